@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from assessment import services
+from assessment.models import (
+    Answer,
+    Assessment,
+    ConsultantAssignment,
+    Dimension,
+    Framework,
+    FrameworkVersion,
+    Indicator,
+    Membership,
+    Option,
+    Organization,
+    Question,
+    User,
+)
+
+
+class ReadOnlyMixin:
+    """Framework content is written by `import_framework` only and never edited."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_staff", "is_active"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class ConsultantAssignmentInline(admin.TabularInline):
+    model = ConsultantAssignment
+    extra = 0
+    autocomplete_fields = ["consultant"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "uscc", "sector", "size_band", "province", "created_at"]
+    list_filter = ["sector", "size_band", "province"]
+    search_fields = ["name", "uscc"]
+    inlines = [MembershipInline, ConsultantAssignmentInline]
+
+
+@admin.register(Framework)
+class FrameworkAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["slug", "created_at"]
+
+
+class DimensionInline(ReadOnlyMixin, admin.TabularInline):
+    model = Dimension
+    fields = ["key", "text_zh_hans", "text_en", "points", "weight"]
+    readonly_fields = fields
+
+
+@admin.register(FrameworkVersion)
+class FrameworkVersionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["__str__", "title_zh_hans", "title_en", "status", "published_at", "content_hash"]
+    list_filter = ["framework", "status"]
+    inlines = [DimensionInline]
+    actions = ["retire"]
+
+    @admin.action(description="Retire the selected published versions")
+    def retire(self, request: HttpRequest, queryset: QuerySet[FrameworkVersion]) -> None:
+        for version in queryset:
+            try:
+                services.framework_version_retire(version=version)
+            except services.ServiceError as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The changelist needs change permission for the retire action; the form stays read-only.
+        return obj is None and bool(request.user.is_superuser)
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["key", "text_zh_hans", "text_en", "points", "weight", "dimension", "version"]
+    list_filter = ["version"]
+    search_fields = ["key", "text_zh_hans", "text_en"]
+
+
+class OptionInline(ReadOnlyMixin, admin.TabularInline):
+    model = Option
+    fields = ["key", "text_zh_hans", "text_en", "points", "weight", "exclusive", "band"]
+    readonly_fields = fields
+
+
+@admin.register(Question)
+class QuestionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["key", "text_zh_hans", "text_en", "kind", "points", "constrained", "version"]
+    list_filter = ["version", "kind", "constrained"]
+    search_fields = ["key", "text_zh_hans", "text_en"]
+    inlines = [OptionInline]
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    extra = 0
+    fields = ["question", "not_applicable", "option_keys", "number", "level", "text", "evidence", "answered_by",
+              "updated_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "status", "created_by", "created_at", "submitted_at"]
+    list_filter = ["status", "framework_version"]
+    search_fields = ["organization__name"]
+    list_select_related = ["organization", "framework_version__framework", "created_by"]
+    raw_id_fields = ["organization", "framework_version", "previous", "created_by", "submitted_by"]
+    readonly_fields = ["status", "submitted_at", "submitted_by", "pledged_at", "created_at", "updated_at"]
+    inlines = [AnswerInline]
+
+    def has_change_permission(self, request: HttpRequest, obj: Assessment | None = None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_editable)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Assessment | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or obj.is_editable)

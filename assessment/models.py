@@ -1,0 +1,336 @@
+"""Organisations, people, index systems (frameworks) and assessments."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from assessment.classification import PROVINCES, SECTORS, SizeBand
+from assessment.validators import validate_uscc
+
+POINTS = {"max_digits": 14, "decimal_places": 6}
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person; signs in with an email address."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField(_("email address"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Organization(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True, validators=[validate_uscc],
+        help_text=_("统一社会信用代码, 18 characters; checked per GB 32100-2015."),
+    )
+    sector = models.CharField(_("sector (GB/T 4754-2017 section)"), max_length=1, choices=SECTORS)
+    size_band = models.CharField(_("size band"), max_length=6, choices=SizeBand.choices)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    annual_revenue = models.DecimalField(
+        _("annual revenue (10k CNY)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    total_assets = models.DecimalField(
+        _("total assets (10k CNY)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    province = models.CharField(_("province"), max_length=2, choices=PROVINCES)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["uscc"], condition=~models.Q(uscc=""), name="organization_uscc_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("owner")
+        RESPONDENT = "respondent", _("respondent")
+        VIEWER = "viewer", _("viewer")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organization"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organization} · {self.role}"
+
+
+class ConsultantAssignment(models.Model):
+    """A consultant reviews the assessments of the organisations assigned to them."""
+
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consultant_assignments"
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="consultant_assignments")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consultant", "organization"], name="consultant_assignment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultant} → {self.organization}"
+
+
+# --- Frameworks (index systems) -------------------------------------------------------------
+# A FrameworkVersion and its tree are written once by the importer and never change after
+# publication; database triggers (migration 0002) refuse any later write.
+
+
+class Framework(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class FrameworkVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+        RETIRED = "retired", _("retired")
+
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="versions")
+    label = models.CharField(max_length=40)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    content_hash = models.CharField(max_length=64)
+    format = models.PositiveSmallIntegerField(default=1)
+    title_zh_hans = models.CharField(max_length=300)
+    title_en = models.CharField(max_length=300)
+    description_zh_hans = models.TextField(blank=True)
+    description_en = models.TextField(blank=True)
+    source = models.TextField(blank=True)
+    scoring = models.JSONField(help_text="How dimension scores combine: {'total': 'sum'|'mean'}.")
+    levels = models.JSONField(help_text="Level rules as in the framework file.")
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["framework__slug", "-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "label"], name="framework_version_label_unique"),
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(published_at__isnull=False),
+                name="framework_version_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.framework.slug}@{self.label}"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.framework.slug}@{self.label}"
+
+
+class Node(models.Model):
+    """Fields every node of a framework tree shares."""
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=40)
+    position = models.PositiveIntegerField()
+    text_zh_hans = models.TextField()
+    text_en = models.TextField()
+    help_zh_hans = models.TextField(blank=True)
+    help_en = models.TextField(blank=True)
+    points = models.DecimalField(**POINTS)
+    weight = models.DecimalField(**POINTS, null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.text_zh_hans[:40]}"
+
+
+class Dimension(Node):
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="dimensions")
+
+    class Meta(Node.Meta):
+        constraints = [models.UniqueConstraint(fields=["version", "key"], name="dimension_key_unique")]
+
+
+class Indicator(Node):
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="indicators")
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="indicators")
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
+
+    class Meta(Node.Meta):
+        constraints = [models.UniqueConstraint(fields=["version", "key"], name="indicator_key_unique")]
+
+
+class Question(Node):
+    class Kind(models.TextChoices):
+        SINGLE_CHOICE = "single_choice", _("single choice")
+        MULTIPLE_CHOICE = "multiple_choice", _("multiple choice")
+        BANDED_NUMBER = "banded_number", _("banded number")
+        SCENARIO = "scenario", _("scenario level")
+        BEFORE_AFTER = "before_after", _("before/after outcome")
+        YES_NO = "yes_no", _("yes/no")
+        TEXT = "text", _("free text")
+
+    class NotApplicable(models.TextChoices):
+        NOT_ALLOWED = "", _("not allowed")
+        EXCLUDE = "exclude", _("excluded and re-normalised")
+        ZERO = "zero", _("scores zero")
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="questions")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    definition_zh_hans = models.TextField(blank=True)
+    definition_en = models.TextField(blank=True)
+    required = models.BooleanField(default=True)
+    not_applicable = models.CharField(max_length=10, choices=NotApplicable.choices, blank=True)
+    constrained = models.BooleanField(default=False, help_text="Scenario questions: a constrained (约束性) scenario.")
+    effort = models.DecimalField(**POINTS, default=1)
+    config = models.JSONField(
+        default=dict, blank=True,
+        help_text="Kind-specific settings from the file: cap, bands, unit, descriptors, level_points, better, "
+        "outcome_points, max_length, evidence, suggest.",
+    )
+
+    class Meta(Node.Meta):
+        constraints = [models.UniqueConstraint(fields=["version", "key"], name="question_key_unique")]
+
+
+class Option(Node):
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="options")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    exclusive = models.BooleanField(default=False)
+    band = models.CharField(max_length=40, blank=True, help_text="Interval such as (10, 20] for banded options.")
+
+    class Meta(Node.Meta):
+        constraints = [models.UniqueConstraint(fields=["question", "key"], name="option_key_unique")]
+
+
+# --- Assessments ------------------------------------------------------------------------------
+
+
+class Assessment(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        UNDER_REVIEW = "under_review", _("under review")
+        RETURNED = "returned", _("returned")
+        FINALIZED = "finalized", _("finalized")
+
+    # Answers may change only in these states; a trigger on the answer table enforces it too.
+    EDITABLE_STATUSES: ClassVar[frozenset[str]] = frozenset({Status.DRAFT, Status.RETURNED})
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="assessments")
+    framework_version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="assessments")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    previous = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_assessments",
+        help_text="The earlier assessment of the same organisation and framework (T0 for this T1).",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments_created"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    pledged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the submitter confirmed the answers are true (真实性承诺)."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(submitted_at__isnull=False, pledged_at__isnull=False),
+                name="assessment_submitted_has_pledge",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.organization} · {self.framework_version}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE_STATUSES
+
+
+class Answer(models.Model):
+    """One answer per (assessment, question), typed by the question's kind."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    not_applicable = models.BooleanField(default=False)
+    option_keys = models.JSONField(default=list, blank=True, help_text="Chosen option keys, in the file's order.")
+    option_points = models.JSONField(
+        default=list, blank=True, help_text="Points of the chosen options at answer time, as decimal strings."
+    )
+    number = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    before_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    after_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    boolean = models.BooleanField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    evidence = models.JSONField(default=dict, blank=True)
+    comment = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["assessment", "question__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "question"], name="answer_unique"),
+            models.CheckConstraint(condition=models.Q(level__lte=4), name="answer_level_0_to_4"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}:{self.question_id}"
+

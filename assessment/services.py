@@ -1,0 +1,233 @@
+"""Writes: organisations, framework import, assessments and their answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from stdnum.cn import uscc as uscc_number
+
+from assessment.framework_format import Document, canonical_decimal, walk_indicators
+from assessment.models import (
+    Answer,
+    Assessment,
+    Dimension,
+    Framework,
+    FrameworkVersion,
+    Indicator,
+    Membership,
+    Option,
+    Organization,
+    Question,
+    User,
+)
+
+
+class ServiceError(Exception):
+    """A request the domain refuses; the message is fit to show to the user."""
+
+
+class ImmutableError(ServiceError):
+    """Published frameworks and submitted assessments do not change."""
+
+
+def jsonable(value: Any) -> Any:
+    """Decimals as canonical strings, for JSON columns."""
+    if isinstance(value, Decimal):
+        return canonical_decimal(value)
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [jsonable(item) for item in value]
+    return value
+
+
+# --- organisations ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def organization_create(*, owner: User, name: str, sector: str, size_band: str, province: str, uscc: str = "",
+                        employees: int | None = None, annual_revenue: Decimal | None = None,
+                        total_assets: Decimal | None = None) -> Organization:
+    """Create an organisation with `owner` as its owner; validates every field."""
+    organization = Organization(
+        name=name.strip(), uscc=uscc_number.compact(uscc) if uscc else "", sector=sector, size_band=size_band,
+        province=province, employees=employees, annual_revenue=annual_revenue, total_assets=total_assets,
+    )
+    organization.full_clean()
+    organization.save()
+    Membership.objects.create(user=owner, organization=organization, role=Membership.Role.OWNER)
+    return organization
+
+
+# --- frameworks -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    version: FrameworkVersion
+    created: bool
+    published: bool
+
+
+def _texts(prefix: str, value: dict[str, str] | None) -> dict[str, str]:
+    value = value or {"zh-Hans": "", "en": ""}
+    return {f"{prefix}_zh_hans": value["zh-Hans"], f"{prefix}_en": value["en"]}
+
+
+def _node_fields(node: Document, position: int) -> dict[str, Any]:
+    return {
+        "key": node["key"], "position": position, "points": node["points"], "weight": node["weight"],
+        **_texts("text", node["text"]), **_texts("help", node["help"]),
+    }
+
+
+QUESTION_COLUMNS = frozenset(
+    {"key", "kind", "text", "help", "definition", "points", "weight", "required", "not_applicable", "effort",
+     "constrained", "options"}
+)
+
+
+def _create_tree(version: FrameworkVersion, document: Document) -> None:
+    question_position = 0
+    indicator_position = 0
+    options: list[Option] = []
+    for d_position, d_node in enumerate(document["dimensions"]):
+        dimension = Dimension.objects.create(version=version, **_node_fields(d_node, d_position))
+        parents: dict[str, Indicator] = {}
+        for path, i_node in walk_indicators(d_node["indicators"], "d"):
+            parent_path = path.rpartition(".indicators[")[0]
+            indicator = Indicator.objects.create(
+                version=version, dimension=dimension, parent=parents.get(parent_path),
+                **_node_fields(i_node, indicator_position),
+            )
+            indicator_position += 1
+            parents[path] = indicator
+            for q_node in i_node["questions"]:
+                question = Question.objects.create(
+                    version=version, indicator=indicator, kind=q_node["kind"], required=q_node["required"],
+                    not_applicable=q_node["not_applicable"] or "", effort=q_node["effort"],
+                    constrained=q_node.get("constrained", False), **_texts("definition", q_node["definition"]),
+                    config=jsonable({k: v for k, v in q_node.items() if k not in QUESTION_COLUMNS}),
+                    **_node_fields(q_node, question_position),
+                )
+                question_position += 1
+                options.extend(
+                    Option(version=version, question=question, exclusive=o_node["exclusive"],
+                           band=o_node["band"] or "", **_node_fields(o_node, o_position))
+                    for o_position, o_node in enumerate(q_node.get("options", []))
+                )
+    Option.objects.bulk_create(options)
+
+
+def framework_version_publish(*, version: FrameworkVersion) -> FrameworkVersion:
+    if version.status != FrameworkVersion.Status.DRAFT:
+        raise ServiceError(f"{version.reference} is {version.status}, not a draft.")
+    version.status = FrameworkVersion.Status.PUBLISHED
+    version.published_at = timezone.now()
+    version.save(update_fields=["status", "published_at"])
+    return version
+
+
+def framework_version_retire(*, version: FrameworkVersion) -> FrameworkVersion:
+    if version.status != FrameworkVersion.Status.PUBLISHED:
+        raise ServiceError(f"{version.reference} is {version.status}; only a published version can be retired.")
+    version.status = FrameworkVersion.Status.RETIRED
+    version.save(update_fields=["status"])
+    return version
+
+
+@transaction.atomic
+def framework_import(*, document: Document, content_hash: str, publish: bool = True) -> ImportOutcome:
+    """Store a validated framework document; idempotent by content hash; published versions never change."""
+    framework, _ = Framework.objects.get_or_create(slug=document["slug"])
+    existing = (
+        FrameworkVersion.objects.select_for_update().filter(framework=framework, label=document["version"]).first()
+    )
+    if existing is not None:
+        if existing.content_hash == content_hash:
+            if publish and existing.status == FrameworkVersion.Status.DRAFT:
+                framework_version_publish(version=existing)
+                return ImportOutcome(existing, created=False, published=True)
+            return ImportOutcome(existing, created=False, published=False)
+        if existing.status != FrameworkVersion.Status.DRAFT:
+            raise ImmutableError(
+                f"{existing.reference} is {existing.status} with different content "
+                f"(hash {existing.content_hash[:12]}…, file {content_hash[:12]}…): a changed file needs a new version label."
+            )
+        existing.delete()
+    version = FrameworkVersion.objects.create(
+        framework=framework, label=document["version"], content_hash=content_hash, format=document["format"],
+        **_texts("title", document["title"]), **_texts("description", document["description"]),
+        source=document["source"], scoring=document["scoring"], levels=jsonable(document["levels"]),
+    )
+    _create_tree(version, document)
+    if publish:
+        framework_version_publish(version=version)
+    return ImportOutcome(version, created=True, published=publish)
+
+
+# --- assessments ------------------------------------------------------------------------------
+
+
+def assessment_create(*, organization: Organization, framework_version: FrameworkVersion, created_by: User,
+                      previous: Assessment | None = None) -> Assessment:
+    if framework_version.status != FrameworkVersion.Status.PUBLISHED:
+        raise ServiceError(f"{framework_version.reference} is {framework_version.status}; start from a published version.")
+    if previous is not None and (
+        previous.organization_id != organization.pk
+        or previous.framework_version.framework_id != framework_version.framework_id
+    ):
+        raise ServiceError("The previous assessment must be of the same organisation and framework.")
+    return Assessment.objects.create(
+        organization=organization, framework_version=framework_version, created_by=created_by, previous=previous
+    )
+
+
+def _ensure_editable(assessment: Assessment) -> None:
+    if not assessment.is_editable:
+        raise ImmutableError(
+            f"Assessment #{assessment.pk} is {assessment.get_status_display()}: its answers can no longer change."
+        )
+
+
+@transaction.atomic
+def answer_save(*, assessment: Assessment, question: Question, answered_by: User, **values: Any) -> Answer:
+    """Create or replace one answer; refuses once the assessment is submitted.
+
+    `values` are Answer fields (option_keys, number, level, text, not_applicable, evidence, comment …);
+    checking them against the question's kind is the answer-format parser's job.
+    """
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _ensure_editable(assessment)
+    if question.version_id != assessment.framework_version_id:
+        raise ServiceError(f"Question {question.key} is not part of this assessment's framework version.")
+    if "option_keys" in values:
+        points = dict(question.options.values_list("key", "points"))
+        unknown = [key for key in values["option_keys"] if key not in points]
+        if unknown:
+            raise ServiceError(f"Question {question.key} has no option {', '.join(unknown)}.")
+        values["option_points"] = [canonical_decimal(points[key]) for key in values["option_keys"]]
+    answer, _ = Answer.objects.update_or_create(
+        assessment=assessment, question=question, defaults={**values, "answered_by": answered_by}
+    )
+    return answer
+
+
+@transaction.atomic
+def assessment_submit(*, assessment: Assessment, submitted_by: User, pledge: bool) -> Assessment:
+    """Submit with the truthfulness pledge; the answers are frozen from then on."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _ensure_editable(assessment)
+    if not pledge:
+        raise ServiceError("Confirm that the answers are true (the truthfulness pledge) to submit.")
+    now = timezone.now()
+    assessment.status = Assessment.Status.SUBMITTED
+    assessment.submitted_at = now
+    assessment.submitted_by = submitted_by
+    assessment.pledged_at = now
+    assessment.save(update_fields=["status", "submitted_at", "submitted_by", "pledged_at", "updated_at"])
+    return assessment
