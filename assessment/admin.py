@@ -38,7 +38,7 @@ class ReadOnlyMixin:
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active"]
     search_fields = ["email", "first_name", "last_name"]
@@ -51,20 +51,20 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, Organization]):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
-class ConsultantAssignmentInline(admin.TabularInline):
+class ConsultantAssignmentInline(admin.TabularInline[ConsultantAssignment, Organization]):
     model = ConsultantAssignment
     extra = 0
     autocomplete_fields = ["consultant"]
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(admin.ModelAdmin[Organization]):
     list_display = ["name", "uscc", "sector", "size_band", "province", "created_at"]
     list_filter = ["sector", "size_band", "province"]
     search_fields = ["name", "uscc"]
@@ -72,18 +72,17 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class FrameworkAdmin(ReadOnlyMixin, admin.ModelAdmin[Framework]):
     list_display = ["slug", "created_at"]
 
 
-class DimensionInline(ReadOnlyMixin, admin.TabularInline):
+class DimensionInline(ReadOnlyMixin, admin.TabularInline[Dimension, FrameworkVersion]):
     model = Dimension
-    fields = ["key", "text_zh_hans", "text_en", "points", "weight"]
-    readonly_fields = fields
+    fields = readonly_fields = ("key", "text_zh_hans", "text_en", "points", "weight")
 
 
 @admin.register(FrameworkVersion)
-class FrameworkVersionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class FrameworkVersionAdmin(ReadOnlyMixin, admin.ModelAdmin[FrameworkVersion]):
     list_display = ["__str__", "title_zh_hans", "title_en", "status", "published_at", "content_hash"]
     list_filter = ["framework", "status"]
     inlines = [DimensionInline]
@@ -103,32 +102,39 @@ class FrameworkVersionAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class IndicatorAdmin(ReadOnlyMixin, admin.ModelAdmin[Indicator]):
     list_display = ["key", "text_zh_hans", "text_en", "points", "weight", "dimension", "version"]
     list_filter = ["version"]
     search_fields = ["key", "text_zh_hans", "text_en"]
 
 
-class OptionInline(ReadOnlyMixin, admin.TabularInline):
+class OptionInline(ReadOnlyMixin, admin.TabularInline[Option, Question]):
     model = Option
-    fields = ["key", "text_zh_hans", "text_en", "points", "weight", "exclusive", "band"]
-    readonly_fields = fields
+    fields = readonly_fields = ("key", "text_zh_hans", "text_en", "points", "weight", "exclusive", "band")
 
 
 @admin.register(Question)
-class QuestionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class QuestionAdmin(ReadOnlyMixin, admin.ModelAdmin[Question]):
     list_display = ["key", "text_zh_hans", "text_en", "kind", "points", "constrained", "version"]
     list_filter = ["version", "kind", "constrained"]
     search_fields = ["key", "text_zh_hans", "text_en"]
     inlines = [OptionInline]
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(admin.TabularInline[Answer, Assessment]):
     model = Answer
     extra = 0
-    fields = ["question", "not_applicable", "option_keys", "number", "level", "text", "evidence", "answered_by",
-              "updated_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "question",
+        "not_applicable",
+        "option_keys",
+        "number",
+        "level",
+        "text",
+        "evidence",
+        "answered_by",
+        "updated_at",
+    )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -138,7 +144,7 @@ class AnswerInline(admin.TabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(admin.ModelAdmin[Assessment]):
     list_display = ["__str__", "status", "created_by", "created_at", "submitted_at"]
     list_filter = ["status", "framework_version"]
     search_fields = ["organization__name"]

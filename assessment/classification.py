@@ -32,16 +32,40 @@ SECTORS = [
 ]
 
 PROVINCES = [
-    ("11", "北京市 Beijing"), ("12", "天津市 Tianjin"), ("13", "河北省 Hebei"), ("14", "山西省 Shanxi"),
-    ("15", "内蒙古自治区 Inner Mongolia"), ("21", "辽宁省 Liaoning"), ("22", "吉林省 Jilin"),
-    ("23", "黑龙江省 Heilongjiang"), ("31", "上海市 Shanghai"), ("32", "江苏省 Jiangsu"),
-    ("33", "浙江省 Zhejiang"), ("34", "安徽省 Anhui"), ("35", "福建省 Fujian"), ("36", "江西省 Jiangxi"),
-    ("37", "山东省 Shandong"), ("41", "河南省 Henan"), ("42", "湖北省 Hubei"), ("43", "湖南省 Hunan"),
-    ("44", "广东省 Guangdong"), ("45", "广西壮族自治区 Guangxi"), ("46", "海南省 Hainan"),
-    ("50", "重庆市 Chongqing"), ("51", "四川省 Sichuan"), ("52", "贵州省 Guizhou"), ("53", "云南省 Yunnan"),
-    ("54", "西藏自治区 Tibet"), ("61", "陕西省 Shaanxi"), ("62", "甘肃省 Gansu"), ("63", "青海省 Qinghai"),
-    ("64", "宁夏回族自治区 Ningxia"), ("65", "新疆维吾尔自治区 Xinjiang"), ("71", "台湾省 Taiwan"),
-    ("81", "香港特别行政区 Hong Kong"), ("82", "澳门特别行政区 Macao"),
+    ("11", "北京市 Beijing"),
+    ("12", "天津市 Tianjin"),
+    ("13", "河北省 Hebei"),
+    ("14", "山西省 Shanxi"),
+    ("15", "内蒙古自治区 Inner Mongolia"),
+    ("21", "辽宁省 Liaoning"),
+    ("22", "吉林省 Jilin"),
+    ("23", "黑龙江省 Heilongjiang"),
+    ("31", "上海市 Shanghai"),
+    ("32", "江苏省 Jiangsu"),
+    ("33", "浙江省 Zhejiang"),
+    ("34", "安徽省 Anhui"),
+    ("35", "福建省 Fujian"),
+    ("36", "江西省 Jiangxi"),
+    ("37", "山东省 Shandong"),
+    ("41", "河南省 Henan"),
+    ("42", "湖北省 Hubei"),
+    ("43", "湖南省 Hunan"),
+    ("44", "广东省 Guangdong"),
+    ("45", "广西壮族自治区 Guangxi"),
+    ("46", "海南省 Hainan"),
+    ("50", "重庆市 Chongqing"),
+    ("51", "四川省 Sichuan"),
+    ("52", "贵州省 Guizhou"),
+    ("53", "云南省 Yunnan"),
+    ("54", "西藏自治区 Tibet"),
+    ("61", "陕西省 Shaanxi"),
+    ("62", "甘肃省 Gansu"),
+    ("63", "青海省 Qinghai"),
+    ("64", "宁夏回族自治区 Ningxia"),
+    ("65", "新疆维吾尔自治区 Xinjiang"),
+    ("71", "台湾省 Taiwan"),
+    ("81", "香港特别行政区 Hong Kong"),
+    ("82", "澳门特别行政区 Macao"),
 ]
 
 
@@ -73,12 +97,14 @@ class IndustryRule:
 # "Large" is the complement of the SME upper limit: an enterprise is SME when *either* measure is
 # below it, so large needs both at or above it.
 INDUSTRY_RULES: dict[str, IndustryRule] = {
-    "agriculture": IndustryRule("农、林、牧、渔业", Threshold(revenue=20000), Threshold(revenue=500), Threshold(revenue=50)),
-    "industry": IndustryRule(
-        "工业", Threshold(1000, 40000), Threshold(300, 2000), Threshold(20, 300)
+    "agriculture": IndustryRule(
+        "农、林、牧、渔业", Threshold(revenue=20000), Threshold(revenue=500), Threshold(revenue=50)
     ),
+    "industry": IndustryRule("工业", Threshold(1000, 40000), Threshold(300, 2000), Threshold(20, 300)),
     "construction": IndustryRule(
-        "建筑业", Threshold(revenue=80000, assets=80000), Threshold(revenue=6000, assets=5000),
+        "建筑业",
+        Threshold(revenue=80000, assets=80000),
+        Threshold(revenue=6000, assets=5000),
         Threshold(revenue=300, assets=300),
     ),
     "wholesale": IndustryRule("批发业", Threshold(200, 40000), Threshold(20, 5000), Threshold(5, 1000)),
@@ -89,16 +115,14 @@ INDUSTRY_RULES: dict[str, IndustryRule] = {
     "accommodation": IndustryRule("住宿业", Threshold(300, 10000), Threshold(100, 2000), Threshold(10, 100)),
     "catering": IndustryRule("餐饮业", Threshold(300, 10000), Threshold(100, 2000), Threshold(10, 100)),
     "telecom": IndustryRule("信息传输业", Threshold(2000, 100000), Threshold(100, 1000), Threshold(10, 100)),
-    "software": IndustryRule(
-        "软件和信息技术服务业", Threshold(300, 10000), Threshold(100, 1000), Threshold(10, 50)
-    ),
+    "software": IndustryRule("软件和信息技术服务业", Threshold(300, 10000), Threshold(100, 1000), Threshold(10, 50)),
     "real_estate_development": IndustryRule(
-        "房地产开发经营", Threshold(revenue=200000, assets=10000), Threshold(revenue=1000, assets=5000),
+        "房地产开发经营",
+        Threshold(revenue=200000, assets=10000),
+        Threshold(revenue=1000, assets=5000),
         Threshold(revenue=100, assets=2000),
     ),
-    "property_management": IndustryRule(
-        "物业管理", Threshold(1000, 5000), Threshold(300, 1000), Threshold(100, 500)
-    ),
+    "property_management": IndustryRule("物业管理", Threshold(1000, 5000), Threshold(300, 1000), Threshold(100, 500)),
     "leasing_business_services": IndustryRule(
         "租赁和商务服务业", Threshold(300, assets=120000), Threshold(100, assets=8000), Threshold(10, assets=100)
     ),
@@ -133,8 +157,11 @@ class ClassificationError(ValueError):
 
 
 def _reaches(threshold: Threshold, employees: int | None, revenue: Decimal | None, assets: Decimal | None) -> bool:
-    measures = ((threshold.employees, employees, "employees"), (threshold.revenue, revenue, "annual revenue"),
-                (threshold.assets, assets, "total assets"))
+    measures = (
+        (threshold.employees, employees, "employees"),
+        (threshold.revenue, revenue, "annual revenue"),
+        (threshold.assets, assets, "total assets"),
+    )
     for limit, value, label in measures:
         if limit is None:
             continue

@@ -72,9 +72,12 @@ def _schema_problems(document: Any) -> list[str]:
     problems = []
     for error in sorted(_schema_validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path))):
         # For if/then/else and anyOf failures the top message is vague; name the rule that failed.
-        message = error.message
-        if error.validator == "not":
-            message = "has a field that does not belong to this question kind"
+        message = {
+            "not": "has a field that does not belong to this question kind",
+            "minItems": f"needs at least {error.validator_value} item(s)",
+            "maxItems": f"allows at most {error.validator_value} item(s)",
+            "type": f"must be of type {error.validator_value}",
+        }.get(str(error.validator), error.message)
         problems.append(f"{_path(error.absolute_path)}: {message}")
     return problems
 
@@ -98,27 +101,43 @@ def _text(value: dict[str, str] | None) -> dict[str, str] | None:
 
 def _option(raw: dict[str, Any]) -> Document:
     return {
-        "key": raw["key"], "text": _text(raw["text"]), "help": _text(raw.get("help")),
-        "points": _dec(raw["points"]), "weight": _dec(raw.get("weight")),
-        "exclusive": raw.get("exclusive", False), "band": raw.get("band"),
+        "key": raw["key"],
+        "text": _text(raw["text"]),
+        "help": _text(raw.get("help")),
+        "points": _dec(raw["points"]),
+        "weight": _dec(raw.get("weight")),
+        "exclusive": raw.get("exclusive", False),
+        "band": raw.get("band"),
     }
 
 
 def _evidence(raw: dict[str, Any]) -> Document:
     return {
-        "key": raw["key"], "type": raw["type"], "label": _text(raw["label"]), "unit": _text(raw.get("unit")),
-        "help": _text(raw.get("help")), "required": raw.get("required", False),
-        "min": _dec(raw.get("min")), "max": _dec(raw.get("max")),
+        "key": raw["key"],
+        "type": raw["type"],
+        "label": _text(raw["label"]),
+        "unit": _text(raw.get("unit")),
+        "help": _text(raw.get("help")),
+        "required": raw.get("required", False),
+        "min": _dec(raw.get("min")),
+        "max": _dec(raw.get("max")),
     }
 
 
 def _question(raw: dict[str, Any]) -> Document:
     kind = raw["kind"]
     question: Document = {
-        "key": raw["key"], "kind": kind, "text": _text(raw["text"]), "help": _text(raw.get("help")),
-        "definition": _text(raw.get("definition")), "points": _dec(raw["points"]), "weight": _dec(raw.get("weight")),
-        "required": raw.get("required", kind != "text"), "not_applicable": raw.get("not_applicable"),
-        "effort": _dec(raw.get("effort", 1)), "evidence": [_evidence(e) for e in raw.get("evidence", [])],
+        "key": raw["key"],
+        "kind": kind,
+        "text": _text(raw["text"]),
+        "help": _text(raw.get("help")),
+        "definition": _text(raw.get("definition")),
+        "points": _dec(raw["points"]),
+        "weight": _dec(raw.get("weight")),
+        "required": raw.get("required", kind != "text"),
+        "not_applicable": raw.get("not_applicable"),
+        "effort": _dec(raw.get("effort", 1)),
+        "evidence": [_evidence(e) for e in raw.get("evidence", [])],
     }
     if kind in CHOICE_KINDS:
         question["options"] = [_option(o) for o in raw["options"]]
@@ -149,8 +168,11 @@ def _question(raw: dict[str, Any]) -> Document:
 
 def _indicator(raw: dict[str, Any]) -> Document:
     return {
-        "key": raw["key"], "text": _text(raw["text"]), "help": _text(raw.get("help")),
-        "points": _dec(raw["points"]), "weight": _dec(raw.get("weight")),
+        "key": raw["key"],
+        "text": _text(raw["text"]),
+        "help": _text(raw.get("help")),
+        "points": _dec(raw["points"]),
+        "weight": _dec(raw.get("weight")),
         "indicators": [_indicator(i) for i in raw.get("indicators", [])],
         "questions": [_question(q) for q in raw.get("questions", [])],
     }
@@ -163,8 +185,12 @@ def _level(raw: dict[str, Any]) -> Document:
         scenarios = raw["gates"].get("scenarios")
         level["gates"] = {
             "score": None if score is None else {"min": _dec(score["min"]), "inclusive": score.get("inclusive", True)},
-            "scenarios": None if scenarios is None else {
-                "level": scenarios["level"], "count": scenarios["count"], "constrained": scenarios.get("constrained", 0)
+            "scenarios": None
+            if scenarios is None
+            else {
+                "level": scenarios["level"],
+                "count": scenarios["count"],
+                "constrained": scenarios.get("constrained", 0),
             },
         }
     return level
@@ -173,14 +199,21 @@ def _level(raw: dict[str, Any]) -> Document:
 def normalise(raw: Document) -> Document:
     """Return the document with every default filled in; assumes it passed the schema."""
     return {
-        "format": raw["format"], "slug": raw["slug"], "version": str(raw["version"]),
-        "title": _text(raw["title"]), "description": _text(raw.get("description")), "source": raw.get("source", ""),
+        "format": raw["format"],
+        "slug": raw["slug"],
+        "version": str(raw["version"]),
+        "title": _text(raw["title"]),
+        "description": _text(raw.get("description")),
+        "source": raw.get("source", ""),
         "scoring": {"total": raw["scoring"]["total"]},
         "levels": {"base": _level(raw["levels"]["base"]), "rules": [_level(r) for r in raw["levels"]["rules"]]},
         "dimensions": [
             {
-                "key": d["key"], "text": _text(d["text"]), "help": _text(d.get("help")),
-                "points": _dec(d["points"]), "weight": _dec(d.get("weight")),
+                "key": d["key"],
+                "text": _text(d["text"]),
+                "help": _text(d.get("help")),
+                "points": _dec(d["points"]),
+                "weight": _dec(d.get("weight")),
                 "indicators": [_indicator(i) for i in d["indicators"]],
             }
             for d in raw["dimensions"]
@@ -236,7 +269,7 @@ def best_points(question: Document) -> Decimal:
     if kind == "before_after":
         return max(question["outcome_points"].values())
     if kind == "yes_no":
-        return question["points"]  # type: ignore[no-any-return]
+        return question["points"]
     return Decimal(0)
 
 
@@ -273,7 +306,8 @@ class _Checker:
             self.weight(f"dimensions[{d_index}]", dimension, total_max)
             self.check_children(f"dimensions[{d_index}]", dimension)
         for path, indicator in (
-            item for d_index, d in enumerate(doc["dimensions"])
+            item
+            for d_index, d in enumerate(doc["dimensions"])
             for item in walk_indicators(d["indicators"], f"dimensions[{d_index}]")
         ):
             self.check_children(path, indicator)

@@ -12,7 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from assessment.classification import PROVINCES, SECTORS, SizeBand
 from assessment.validators import validate_uscc
 
-POINTS = {"max_digits": 14, "decimal_places": 6}
+
+def points_field(**options: Any) -> models.DecimalField:
+    """Points and weights: exact decimals such as 1.875."""
+    return models.DecimalField(max_digits=14, decimal_places=6, **options)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -50,7 +53,10 @@ class User(AbstractUser):
 class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200)
     uscc = models.CharField(
-        _("unified social credit code"), max_length=18, blank=True, validators=[validate_uscc],
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        validators=[validate_uscc],
         help_text=_("统一社会信用代码, 18 characters; checked per GB 32100-2015."),
     )
     sector = models.CharField(_("sector (GB/T 4754-2017 section)"), max_length=1, choices=SECTORS)
@@ -68,9 +74,7 @@ class Organization(models.Model):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["uscc"], condition=~models.Q(uscc=""), name="organization_uscc_unique"
-            ),
+            models.UniqueConstraint(fields=["uscc"], condition=~models.Q(uscc=""), name="organization_uscc_unique"),
         ]
 
     def __str__(self) -> str:
@@ -178,8 +182,8 @@ class Node(models.Model):
     text_en = models.TextField()
     help_zh_hans = models.TextField(blank=True)
     help_en = models.TextField(blank=True)
-    points = models.DecimalField(**POINTS)
-    weight = models.DecimalField(**POINTS, null=True, blank=True)
+    points = points_field()
+    weight = points_field(null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -228,9 +232,10 @@ class Question(Node):
     required = models.BooleanField(default=True)
     not_applicable = models.CharField(max_length=10, choices=NotApplicable.choices, blank=True)
     constrained = models.BooleanField(default=False, help_text="Scenario questions: a constrained (约束性) scenario.")
-    effort = models.DecimalField(**POINTS, default=1)
+    effort = points_field(default=1)
     config = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text="Kind-specific settings from the file: cap, bands, unit, descriptors, level_points, better, "
         "outcome_points, max_length, evidence, suggest.",
     )
@@ -267,7 +272,11 @@ class Assessment(models.Model):
     framework_version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="assessments")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     previous = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_assessments",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_assessments",
         help_text="The earlier assessment of the same organisation and framework (T0 for this T1).",
     )
     created_by = models.ForeignKey(
@@ -333,4 +342,3 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id}:{self.question_id}"
-

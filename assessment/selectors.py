@@ -50,15 +50,22 @@ def _node(obj: Any) -> dict[str, Any]:
 def framework_version_document(version: FrameworkVersion) -> Document:
     """Rebuild the normalised framework document from the database rows (four queries)."""
     indicators = list(Indicator.objects.filter(version=version).order_by("position"))
-    questions = Question.objects.filter(version=version).order_by("position").prefetch_related(
-        Prefetch("options", queryset=Option.objects.order_by("position"))
+    questions = (
+        Question.objects.filter(version=version)
+        .order_by("position")
+        .prefetch_related(Prefetch("options", queryset=Option.objects.order_by("position")))
     )
     questions_by_indicator: dict[int, list[dict[str, Any]]] = {}
     for question in questions:
         raw = {
-            **_node(question), **question.config, "kind": question.kind, "required": question.required,
-            "effort": question.effort, "constrained": question.constrained,
-            "definition": _text(question, "definition"), "not_applicable": question.not_applicable or None,
+            **_node(question),
+            **question.config,
+            "kind": question.kind,
+            "required": question.required,
+            "effort": question.effort,
+            "constrained": question.constrained,
+            "definition": _text(question, "definition"),
+            "not_applicable": question.not_applicable or None,
             "options": [
                 {**_node(o), "exclusive": o.exclusive, **({"band": o.band} if o.band else {})}
                 for o in question.options.all()
@@ -79,13 +86,17 @@ def framework_version_document(version: FrameworkVersion) -> Document:
         }
 
     raw_document = {
-        "format": version.format, "slug": version.framework.slug, "version": version.label,
-        "title": _text(version, "title"), "description": _text(version, "description"), "source": version.source,
-        "scoring": version.scoring, "levels": version.levels,
+        "format": version.format,
+        "slug": version.framework.slug,
+        "version": version.label,
+        "title": _text(version, "title"),
+        "description": _text(version, "description"),
+        "source": version.source,
+        "scoring": version.scoring,
+        "levels": version.levels,
         "dimensions": [
             {**_node(d), "indicators": [indicator_tree(i) for i in children.get(None, []) if i.dimension_id == d.pk]}
             for d in version.dimensions.order_by("position")
         ],
     }
     return normalise({k: v for k, v in raw_document.items() if v is not None})
-

@@ -49,13 +49,28 @@ def jsonable(value: Any) -> Any:
 
 
 @transaction.atomic
-def organization_create(*, owner: User, name: str, sector: str, size_band: str, province: str, uscc: str = "",
-                        employees: int | None = None, annual_revenue: Decimal | None = None,
-                        total_assets: Decimal | None = None) -> Organization:
+def organization_create(
+    *,
+    owner: User,
+    name: str,
+    sector: str,
+    size_band: str,
+    province: str,
+    uscc: str = "",
+    employees: int | None = None,
+    annual_revenue: Decimal | None = None,
+    total_assets: Decimal | None = None,
+) -> Organization:
     """Create an organisation with `owner` as its owner; validates every field."""
     organization = Organization(
-        name=name.strip(), uscc=uscc_number.compact(uscc) if uscc else "", sector=sector, size_band=size_band,
-        province=province, employees=employees, annual_revenue=annual_revenue, total_assets=total_assets,
+        name=name.strip(),
+        uscc=uscc_number.compact(uscc) if uscc else "",
+        sector=sector,
+        size_band=size_band,
+        province=province,
+        employees=employees,
+        annual_revenue=annual_revenue,
+        total_assets=total_assets,
     )
     organization.full_clean()
     organization.save()
@@ -80,14 +95,30 @@ def _texts(prefix: str, value: dict[str, str] | None) -> dict[str, str]:
 
 def _node_fields(node: Document, position: int) -> dict[str, Any]:
     return {
-        "key": node["key"], "position": position, "points": node["points"], "weight": node["weight"],
-        **_texts("text", node["text"]), **_texts("help", node["help"]),
+        "key": node["key"],
+        "position": position,
+        "points": node["points"],
+        "weight": node["weight"],
+        **_texts("text", node["text"]),
+        **_texts("help", node["help"]),
     }
 
 
 QUESTION_COLUMNS = frozenset(
-    {"key", "kind", "text", "help", "definition", "points", "weight", "required", "not_applicable", "effort",
-     "constrained", "options"}
+    {
+        "key",
+        "kind",
+        "text",
+        "help",
+        "definition",
+        "points",
+        "weight",
+        "required",
+        "not_applicable",
+        "effort",
+        "constrained",
+        "options",
+    }
 )
 
 
@@ -101,23 +132,35 @@ def _create_tree(version: FrameworkVersion, document: Document) -> None:
         for path, i_node in walk_indicators(d_node["indicators"], "d"):
             parent_path = path.rpartition(".indicators[")[0]
             indicator = Indicator.objects.create(
-                version=version, dimension=dimension, parent=parents.get(parent_path),
+                version=version,
+                dimension=dimension,
+                parent=parents.get(parent_path),
                 **_node_fields(i_node, indicator_position),
             )
             indicator_position += 1
             parents[path] = indicator
             for q_node in i_node["questions"]:
                 question = Question.objects.create(
-                    version=version, indicator=indicator, kind=q_node["kind"], required=q_node["required"],
-                    not_applicable=q_node["not_applicable"] or "", effort=q_node["effort"],
-                    constrained=q_node.get("constrained", False), **_texts("definition", q_node["definition"]),
+                    version=version,
+                    indicator=indicator,
+                    kind=q_node["kind"],
+                    required=q_node["required"],
+                    not_applicable=q_node["not_applicable"] or "",
+                    effort=q_node["effort"],
+                    constrained=q_node.get("constrained", False),
+                    **_texts("definition", q_node["definition"]),
                     config=jsonable({k: v for k, v in q_node.items() if k not in QUESTION_COLUMNS}),
                     **_node_fields(q_node, question_position),
                 )
                 question_position += 1
                 options.extend(
-                    Option(version=version, question=question, exclusive=o_node["exclusive"],
-                           band=o_node["band"] or "", **_node_fields(o_node, o_position))
+                    Option(
+                        version=version,
+                        question=question,
+                        exclusive=o_node["exclusive"],
+                        band=o_node["band"] or "",
+                        **_node_fields(o_node, o_position),
+                    )
                     for o_position, o_node in enumerate(q_node.get("options", []))
                 )
     Option.objects.bulk_create(options)
@@ -156,13 +199,20 @@ def framework_import(*, document: Document, content_hash: str, publish: bool = T
         if existing.status != FrameworkVersion.Status.DRAFT:
             raise ImmutableError(
                 f"{existing.reference} is {existing.status} with different content "
-                f"(hash {existing.content_hash[:12]}…, file {content_hash[:12]}…): a changed file needs a new version label."
+                f"(hash {existing.content_hash[:12]}…, file {content_hash[:12]}…): "
+                "a changed file needs a new version label."
             )
         existing.delete()
     version = FrameworkVersion.objects.create(
-        framework=framework, label=document["version"], content_hash=content_hash, format=document["format"],
-        **_texts("title", document["title"]), **_texts("description", document["description"]),
-        source=document["source"], scoring=document["scoring"], levels=jsonable(document["levels"]),
+        framework=framework,
+        label=document["version"],
+        content_hash=content_hash,
+        format=document["format"],
+        **_texts("title", document["title"]),
+        **_texts("description", document["description"]),
+        source=document["source"],
+        scoring=document["scoring"],
+        levels=jsonable(document["levels"]),
     )
     _create_tree(version, document)
     if publish:
@@ -173,10 +223,17 @@ def framework_import(*, document: Document, content_hash: str, publish: bool = T
 # --- assessments ------------------------------------------------------------------------------
 
 
-def assessment_create(*, organization: Organization, framework_version: FrameworkVersion, created_by: User,
-                      previous: Assessment | None = None) -> Assessment:
+def assessment_create(
+    *,
+    organization: Organization,
+    framework_version: FrameworkVersion,
+    created_by: User,
+    previous: Assessment | None = None,
+) -> Assessment:
     if framework_version.status != FrameworkVersion.Status.PUBLISHED:
-        raise ServiceError(f"{framework_version.reference} is {framework_version.status}; start from a published version.")
+        raise ServiceError(
+            f"{framework_version.reference} is {framework_version.status}; start from a published version."
+        )
     if previous is not None and (
         previous.organization_id != organization.pk
         or previous.framework_version.framework_id != framework_version.framework_id

@@ -3,7 +3,15 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError as StdnumError
+from stdnum.exceptions import (
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidLength,
+)
+from stdnum.exceptions import (
+    ValidationError as StdnumError,
+)
 
 
 def validate_uscc(value: str) -> None:
@@ -18,6 +26,8 @@ def validate_uscc(value: str) -> None:
             code="uscc_format",
         ) from None
     except InvalidChecksum:
-        raise ValidationError(_("This unified social credit code fails its check digit."), code="uscc_checksum") from None
+        raise ValidationError(
+            _("This unified social credit code fails its check digit."), code="uscc_checksum"
+        ) from None
     except StdnumError:
         raise ValidationError(_("This is not a valid unified social credit code."), code="uscc_invalid") from None

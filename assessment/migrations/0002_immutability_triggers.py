@@ -12,8 +12,18 @@ from django.db.migrations.state import StateApps
 
 NODE_TABLES = ["assessment_dimension", "assessment_indicator", "assessment_question", "assessment_option"]
 VERSION_CONTENT = [
-    "framework_id", "label", "content_hash", "format", "title_zh_hans", "title_en", "description_zh_hans",
-    "description_en", "source", "scoring", "levels", "published_at",
+    "framework_id",
+    "label",
+    "content_hash",
+    "format",
+    "title_zh_hans",
+    "title_en",
+    "description_zh_hans",
+    "description_en",
+    "source",
+    "scoring",
+    "levels",
+    "published_at",
 ]
 EDITABLE = "('draft', 'returned')"
 
@@ -42,7 +52,8 @@ CREATE OR REPLACE FUNCTION assessment_framework_version_guard() RETURNS trigger 
 BEGIN
     IF TG_OP = 'DELETE' THEN
         IF OLD.status <> 'draft' THEN
-            RAISE EXCEPTION 'framework version % is %: it cannot be deleted', OLD.id, OLD.status USING ERRCODE = '23000';
+            RAISE EXCEPTION 'framework version % is %: it cannot be deleted', OLD.id, OLD.status
+                USING ERRCODE = '23000';
         END IF;
         RETURN OLD;
     END IF;
@@ -51,7 +62,8 @@ BEGIN
         OR ROW({", ".join(f"NEW.{c}" for c in VERSION_CONTENT)}) IS DISTINCT FROM
            ROW({", ".join(f"OLD.{c}" for c in VERSION_CONTENT)})
     ) THEN
-        RAISE EXCEPTION 'framework version % is %: its content cannot change', OLD.id, OLD.status USING ERRCODE = '23000';
+        RAISE EXCEPTION 'framework version % is %: its content cannot change', OLD.id, OLD.status
+            USING ERRCODE = '23000';
     END IF;
     RETURN NEW;
 END $$ LANGUAGE plpgsql;
@@ -107,8 +119,7 @@ def _postgres_sql() -> tuple[list[str], list[str]]:
 
 def _sqlite_trigger(name: str, event: str, table: str, condition: str, message: str) -> str:
     return (
-        f"CREATE TRIGGER {name} BEFORE {event} ON {table} WHEN {condition} "
-        f"BEGIN SELECT RAISE(ABORT, '{message}'); END;"
+        f"CREATE TRIGGER {name} BEFORE {event} ON {table} WHEN {condition} BEGIN SELECT RAISE(ABORT, '{message}'); END;"
     )
 
 
@@ -140,16 +151,25 @@ def _sqlite_sql() -> tuple[list[str], list[str]]:
         forward.append(_sqlite_trigger(names[-1], event, "assessment_answer", condition, answer_message))
     changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in VERSION_CONTENT)
     names.append("assessment_frameworkversion_guard_update")
-    forward.append(_sqlite_trigger(
-        names[-1], "UPDATE", "assessment_frameworkversion",
-        f"OLD.status <> 'draft' AND (NEW.status = 'draft' OR {changed})",
-        "framework version is not a draft: its content cannot change",
-    ))
+    forward.append(
+        _sqlite_trigger(
+            names[-1],
+            "UPDATE",
+            "assessment_frameworkversion",
+            f"OLD.status <> 'draft' AND (NEW.status = 'draft' OR {changed})",
+            "framework version is not a draft: its content cannot change",
+        )
+    )
     names.append("assessment_frameworkversion_guard_delete")
-    forward.append(_sqlite_trigger(
-        names[-1], "DELETE", "assessment_frameworkversion", "OLD.status <> 'draft'",
-        "framework version is not a draft: it cannot be deleted",
-    ))
+    forward.append(
+        _sqlite_trigger(
+            names[-1],
+            "DELETE",
+            "assessment_frameworkversion",
+            "OLD.status <> 'draft'",
+            "framework version is not a draft: it cannot be deleted",
+        )
+    )
     return forward, [f"DROP TRIGGER IF EXISTS {name};" for name in names]
 
 

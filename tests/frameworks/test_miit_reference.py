@@ -1,9 +1,8 @@
-"""The MIIT 2024 framework file must say exactly what the structured reference says.
+"""frameworks/miit-2024-manufacturing.yaml must say exactly what the MIIT 2024 reference says.
 
-The reference (/work/shared/reference/miit-2024.md) transcribes the assessment platform's questionnaire.
-This test parses its markdown and compares every official Chinese text, point value, weight, evidence
-label, scenario descriptor and constraint flag with frameworks/miit-2024-manufacturing.yaml.
-No Django, no database.
+The reference (/work/shared/reference/miit-2024.md, outside the repository) transcribes the platform's questionnaire.
+We parse its markdown and compare every official Chinese text, point, weight, evidence label, scenario descriptor
+and constraint flag. The test itself needs no Django and no database.
 """
 
 from __future__ import annotations
@@ -32,6 +31,9 @@ KIND_AND_POINTS = re.compile(r"questionType (\d)\)\*\*\. Max points: \*\*([\d.]+
 PATH = re.compile(r"^- Path: (.+) \(weights (.+)\)$")
 DEFINITION = "- Description (`questionDescription`, zh): "
 EVIDENCE = re.compile(r"^\d+\. (.+?) — ")
+STEP = "\u203a"  # SINGLE RIGHT-POINTING ANGLE QUOTATION MARK: separates the steps of a "Path:" line
+Node = dict[str, Any]
+Tree = dict[str, tuple[list[Node], Node]]  # question key -> (ancestor dimension/indicators, question)
 
 
 def clean(text: str) -> str:
@@ -86,8 +88,8 @@ def parse_reference(text: str) -> Reference:
             if m := KIND_AND_POINTS.search(line):
                 question.kind, question.points = KINDS[m[1]], Decimal(m[2])
             elif m := PATH.match(line):
-                weights = [Decimal(w.strip().rstrip("%")) for w in m[2].split("›")]
-                question.path = list(zip([n.strip() for n in m[1].split("›")], weights, strict=True))
+                weights = [Decimal(w.strip().rstrip("%")) for w in m[2].split(STEP)]
+                question.path = list(zip([n.strip() for n in m[1].split(STEP)], weights, strict=True))
             elif line.startswith(DEFINITION):
                 question.definition = clean(line.removeprefix(DEFINITION))
             elif re.match(r"^\| [A-Z] \|", line):
@@ -103,7 +105,7 @@ def parse_reference(text: str) -> Reference:
     return ref
 
 
-def walk(nodes: list[dict[str, Any]], chain: list[dict[str, Any]]) -> Iterator[tuple[list[dict[str, Any]], dict[str, Any]]]:
+def walk(nodes: list[Node], chain: list[Node]) -> Iterator[tuple[list[Node], Node]]:
     """Yield (ancestor chain, question) for every question under the given dimensions/indicators."""
     for node in nodes:
         yield from (([*chain, node], q) for q in node.get("questions", []))
@@ -114,7 +116,7 @@ def dec(value: Any) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def zh(node: dict[str, Any], name: str = "text") -> str | None:
+def zh(node: Node, name: str = "text") -> str | None:
     return node[name]["zh-Hans"] if name in node else None
 
 
@@ -126,43 +128,44 @@ def reference() -> Reference:
 
 
 @pytest.fixture(scope="module")
-def tree() -> dict[str, tuple[list[dict[str, Any]], dict[str, Any]]]:
+def tree() -> Tree:
     return {q["key"]: (chain, q) for chain, q in walk(read_yaml(FRAMEWORK)["dimensions"], [])}
 
 
 def test_the_reference_parses_into_15_questions_and_16_scenarios(reference: Reference) -> None:
-    assert len(reference.questions) == 15 and len(reference.scenarios) == 16
+    assert len(reference.questions) == 15
+    assert len(reference.scenarios) == 16
     assert sum(len(q.options) for q in reference.questions.values()) == 79
     assert all(sorted(s.descriptors) == [1, 2, 3, 4] for s in reference.scenarios.values())
     assert reference.constrained_column.keys() == reference.scenarios.keys()
 
 
-def test_the_file_has_exactly_the_reference_questions_and_scenarios(reference: Reference, tree: dict) -> None:
+def test_the_file_has_exactly_the_reference_questions_and_scenarios(reference: Reference, tree: Tree) -> None:
     assert sorted(tree) == sorted([*reference.questions, *reference.scenarios])
 
 
-def test_every_question_title_kind_points_and_path_match_the_reference(reference: Reference, tree: dict) -> None:
+def test_every_question_title_kind_points_and_path_match_the_reference(reference: Reference, tree: Tree) -> None:
     for code, ref in reference.questions.items():
         chain, q = tree[code]
         assert (zh(q), q["kind"], dec(q["points"])) == (ref.title, ref.kind, ref.points), code
         assert [(zh(node), dec(node.get("weight"))) for node in chain] == ref.path, code
 
 
-def test_every_option_text_and_points_match_the_reference(reference: Reference, tree: dict) -> None:
+def test_every_option_text_and_points_match_the_reference(reference: Reference, tree: Tree) -> None:
     for code, ref in reference.questions.items():
         options = tree[code][1]["options"]
         ours = [(o["key"], zh(o), dec(o.get("weight")), dec(o["points"])) for o in options]
         assert ours == ref.options, code
 
 
-def test_official_definitions_and_evidence_labels_match_the_reference(reference: Reference, tree: dict) -> None:
+def test_official_definitions_and_evidence_labels_match_the_reference(reference: Reference, tree: Tree) -> None:
     for code, ref in reference.questions.items():
         q = tree[code][1]
         assert zh(q, "definition") == ref.definition, code
-        assert [field["label"]["zh-Hans"] for field in q.get("evidence", [])] == ref.evidence, code
+        assert [f["label"]["zh-Hans"] for f in q.get("evidence", [])] == ref.evidence, code
 
 
-def test_every_scenario_name_category_and_descriptor_match_the_reference(reference: Reference, tree: dict) -> None:
+def test_every_scenario_name_category_and_descriptor_match_the_reference(reference: Reference, tree: Tree) -> None:
     for code, ref in reference.scenarios.items():
         chain, q = tree[code]
         assert (q["kind"], zh(q), zh(chain[-1])) == ("scenario", ref.name, ref.category), code
@@ -170,7 +173,7 @@ def test_every_scenario_name_category_and_descriptor_match_the_reference(referen
         assert official == ref.descriptors, code
 
 
-def test_the_constrained_flag_follows_the_starred_column(reference: Reference, tree: dict) -> None:
+def test_the_constrained_flag_follows_the_starred_column(reference: Reference, tree: Tree) -> None:
     for code, ref in reference.scenarios.items():
         assert ref.starred == reference.constrained_column[code], f"{code}: reference disagrees with itself"
         assert tree[code][1]["constrained"] is ref.starred, code

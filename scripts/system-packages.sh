@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Install the Debian packages the project needs (WeasyPrint's Pango, CJK fonts, PDF tools), if missing.
+set -euo pipefail
+
+packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils)
+missing=()
+for package in "${packages[@]}"; do
+  if [ "$package" = python3-venv ] && python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    continue  # this Python already makes virtual environments
+  fi
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  echo "Installing system packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "Missing system packages: ${missing[*]}" >&2
+  echo "Install them with: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi

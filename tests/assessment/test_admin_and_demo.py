@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+
+from assessment.models import ConsultantAssignment, FrameworkVersion, Membership, Question, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_owner_consultant_and_admin_and_prints_working_credentials(
+    client: Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    credentials = json.loads((settings.VAR_DIR / "demo-credentials.json").read_text())
+    for role in ("owner", "consultant", "admin"):
+        assert f"password: {credentials[role]}" in out
+    owner = User.objects.get(email="owner@demo.example")
+    assert Membership.objects.get(user=owner).role == Membership.Role.OWNER
+    assert ConsultantAssignment.objects.filter(consultant__email="consultant@demo.example").exists()
+    assert client.login(email="owner@demo.example", password=credentials["owner"])
+
+    call_command("seed_demo")  # idempotent: the same accounts and passwords
+    assert User.objects.filter(email__endswith="@demo.example").count() == 3
+    assert f"password: {credentials['owner']}" in capsys.readouterr().out
+
+
+def test_the_admin_lists_both_frameworks_and_every_question_in_both_languages(
+    admin_client: Client, miit: FrameworkVersion, eu_dma: FrameworkVersion
+) -> None:
+    response = admin_client.get("/admin/assessment/frameworkversion/")
+    assert response.status_code == 200
+    assert "miit-2024-manufacturing@2024" in response.content.decode()
+    assert "eu-dma@2024" in response.content.decode()
+
+    for version in (miit, eu_dma):
+        response = admin_client.get(f"/admin/assessment/question/?version__id__exact={version.pk}&all=")
+        page = response.content.decode()
+        questions = Question.objects.filter(version=version)
+        assert questions.count() > 20
+        for question in questions:
+            assert question.text_en.split("\n")[0][:30].replace("&", "&amp;").replace("'", "&#x27;") in page
+
+
+def test_the_admin_shows_a_published_question_read_only(admin_client: Client, miit: FrameworkVersion) -> None:
+    question = Question.objects.get(version=miit, key="F1")
+    response = admin_client.get(f"/admin/assessment/question/{question.pk}/change/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "企业网络建设连接情况" in page
+    assert 'name="_save"' not in page
+    assert admin_client.post(f"/admin/assessment/question/{question.pk}/change/", {"text_en": "x"}).status_code == 403

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+
+from assessment import services
+from assessment.models import Answer, Assessment, FrameworkVersion, Option, Organization, Question, User
+from assessment.selectors import framework_version_get
+
+pytestmark = pytest.mark.django_db
+MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini-framework.yaml"
+
+
+@pytest.fixture
+def published() -> FrameworkVersion:
+    call_command("import_framework", str(MINI), verbosity=0)
+    return framework_version_get("mini@1")
+
+
+@pytest.fixture
+def assessment(published: FrameworkVersion, organization: Organization, owner: User) -> Assessment:
+    return services.assessment_create(organization=organization, framework_version=published, created_by=owner)
+
+
+def test_the_database_refuses_to_edit_a_published_question(published: FrameworkVersion) -> None:
+    question = Question.objects.get(version=published, key="Q1")
+    question.text_en = "Edited"
+    with pytest.raises(IntegrityError, match="cannot change"), transaction.atomic():
+        question.save()
+
+
+def test_the_database_refuses_to_add_or_delete_options_of_a_published_version(published: FrameworkVersion) -> None:
+    question = Question.objects.get(version=published, key="Q1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Option.objects.create(
+            version=published, question=question, key="Z", position=9, text_zh_hans="新", text_en="New", points=1
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Option.objects.filter(question=question, key="B").delete()
+    assert question.options.count() == 3
+
+
+def test_the_database_refuses_raw_sql_that_changes_points(published: FrameworkVersion) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE assessment_option SET points = 99 WHERE version_id = %s", [published.pk])
+
+
+def test_a_published_version_cannot_be_relabelled_unpublished_or_deleted(published: FrameworkVersion) -> None:
+    for field, value in (("label", "1b"), ("status", FrameworkVersion.Status.DRAFT), ("content_hash", "0" * 64)):
+        version = FrameworkVersion.objects.get(pk=published.pk)
+        setattr(version, field, value)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            version.save()
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM assessment_frameworkversion WHERE id = %s", [published.pk])
+
+
+def test_a_published_version_can_be_retired(published: FrameworkVersion) -> None:
+    services.framework_version_retire(version=published)
+    published.refresh_from_db()
+    assert published.status == FrameworkVersion.Status.RETIRED
+
+
+def test_a_draft_version_can_still_change(published: FrameworkVersion) -> None:
+    draft = FrameworkVersion.objects.create(
+        framework=published.framework,
+        label="draft",
+        content_hash="x",
+        title_zh_hans="草稿",
+        title_en="Draft",
+        scoring={"total": "sum"},
+        levels={},
+    )
+    draft.title_en = "Draft 2"
+    draft.save()
+    draft.delete()
+
+
+def test_answers_of_a_submitted_assessment_cannot_change(assessment: Assessment, owner: User) -> None:
+    question = Question.objects.get(version=assessment.framework_version, key="Q1")
+    answer = services.answer_save(assessment=assessment, question=question, answered_by=owner, option_keys=["B"])
+    services.assessment_submit(assessment=assessment, submitted_by=owner, pledge=True)
+
+    with pytest.raises(services.ImmutableError, match="can no longer change"):
+        services.answer_save(assessment=assessment, question=question, answered_by=owner, option_keys=["C"])
+    answer.option_keys = ["C"]
+    with pytest.raises(IntegrityError, match="answers cannot change"), transaction.atomic():
+        answer.save()
+    other = Question.objects.get(version=assessment.framework_version, key="Y1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Answer.objects.create(assessment=assessment, question=other, boolean=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Answer.objects.filter(pk=answer.pk).delete()
+    assert Answer.objects.get(pk=answer.pk).option_keys == ["B"]
+
+
+def test_answers_change_again_when_the_assessment_is_returned(assessment: Assessment, owner: User) -> None:
+    question = Question.objects.get(version=assessment.framework_version, key="Q1")
+    services.answer_save(assessment=assessment, question=question, answered_by=owner, option_keys=["B"])
+    services.assessment_submit(assessment=assessment, submitted_by=owner, pledge=True)
+    Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.RETURNED)
+    answer = services.answer_save(assessment=assessment, question=question, answered_by=owner, option_keys=["B", "C"])
+    assert answer.option_keys == ["B", "C"]
+    assert answer.option_points == ["2", "2"]
+
+
+def test_submitting_needs_the_truthfulness_pledge(assessment: Assessment, owner: User) -> None:
+    with pytest.raises(services.ServiceError, match="pledge"):
+        services.assessment_submit(assessment=assessment, submitted_by=owner, pledge=False)
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.DRAFT
+    submitted = services.assessment_submit(assessment=assessment, submitted_by=owner, pledge=True)
+    assert submitted.pledged_at == submitted.submitted_at
+
+
+def test_answers_store_the_option_points_at_answer_time(assessment: Assessment, owner: User) -> None:
+    question = Question.objects.get(version=assessment.framework_version, key="Q2")
+    answer = services.answer_save(
+        assessment=assessment,
+        question=question,
+        answered_by=owner,
+        option_keys=["B"],
+        evidence={"total": 10, "networked": 7},
+    )
+    answer.refresh_from_db()
+    assert answer.option_points == ["6"]
+    assert answer.evidence == {"total": 10, "networked": 7}
+
+
+def test_an_unknown_option_is_refused_with_its_key(assessment: Assessment, owner: User) -> None:
+    question = Question.objects.get(version=assessment.framework_version, key="Q1")
+    with pytest.raises(services.ServiceError, match="has no option Z"):
+        services.answer_save(assessment=assessment, question=question, answered_by=owner, option_keys=["Z"])
+
+
+def test_an_assessment_starts_only_from_a_published_version(organization: Organization, owner: User) -> None:
+    call_command("import_framework", "--draft", str(MINI), verbosity=0)
+    with pytest.raises(services.ServiceError, match="is draft"):
+        services.assessment_create(
+            organization=organization, framework_version=framework_version_get("mini@1"), created_by=owner
+        )
