@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import uscc as uscc_number
 
+from assessment.classification import ClassificationError, classify_size
 from assessment.framework_format import Document, canonical_decimal, walk_indicators
 from assessment.models import (
     Answer,
@@ -54,14 +56,22 @@ def organization_create(
     owner: User,
     name: str,
     sector: str,
-    size_band: str,
     province: str,
+    size_band: str | None = None,
     uscc: str = "",
     employees: int | None = None,
     annual_revenue: Decimal | None = None,
     total_assets: Decimal | None = None,
+    industry: str | None = None,
 ) -> Organization:
-    """Create an organisation with `owner` as its owner; validates every field."""
+    """Create an organisation with `owner` as its owner; the size band is classified when not chosen."""
+    if size_band is None:
+        try:
+            size_band = classify_size(
+                sector=sector, employees=employees, revenue=annual_revenue, assets=total_assets, industry=industry
+            )
+        except ClassificationError as exc:
+            raise ValidationError({"size_band": [str(exc)]}) from None
     organization = Organization(
         name=name.strip(),
         uscc=uscc_number.compact(uscc) if uscc else "",

@@ -3,8 +3,11 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from django.core.exceptions import ValidationError
 
+from assessment import services
 from assessment.classification import ClassificationError, SizeBand, classify_size
+from assessment.models import User
 
 M, S, MED, L = SizeBand.MICRO, SizeBand.SMALL, SizeBand.MEDIUM, SizeBand.LARGE
 
@@ -70,3 +73,26 @@ def test_an_industry_from_another_section_is_refused() -> None:
 def test_negative_figures_are_refused() -> None:
     with pytest.raises(ClassificationError, match="cannot be negative"):
         classify_size(sector="C", employees=-1, revenue=D(10))
+
+
+@pytest.mark.django_db
+def test_an_organisation_without_a_chosen_band_is_classified_from_its_figures(owner: User) -> None:
+    organization = services.organization_create(
+        owner=owner, name="丙", sector="C", province="44", employees=320, annual_revenue=D(2500)
+    )
+    assert organization.size_band == MED
+
+
+@pytest.mark.django_db
+def test_a_chosen_band_wins_over_the_figures(owner: User) -> None:
+    organization = services.organization_create(
+        owner=owner, name="丁", sector="C", province="44", size_band="small", employees=320, annual_revenue=D(2500)
+    )
+    assert organization.size_band == S
+
+
+@pytest.mark.django_db
+def test_an_unclassifiable_organisation_gets_a_field_error(owner: User) -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        services.organization_create(owner=owner, name="戊", sector="J", province="44", employees=3)
+    assert "choose the size band" in excinfo.value.message_dict["size_band"][0]
