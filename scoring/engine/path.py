@@ -1,0 +1,208 @@
+"""The path to a level: the smallest set of answer improvements that reaches it, cheapest first.
+
+Scenario gates are met first (raising the scenarios closest to the needed level, constrained ones
+where constrained scenarios are short); then the score gate, greedily by total points gained per
+unit of effort; then every step that is not needed is taken back. The result is checked by scoring
+the improved answers, so a path that is returned reaches its level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from scoring.engine.answers import Answer, apply_changes, with_value
+from scoring.engine.framework import Framework, LevelRule, Question
+from scoring.engine.scorecard import ZERO, Gate, question_points, rule_gates, score
+
+
+@dataclass(frozen=True)
+class Improvement:
+    question: str
+    answer: Answer  # the improved answer
+    points: Decimal  # total points it adds, on its own
+    effort: Decimal
+    steps: int  # options, levels or bands climbed
+
+
+@dataclass(frozen=True)
+class PathToLevel:
+    target: int
+    reachable: bool
+    shortfall: tuple[Gate, ...]  # the target's gates that do not hold yet
+    improvements: tuple[Improvement, ...]  # best points per effort first
+    total_after: Decimal
+    level_after: int
+
+    @property
+    def effort(self) -> Decimal:
+        return sum((i.effort for i in self.improvements), ZERO)
+
+
+Rung = dict[str, Any]  # the value fields of one answer, e.g. {"choices": ("B",)}
+
+
+def _ladder(question: Question) -> list[Rung]:
+    """The values of a question that score, from worst to best: the scale the path climbs."""
+    if question.kind == "single_choice":
+        return [{"choices": (o.key,)} for o in sorted(question.options, key=lambda o: o.points)]
+    if question.kind == "banded_number":
+        # The smallest number inside each band; an unbounded band open below starts just above it.
+        return [
+            {"number": b.interval.lower if b.interval.lower_closed else b.interval.lower + Decimal("0.01")}
+            for b in sorted(question.bands, key=lambda b: b.points)
+        ]
+    if question.kind == "scenario":
+        return [{"level": level} for level in range(5)]
+    if question.kind == "yes_no":
+        return [{"yes": False}, {"yes": True}]
+    return []
+
+
+def _rung_of(question: Question, answer: Answer | None) -> int:
+    """Where an answer stands on its question's ladder; -1 when unanswered or off the ladder."""
+    if answer is None or not answer.has_value or answer.not_applicable:
+        return -1
+    if question.kind == "banded_number":
+        bands = sorted(question.bands, key=lambda b: b.points)
+        return next((i for i, b in enumerate(bands) if answer.number is not None and answer.number in b.interval), -1)
+    current = {"choices": answer.choices, "level": answer.level, "yes": answer.yes}
+    return next((i for i, rung in enumerate(_ladder(question)) if all(current[k] == v for k, v in rung.items())), -1)
+
+
+def _moves(framework: Framework, answers: Mapping[str, Answer]) -> Iterator[tuple[Answer, int, Question]]:
+    """Every single improvement of one question: (new answer, steps, question)."""
+    for question in framework.questions.values():
+        answer = answers.get(question.key)
+        if answer is not None and answer.not_applicable:
+            continue  # the enterprise said it does not apply; do not advise it
+        if question.kind == "multiple_choice":
+            chosen = set() if answer is None else set(answer.choices)
+            if any(question.option(k).exclusive for k in chosen):  # type: ignore[union-attr]
+                chosen = set()
+            order = [o.key for o in question.options]
+            for option in question.options:
+                if option.key not in chosen and not option.exclusive and option.points > 0:
+                    keys = tuple(sorted(chosen | {option.key}, key=order.index))
+                    yield with_value(answer, question, choices=keys), 1, question
+            continue
+        ladder = _ladder(question)
+        current = _rung_of(question, answer)
+        for index in range(current + 1, len(ladder)):
+            yield with_value(answer, question, **ladder[index]), index - max(current, 0) or 1, question
+
+
+def _raise_scenarios(framework: Framework, answers: dict[str, Answer], rule: LevelRule) -> None:
+    gate = rule.scenarios
+    if gate is None:
+        return
+    levels = {q.key: (answers[q.key].level or 0) if q.key in answers else 0 for q in framework.scenarios}
+
+    def lift(candidates: list[Question], needed: int) -> None:
+        # The scenarios already closest to the gate's level cost the fewest steps.
+        for question in sorted(candidates, key=lambda q: -levels[q.key])[:needed]:
+            answers[question.key] = with_value(answers.get(question.key), question, level=gate.level)
+            levels[question.key] = gate.level
+
+    below = [q for q in framework.scenarios if levels[q.key] < gate.level]
+    constrained_now = sum(1 for q in framework.scenarios if q.constrained and levels[q.key] >= gate.level)
+    lift([q for q in below if q.constrained], gate.constrained - constrained_now)
+    count_now = sum(1 for q in framework.scenarios if levels[q.key] >= gate.level)
+    lift([q for q in framework.scenarios if levels[q.key] < gate.level], gate.count - count_now)
+
+
+def _raise_score(framework: Framework, answers: dict[str, Answer], rule: LevelRule) -> None:
+    if rule.score is None:
+        return
+    card = score(framework, answers)
+    while not rule.score.holds(card.total):
+        best: tuple[Decimal, Answer] | None = None
+        for move, steps, question in _moves(framework, answers):
+            # Moves never change what is excluded, so a question's factor to the total stays exact.
+            now = question_points(question, answers.get(question.key))[0]
+            gained = (question_points(question, move)[0] - now) * card.questions[question.key].to_total
+            ratio = gained / (question.effort * steps)
+            if gained > 0 and (best is None or ratio > best[0]):
+                best = (ratio, move)
+        if best is None:
+            return
+        answers[best[1].question] = best[1]
+        card = score(framework, answers)
+
+
+def _weaker(question: Question, original: Answer | None, answer: Answer) -> Iterator[Answer]:
+    """The answers between the original and an improved one, one step back from the improved."""
+    if question.kind == "multiple_choice":
+        added = [k for k in answer.choices if k not in (original.choices if original else ())]
+        for key in added:
+            yield with_value(answer, question, choices=tuple(k for k in answer.choices if k != key))
+        return
+    ladder = _ladder(question)
+    below = _rung_of(question, answer) - 1
+    if below > _rung_of(question, original):
+        yield with_value(answer, question, **ladder[below])
+
+
+def _take_back(framework: Framework, original: Mapping[str, Answer], answers: dict[str, Answer], target: int) -> None:
+    """Undo every improvement, whole or step by step, that the target does not need."""
+    changed = True
+    while changed:
+        changed = False
+        for key in [k for k in answers if answers[k] != original.get(k)]:
+            question = framework.questions[key]
+            whole = original.get(key)
+            for trial_answer in (whole, *_weaker(question, whole, answers[key])):
+                trial = apply_changes(answers, [trial_answer]) if trial_answer else dict(answers)
+                if trial_answer is None:
+                    del trial[key]
+                if score(framework, trial).level >= target:
+                    answers.clear()
+                    answers.update(trial)
+                    changed = True
+                    break
+
+
+def path_to_level(framework: Framework, answers: Mapping[str, Answer], target: int | None = None) -> PathToLevel | None:
+    """The improvements that reach `target` (default: the next level); None when already there or above."""
+    card = score(framework, answers)
+    rules = {r.level: r for r in framework.rules}
+    if target is None:
+        higher = [level for level in rules if level > card.level]
+        if not higher:
+            return None
+        target = min(higher)
+    if target <= card.level or target not in rules:
+        return None
+    rule = rules[target]
+    improved = dict(answers)
+    _raise_scenarios(framework, improved, rule)
+    _raise_score(framework, improved, rule)
+    reachable = score(framework, improved).level >= target
+    if reachable:
+        _take_back(framework, answers, improved, target)
+    improvements = []
+    for key, answer in improved.items():
+        if answer == answers.get(key):
+            continue
+        question = framework.questions[key]
+        points = score(framework, apply_changes(answers, [answer])).total - card.total
+        steps = _steps(question, answers.get(key), answer)
+        improvements.append(Improvement(key, answer, points, question.effort * steps, steps))
+    improvements.sort(key=lambda i: (-(i.points / i.effort) if i.effort else Decimal(0), i.question))
+    after = score(framework, improved)
+    return PathToLevel(
+        target=target,
+        reachable=reachable,
+        shortfall=tuple(g for g in rule_gates(framework, rule, card.total, card.scenario_levels) if not g.holds),
+        improvements=tuple(improvements),
+        total_after=after.total,
+        level_after=after.level,
+    )
+
+
+def _steps(question: Question, before: Answer | None, after: Answer) -> int:
+    if question.kind == "multiple_choice":
+        return len(set(after.choices) - set(before.choices if before else ()))
+    return max(_rung_of(question, after) - max(_rung_of(question, before), 0), 1)
