@@ -26,6 +26,10 @@ from assessment.models import (
     Question,
     User,
 )
+from scoring.engine import Answer as EngineAnswer
+from scoring.engine import parse_answers
+from scoring.selectors import framework_structure
+from scoring.services import assessment_score
 
 
 class ServiceError(Exception):
@@ -261,27 +265,42 @@ def _ensure_editable(assessment: Assessment) -> None:
         )
 
 
-@transaction.atomic
-def answer_save(*, assessment: Assessment, question: Question, answered_by: User, **values: Any) -> Answer:
-    """Create or replace one answer; refuses once the assessment is submitted.
+def _row_values(answer: EngineAnswer, question: Question) -> dict[str, Any]:
+    points = {o.key: o.points for o in question.options.all()}
+    return {
+        "not_applicable": answer.not_applicable,
+        "option_keys": list(answer.choices),
+        "option_points": [canonical_decimal(points[key]) for key in answer.choices],
+        "number": answer.number,
+        "before_value": answer.before,
+        "after_value": answer.after,
+        "level": answer.level,
+        "boolean": answer.yes,
+        "text": answer.text or "",
+        "evidence": dict(answer.evidence),
+        "comment": answer.comment,
+    }
 
-    `values` are Answer fields (option_keys, number, level, text, not_applicable, evidence, comment …);
-    checking them against the question's kind is the answer-format parser's job.
+
+@transaction.atomic
+def answers_upsert(*, assessment: Assessment, items: list[Any], answered_by: User) -> list[Answer]:
+    """Create or replace answers given in the answer format; a partial set is fine before submission.
+
+    Raises AnswerSetError (every problem, keyed by question) or ImmutableError; saves nothing then.
     """
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _ensure_editable(assessment)
-    if question.version_id != assessment.framework_version_id:
-        raise ServiceError(f"Question {question.key} is not part of this assessment's framework version.")
-    if "option_keys" in values:
-        points = dict(question.options.values_list("key", "points"))
-        unknown = [key for key in values["option_keys"] if key not in points]
-        if unknown:
-            raise ServiceError(f"Question {question.key} has no option {', '.join(unknown)}.")
-        values["option_points"] = [canonical_decimal(points[key]) for key in values["option_keys"]]
-    answer, _ = Answer.objects.update_or_create(
-        assessment=assessment, question=question, defaults={**values, "answered_by": answered_by}
+    parsed = parse_answers(framework_structure(assessment.framework_version), items)
+    questions = Question.objects.filter(version=assessment.framework_version_id, key__in=parsed).prefetch_related(
+        "options"
     )
-    return answer
+    saved = []
+    for question in questions:
+        values = {**_row_values(parsed[question.key], question), "answered_by": answered_by}
+        answer, _ = Answer.objects.update_or_create(assessment=assessment, question=question, defaults=values)
+        saved.append(answer)
+    assessment_score(assessment=assessment)
+    return saved
 
 
 @transaction.atomic
@@ -297,4 +316,5 @@ def assessment_submit(*, assessment: Assessment, submitted_by: User, pledge: boo
     assessment.submitted_by = submitted_by
     assessment.pledged_at = now
     assessment.save(update_fields=["status", "submitted_at", "submitted_by", "pledged_at", "updated_at"])
+    assessment_score(assessment=assessment)  # the final, frozen result
     return assessment

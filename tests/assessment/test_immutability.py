@@ -9,6 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from assessment import services
 from assessment.models import Answer, Assessment, FrameworkVersion, Option, Organization, Question, User
 from assessment.selectors import framework_version_get
+from scoring.engine import AnswerSetError
 
 pytestmark = pytest.mark.django_db
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini-framework.yaml"
@@ -80,12 +81,13 @@ def test_a_draft_version_can_still_change(published: FrameworkVersion) -> None:
 
 
 def test_answers_of_a_submitted_assessment_cannot_change(assessment: Assessment, owner: User) -> None:
-    question = Question.objects.get(version=assessment.framework_version, key="Q1")
-    answer = services.answer_save(assessment=assessment, question=question, answered_by=owner, option_keys=["B"])
+    [answer] = services.answers_upsert(
+        assessment=assessment, answered_by=owner, items=[{"question": "Q1", "choices": ["B"]}]
+    )
     services.assessment_submit(assessment=assessment, submitted_by=owner, pledge=True)
 
     with pytest.raises(services.ImmutableError, match="can no longer change"):
-        services.answer_save(assessment=assessment, question=question, answered_by=owner, option_keys=["C"])
+        services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "Q1", "choices": ["C"]}])
     answer.option_keys = ["C"]
     with pytest.raises(IntegrityError, match="answers cannot change"), transaction.atomic():
         answer.save()
@@ -98,11 +100,12 @@ def test_answers_of_a_submitted_assessment_cannot_change(assessment: Assessment,
 
 
 def test_answers_change_again_when_the_assessment_is_returned(assessment: Assessment, owner: User) -> None:
-    question = Question.objects.get(version=assessment.framework_version, key="Q1")
-    services.answer_save(assessment=assessment, question=question, answered_by=owner, option_keys=["B"])
+    services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "Q1", "choices": ["B"]}])
     services.assessment_submit(assessment=assessment, submitted_by=owner, pledge=True)
     Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.RETURNED)
-    answer = services.answer_save(assessment=assessment, question=question, answered_by=owner, option_keys=["B", "C"])
+    [answer] = services.answers_upsert(
+        assessment=assessment, answered_by=owner, items=[{"question": "Q1", "choices": ["B", "C"]}]
+    )
     assert answer.option_keys == ["B", "C"]
     assert answer.option_points == ["2", "2"]
 
@@ -117,23 +120,21 @@ def test_submitting_needs_the_truthfulness_pledge(assessment: Assessment, owner:
 
 
 def test_answers_store_the_option_points_at_answer_time(assessment: Assessment, owner: User) -> None:
-    question = Question.objects.get(version=assessment.framework_version, key="Q2")
-    answer = services.answer_save(
+    [answer] = services.answers_upsert(
         assessment=assessment,
-        question=question,
         answered_by=owner,
-        option_keys=["B"],
-        evidence={"total": 10, "networked": 7},
+        items=[{"question": "Q2", "choice": "B", "evidence": {"total": 10, "networked": 7}}],
     )
     answer.refresh_from_db()
     assert answer.option_points == ["6"]
     assert answer.evidence == {"total": 10, "networked": 7}
 
 
-def test_an_unknown_option_is_refused_with_its_key(assessment: Assessment, owner: User) -> None:
-    question = Question.objects.get(version=assessment.framework_version, key="Q1")
-    with pytest.raises(services.ServiceError, match="has no option Z"):
-        services.answer_save(assessment=assessment, question=question, answered_by=owner, option_keys=["Z"])
+def test_an_unknown_option_is_refused_with_its_key_and_nothing_is_saved(assessment: Assessment, owner: User) -> None:
+    items = [{"question": "Q2", "choice": "B"}, {"question": "Q1", "choices": ["Z"]}]
+    with pytest.raises(AnswerSetError, match='answers\\[1\\] \\(Q1\\): unknown option "Z"'):
+        services.answers_upsert(assessment=assessment, answered_by=owner, items=items)
+    assert not assessment.answers.exists()
 
 
 def test_an_assessment_starts_only_from_a_published_version(organization: Organization, owner: User) -> None:
