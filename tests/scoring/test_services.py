@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from assessment import services
+from assessment.models import Assessment, FrameworkVersion, Organization, User
+from scoring.models import AssessmentResult
+from scoring.services import assessment_score
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def assessment(miit: FrameworkVersion, organization: Organization, owner: User) -> Assessment:
+    return services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
+
+
+def test_saving_answers_stores_a_result_with_scores_level_and_path(assessment: Assessment, owner: User) -> None:
+    services.answers_upsert(
+        assessment=assessment,
+        answered_by=owner,
+        items=[
+            {"question": "F1", "choices": ["B", "C", "D", "E"]},  # 8
+            {"question": "F5", "choice": "E"},  # 10
+            {"question": "M1", "choice": "C"},  # 3
+            *({"question": f"S{n:02d}", "level": 1} for n in range(1, 7)),  # S01 S03 S06 constrained
+        ],
+    )
+    result = AssessmentResult.objects.get(assessment=assessment)
+    assert result.total == Decimal(21)
+    assert result.level == 1
+    assert result.completeness == Decimal("0.290323")  # 9 of 31 required questions, stored to 6 places
+    assert {d.dimension: d.score for d in result.dimension_results.all()} == {
+        "foundation": 18,
+        "operations": 0,
+        "management": 3,
+        "outcomes": 0,
+    }
+    assert result.card["questions"]["F1"]["earned"][0] == {"source": "B", "points": 2, "total_points": 2}
+    assert result.path["target"] == 2
+    assert result.path["reachable"] is True
+    assert result.frozen is False
+    assert result.peer_group is False
+
+
+def test_a_changed_answer_recomputes_the_result(assessment: Assessment, owner: User) -> None:
+    services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "B"}])
+    services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "E"}])
+    assert AssessmentResult.objects.get(assessment=assessment).total == 10
+
+
+def test_submission_freezes_the_result_and_joins_the_peer_group(assessment: Assessment, owner: User) -> None:
+    services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "E"}])
+    services.assessment_submit(assessment=assessment, submitted_by=owner, pledge=True)
+    result = AssessmentResult.objects.get(assessment=assessment)
+    assert result.frozen is True
+    assert result.peer_group is True
+    assert set(result.dimension_results.values_list("peer_group", flat=True)) == {True}
+
+    computed_at = result.computed_at
+    assert assessment_score(assessment=assessment).computed_at == computed_at  # not recomputed
+    assert assessment_score(assessment=assessment, force=True).computed_at > computed_at
+
+
+def test_the_result_records_the_scoring_and_framework_versions(assessment: Assessment, owner: User) -> None:
+    from scoring.engine import SCORING_VERSION
+
+    services.answers_upsert(assessment=assessment, answered_by=owner, items=[])
+    result = AssessmentResult.objects.get(assessment=assessment)
+    assert result.scoring_version == SCORING_VERSION
+    assert result.framework_version == assessment.framework_version
+    assert result.card["framework"] == "miit-2024-manufacturing@2024"
