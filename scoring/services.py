@@ -26,6 +26,7 @@ def assessment_score(*, assessment: Assessment, force: bool = False) -> Assessme
     path = path_to_level(framework, answers)
     organization = assessment.organization
     frozen = assessment.status not in Assessment.EDITABLE_STATUSES
+    peer_group = assessment.status in PEER_STATUSES
     values = {
         "framework_version": assessment.framework_version,
         "scoring_version": card.scoring_version,
@@ -37,7 +38,7 @@ def assessment_score(*, assessment: Assessment, force: bool = False) -> Assessme
         "path": path_as_dict(framework, path),
         "frozen": frozen,
         "computed_at": timezone.now(),
-        "peer_group": assessment.status in PEER_STATUSES,
+        "peer_group": peer_group,
         "organization": organization,
         "sector": organization.sector,
         "size_band": organization.size_band,

@@ -20,7 +20,12 @@ class Command(BaseCommand):
         if framework:
             assessments = assessments.filter(framework_version__framework__slug=framework)
         total = assessments.count()
-        for assessment in tqdm(assessments.iterator(chunk_size=500), total=total, file=self.stderr, unit="assessment",
-                               disable=options["verbosity"] == 0):
+        for assessment in tqdm(
+            assessments.iterator(chunk_size=500),
+            total=total,
+            file=self.stderr,
+            unit="assessment",
+            disable=options["verbosity"] == 0,
+        ):
             assessment_score(assessment=assessment, force=True)
         self.stdout.write(f"Rescored {total} assessment(s).")

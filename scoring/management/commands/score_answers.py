@@ -26,7 +26,7 @@ class Command(BaseCommand):
                 self.stdout.write(json.dumps(self.score_file(path), ensure_ascii=False))
             except (OSError, ValueError) as exc:
                 failed += 1
-                problems = exc.errors if isinstance(exc, AnswerSetError) else [exc]
+                problems: list[object] = list(exc.errors) if isinstance(exc, AnswerSetError) else [exc]
                 for problem in problems:
                     self.stderr.write(f"{path}: {problem}")
         if failed:
