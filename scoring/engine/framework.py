@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal
 
 from scoring.engine.intervals import Interval
@@ -68,6 +69,14 @@ class Node:
     children: tuple[Node, ...] = ()
     questions: tuple[Question, ...] = ()
 
+    @cached_property
+    def child_points(self) -> Decimal:
+        return sum((c.points for c in self.children), Decimal(0)) + sum((q.points for q in self.questions), Decimal(0))
+
+    @cached_property
+    def question_keys(self) -> tuple[str, ...]:
+        return tuple(q.key for q in self.questions)
+
 
 @dataclass(frozen=True)
 class ScoreGate:
@@ -111,9 +120,13 @@ class Framework:
         points = [d.points for d in self.dimensions]
         return sum(points, Decimal(0)) if self.total == "sum" else max(points)
 
-    @property
+    @cached_property
     def scenarios(self) -> tuple[Question, ...]:
         return tuple(q for q in self.questions.values() if q.kind == "scenario")
+
+    @cached_property
+    def required(self) -> tuple[str, ...]:
+        return tuple(q.key for q in self.questions.values() if q.required)
 
 
 def walk_questions(nodes: tuple[Node, ...]) -> Iterator[Question]:

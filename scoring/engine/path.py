@@ -15,7 +15,7 @@ from typing import Any
 
 from scoring.engine.answers import Answer, apply_changes, with_value
 from scoring.engine.framework import Framework, LevelRule, Question
-from scoring.engine.scorecard import ZERO, Gate, question_points, rule_gates, score
+from scoring.engine.scorecard import ZERO, Gate, points_of, rule_gates, score
 
 
 @dataclass(frozen=True)
@@ -121,8 +121,8 @@ def _raise_score(framework: Framework, answers: dict[str, Answer], rule: LevelRu
         best: tuple[Decimal, Answer] | None = None
         for move, steps, question in _moves(framework, answers):
             # Moves never change what is excluded, so a question's factor to the total stays exact.
-            now = question_points(question, answers.get(question.key))[0]
-            gained = (question_points(question, move)[0] - now) * card.questions[question.key].to_total
+            now = points_of(question, answers.get(question.key))
+            gained = (points_of(question, move) - now) * card.questions[question.key].to_total
             ratio = gained / (question.effort * steps)
             if gained > 0 and (best is None or ratio > best[0]):
                 best = (ratio, move)

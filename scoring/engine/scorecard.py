@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal
 
 from scoring.engine.answers import Answer
@@ -70,15 +71,20 @@ class ScoreCard:
     max_total: Decimal
     level: int
     dimensions: tuple[NodeScore, ...]
-    questions: Mapping[str, QuestionScore]
     scenario_levels: Mapping[str, int]
     completeness: Decimal  # answered required questions / required questions
     next_level: int | None
     next_level_gates: tuple[Gate, ...]  # the gates of the next level, holding or not
+    _scorer: _Scorer = field(repr=False, compare=False)
 
     @property
     def blocking_gates(self) -> tuple[Gate, ...]:
         return tuple(g for g in self.next_level_gates if not g.holds)
+
+    @cached_property
+    def questions(self) -> Mapping[str, QuestionScore]:
+        """Every question's score with its explanation, worked out on first use."""
+        return self._scorer.explain()
 
 
 def _outcome(question: Question, answer: Answer) -> Outcome:
@@ -89,125 +95,159 @@ def _outcome(question: Question, answer: Answer) -> Outcome:
     return "improved" if improved else "worsened"
 
 
-def question_points(
-    question: Question, answer: Answer | None
-) -> tuple[Decimal, list[tuple[str, Decimal]], list[tuple[str, Decimal]]]:
-    """(points, earned sources, missed sources) for one question, before scaling."""
+def points_of(question: Question, answer: Answer | None) -> Decimal:
+    """The points one answer earns under its question's rule: the one place each kind is scored."""
+    if answer is None:
+        return ZERO
+    kind = question.kind
+    if kind == "single_choice":
+        return next((o.points for o in question.options if o.key in answer.choices), ZERO)
+    if kind == "multiple_choice":
+        chosen = sum((o.points for o in question.options if o.key in answer.choices), ZERO)
+        return chosen if question.cap is None else min(chosen, question.cap)
+    if kind == "banded_number":
+        number = answer.number
+        return next((b.points for b in question.bands if number is not None and number in b.interval), ZERO)
+    if kind == "scenario":
+        return question.level_points[answer.level or 0] if question.level_points else ZERO
+    if kind == "before_after":
+        if answer.before is None or answer.after is None:
+            return ZERO
+        return question.outcome_points.get(_outcome(question, answer), ZERO)
+    if kind == "yes_no":
+        return question.points if answer.yes else ZERO
+    return ZERO  # text: unscored
+
+
+Sources = list[tuple[str, Decimal]]
+
+
+def credits_of(question: Question, answer: Answer | None) -> tuple[Sources, Sources]:
+    """(what earned the points, what would earn the missing ones), in the question's own points."""
+    earned_points = points_of(question, answer)
     chosen = set(answer.choices) if answer else set()
-    if question.kind == "single_choice":
+    earned: Sources = []
+    missed: Sources = []
+    kind = question.kind
+    if kind in ("single_choice", "multiple_choice"):
         earned = [(o.key, o.points) for o in question.options if o.key in chosen]
-        score = earned[0][1] if earned else ZERO
+    if kind == "single_choice":
         best = max(question.options, key=lambda o: o.points)
-        missed = [(best.key, best.points - score)] if best.points > score else []
-        return score, earned, missed
-    if question.kind == "multiple_choice":
-        earned = [(o.key, o.points) for o in question.options if o.key in chosen]
-        total = sum((p for _, p in earned), ZERO)
-        score = min(total, question.cap) if question.cap is not None else total
-        room = question.points - score
-        missed = []
+        if best.points > earned_points:
+            missed = [(best.key, best.points - earned_points)]
+    elif kind == "multiple_choice":
+        room = question.points - earned_points
         for option in question.options:
-            if room <= 0:
-                break
-            if option.key not in chosen and not option.exclusive and option.points > 0:
+            if room > 0 and option.key not in chosen and not option.exclusive and option.points > 0:
                 missed.append((option.key, min(option.points, room)))
                 room -= min(option.points, room)
-        return score, earned, missed
-    if question.kind == "banded_number":
-        number = answer.number if answer else None
-        band = next((b for b in question.bands if number is not None and number in b.interval), None)
-        score = band.points if band else ZERO
-        top = max(question.bands, key=lambda b: b.points)
+    elif kind == "banded_number":
+        band = next(
+            (b for b in question.bands if answer and answer.number is not None and answer.number in b.interval), None
+        )
         earned = [(str(band.interval), band.points)] if band else []
-        return score, earned, ([(str(top.interval), top.points - score)] if top.points > score else [])
-    if question.kind == "scenario":
+        top = max(question.bands, key=lambda b: b.points)
+        if top.points > earned_points:
+            missed = [(str(top.interval), top.points - earned_points)]
+    elif kind == "scenario":
+        level = answer.level if answer and answer.level is not None else None
+        earned = [(f"level {level}", earned_points)] if level is not None else []
         points = question.level_points or (ZERO,) * 5
-        level = answer.level if answer and answer.level is not None else 0
         best_level = max(range(5), key=lambda i: (points[i], i))
-        gap = points[best_level] - points[level]
-        missed = [(f"level {best_level}", gap)] if gap > 0 else []
-        return (
-            points[level],
-            ([(f"level {level}", points[level])] if answer and answer.level is not None else []),
-            missed,
-        )
-    if question.kind == "before_after":
+        if points[best_level] > earned_points:
+            missed = [(f"level {best_level}", points[best_level] - earned_points)]
+    elif kind == "before_after":
+        if answer and answer.before is not None and answer.after is not None:
+            earned = [(_outcome(question, answer), earned_points)]
         improved = question.outcome_points.get("improved", ZERO)
-        if not answer or answer.before is None or answer.after is None:
-            return ZERO, [], [("improved", improved)]
-        outcome = _outcome(question, answer)
-        score = question.outcome_points[outcome]
-        return score, [(outcome, score)], ([("improved", improved - score)] if improved > score else [])
-    if question.kind == "yes_no":
-        if answer and answer.yes:
-            return question.points, [("yes", question.points)], []
-        return ZERO, [], [("yes", question.points)]
-    return ZERO, [], []  # text: unscored
+        if improved > earned_points:
+            missed = [("improved", improved - earned_points)]
+    elif kind == "yes_no":
+        earned, missed = ([("yes", earned_points)], []) if earned_points else ([], [("yes", question.points)])
+    return earned, missed
 
 
-@dataclass
 class _Scorer:
-    framework: Framework
-    answers: Mapping[str, Answer]
-
-    def __post_init__(self) -> None:
-        self.questions: dict[str, QuestionScore] = {}
-        self.raw: dict[str, tuple[Decimal, list[tuple[str, Decimal]], list[tuple[str, Decimal]], bool]] = {}
-        for question in self.framework.questions.values():
-            answer = self.answers.get(question.key)
-            excluded = bool(answer and answer.not_applicable and question.not_applicable == "exclude")
-            if answer and answer.not_applicable:
-                self.raw[question.key] = (ZERO, [], [], excluded)
+    def __init__(self, framework: Framework, answers: Mapping[str, Answer]) -> None:
+        self.framework = framework
+        self.answers = answers
+        self.points: dict[str, Decimal] = {}
+        self.excluded: set[str] = set()
+        for key, question in framework.questions.items():
+            answer = answers.get(key)
+            if answer is not None and answer.not_applicable:
+                self.points[key] = ZERO
+                if question.not_applicable == "exclude":
+                    self.excluded.add(key)
             else:
-                self.raw[question.key] = (*question_points(question, answer), excluded)
+                self.points[key] = points_of(question, answer)
 
-    def node(self, node: Node, to_total: Decimal) -> NodeScore:
-        """Score a node: children and questions summed, then scaled to the node's points."""
-        parts: list[tuple[Decimal, Decimal, bool]] = []  # (score, max, excluded) before scaling
-        children = []
-        # The scale needs the children's unscaled sums first; compute them, then recurse with the factor.
-        child_max = sum((c.points for c in node.children if not self._excluded(c)), ZERO) + sum(
-            (q.points for q in node.questions if not self.raw[q.key][3]), ZERO
-        )
-        scale = node.points / child_max if child_max else ZERO
-        for child in node.children:
-            child_score = self.node(child, to_total * scale)
-            children.append(child_score)
-            parts.append((child_score.score, child.points, child_score.excluded))
-        for question in node.questions:
-            points, earned, missed, excluded = self.raw[question.key]
-            factor = to_total * scale
-            answer = self.answers.get(question.key)
-            self.questions[question.key] = QuestionScore(
-                key=question.key,
-                score=points,
-                max=question.points,
-                answered=bool(answer and answer.has_value),
-                excluded=excluded,
-                to_total=factor,
-                earned=tuple(Credit(s, p, p * factor) for s, p in earned),
-                missed=tuple(Credit(s, p, p * factor) for s, p in missed),
-            )
-            parts.append((points, question.points, excluded))
-        kept = [(s, m) for s, m, excluded in parts if not excluded]
-        excluded_node = bool(parts) and not kept
-        raw_score = sum((s for s, _ in kept), ZERO)
-        # Multiply first, divide once: full marks stay exactly the node's points.
-        score = raw_score * node.points / child_max if child_max else ZERO
-        return NodeScore(
-            node.key, score, node.points, excluded_node, tuple(children), tuple(q.key for q in node.questions)
+    def child_max(self, node: Node) -> Decimal:
+        """The points a node's children can earn, leaving out excluded ones."""
+        if not self.excluded:
+            return node.child_points
+        return sum((c.points for c in node.children if not self.node_excluded(c)), ZERO) + sum(
+            (q.points for q in node.questions if q.key not in self.excluded), ZERO
         )
 
-    def _excluded(self, node: Node) -> bool:
+    def node_excluded(self, node: Node) -> bool:
         """A node whose every question is excluded drops out of its parent."""
-        keys = [q.key for q in node.questions]
-        own = all(self.raw[k][3] for k in keys) if keys else True
-        return own and all(self._excluded(c) for c in node.children) and bool(keys or node.children)
+        return (
+            bool(self.excluded)
+            and all(q.key in self.excluded for q in node.questions)
+            and all(self.node_excluded(c) for c in node.children)
+            and bool(node.questions or node.children)
+        )
+
+    def node(self, node: Node) -> NodeScore:
+        """Score a node: children and questions summed, then scaled to the node's points."""
+        children = tuple(self.node(child) for child in node.children)
+        raw = ZERO
+        for child in children:
+            if not child.excluded:
+                raw += child.score
+        for question in node.questions:
+            raw += self.points[question.key]
+        child_max = self.child_max(node)
+        # Multiply first, divide once: full marks stay exactly the node's points.
+        score = raw * node.points / child_max if child_max else ZERO
+        return NodeScore(node.key, score, node.points, self.node_excluded(node), children, node.question_keys)
+
+    def explain(self) -> dict[str, QuestionScore]:
+        scores: dict[str, QuestionScore] = {}
+        top = Decimal(1) if self.framework.total == "sum" else 1 / Decimal(len(self.framework.dimensions))
+
+        def walk(node: Node, to_total: Decimal) -> None:
+            child_max = self.child_max(node)
+            factor = to_total * node.points / child_max if child_max else ZERO
+            for child in node.children:
+                walk(child, factor)
+            for question in node.questions:
+                answer = self.answers.get(question.key)
+                earned, missed = ([], []) if answer and answer.not_applicable else credits_of(question, answer)
+                scores[question.key] = QuestionScore(
+                    key=question.key,
+                    score=self.points[question.key],
+                    max=question.points,
+                    answered=bool(answer and answer.has_value),
+                    excluded=question.key in self.excluded,
+                    to_total=factor,
+                    earned=tuple(Credit(s, p, p * factor) for s, p in earned),
+                    missed=tuple(Credit(s, p, p * factor) for s, p in missed),
+                )
+
+        for dimension in self.framework.dimensions:
+            walk(dimension, top)
+        return scores
 
 
 def _scenario_counts(framework: Framework, levels: Mapping[str, int], at_least: int) -> tuple[int, int]:
-    hit = [q for q in framework.scenarios if levels.get(q.key, 0) >= at_least]
-    return len(hit), sum(1 for q in hit if q.constrained)
+    count = constrained = 0
+    for question in framework.scenarios:
+        if levels.get(question.key, 0) >= at_least:
+            count += 1
+            constrained += question.constrained
+    return count, constrained
 
 
 def rule_gates(framework: Framework, rule: LevelRule, total: Decimal, levels: Mapping[str, int]) -> tuple[Gate, ...]:
@@ -232,27 +272,34 @@ def rule_gates(framework: Framework, rule: LevelRule, total: Decimal, levels: Ma
     return tuple(gates)
 
 
-def level_of(framework: Framework, total: Decimal, levels: Mapping[str, int]) -> int:
-    for rule in framework.rules:
-        if all(g.holds for g in rule_gates(framework, rule, total, levels)):
-            return rule.level
-    return framework.base_level
+def _holds(framework: Framework, rule: LevelRule, total: Decimal, levels: Mapping[str, int]) -> bool:
+    if rule.score is not None and not rule.score.holds(total):
+        return False
+    if rule.scenarios is None:
+        return True
+    count, constrained = _scenario_counts(framework, levels, rule.scenarios.level)
+    return count >= rule.scenarios.count and constrained >= rule.scenarios.constrained
 
 
 def score(framework: Framework, answers: Mapping[str, Answer]) -> ScoreCard:
     """Score a set of answers; unanswered questions score zero and lower completeness."""
     scorer = _Scorer(framework, answers)
-    count = Decimal(len(framework.dimensions))
-    dimension_factor = Decimal(1) if framework.total == "sum" else 1 / count
-    dimensions = tuple(scorer.node(d, dimension_factor) for d in framework.dimensions)
+    dimensions = tuple(scorer.node(d) for d in framework.dimensions)
     summed = sum((d.score for d in dimensions), ZERO)
-    total = summed if framework.total == "sum" else summed / count
-    scenario_levels = {q.key: (answers[q.key].level or 0) if q.key in answers else 0 for q in framework.scenarios}
-    level = level_of(framework, total, scenario_levels)
+    total = summed if framework.total == "sum" else summed / len(dimensions)
+    scenario_levels = {}
+    for question in framework.scenarios:
+        answer = answers.get(question.key)
+        scenario_levels[question.key] = (answer.level or 0) if answer is not None else 0
+    level = next(
+        (r.level for r in framework.rules if _holds(framework, r, total, scenario_levels)), framework.base_level
+    )
     higher = [r for r in framework.rules if r.level > level]
     next_rule = min(higher, key=lambda r: r.level) if higher else None
-    required = [q for q in framework.questions.values() if q.required]
-    answered = sum(1 for q in required if q.key in answers and answers[q.key].has_value)
+    answered = 0
+    for key in framework.required:
+        answer = answers.get(key)
+        answered += answer is not None and answer.has_value
     return ScoreCard(
         framework=framework.reference,
         scoring_version=SCORING_VERSION,
@@ -260,9 +307,9 @@ def score(framework: Framework, answers: Mapping[str, Answer]) -> ScoreCard:
         max_total=framework.max_total,
         level=level,
         dimensions=dimensions,
-        questions=scorer.questions,
         scenario_levels=scenario_levels,
-        completeness=Decimal(answered) / len(required) if required else Decimal(1),
+        completeness=Decimal(answered) / len(framework.required) if framework.required else Decimal(1),
         next_level=next_rule.level if next_rule else None,
         next_level_gates=rule_gates(framework, next_rule, total, scenario_levels) if next_rule else (),
+        _scorer=scorer,
     )
