@@ -6,7 +6,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from assessment.models import Assessment
-from scoring.services import assessment_score
+from scoring.services import results_rescore
+
+CHUNK = 500
 
 
 class Command(BaseCommand):
@@ -16,16 +18,11 @@ class Command(BaseCommand):
         parser.add_argument("--framework", metavar="SLUG", help="Only assessments of this framework.")
 
     def handle(self, *args: Any, framework: str | None, **options: Any) -> None:
-        assessments = Assessment.objects.select_related("organization", "framework_version").order_by("pk")
+        assessments = Assessment.objects.order_by("pk")
         if framework:
             assessments = assessments.filter(framework_version__framework__slug=framework)
-        total = assessments.count()
-        for assessment in tqdm(
-            assessments.iterator(chunk_size=500),
-            total=total,
-            file=self.stderr,
-            unit="assessment",
-            disable=options["verbosity"] == 0,
-        ):
-            assessment_score(assessment=assessment, force=True)
-        self.stdout.write(f"Rescored {total} assessment(s).")
+        ids = list(assessments.values_list("pk", flat=True))
+        with tqdm(total=len(ids), file=self.stderr, unit="assessment", disable=options["verbosity"] == 0) as bar:
+            for start in range(0, len(ids), CHUNK):
+                bar.update(results_rescore(assessment_ids=ids[start : start + CHUNK]))
+        self.stdout.write(f"Rescored {len(ids)} assessment(s).")
