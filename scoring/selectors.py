@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from assessment.models import Answer as AnswerRow
 from assessment.models import Assessment, FrameworkVersion
@@ -17,6 +19,7 @@ from scoring.engine import Answer, Framework, framework_from_document
 from scoring.models import AssessmentResult, DimensionResult
 
 MIN_PEER_ORGANIZATIONS = 5  # fewer peers than this could identify one another
+QUARTILES_CACHE_SECONDS = 600  # the distribution drawn in charts may lag submissions by this much
 
 
 @lru_cache(maxsize=64)
@@ -91,17 +94,22 @@ def _quartiles(queryset: QuerySet[Any], field: str, count: int) -> tuple[Decimal
     return (at(Decimal("0.25")), at(Decimal("0.5")), at(Decimal("0.75")))
 
 
-def _standing(key: str, peers: QuerySet[Any], own: QuerySet[Any], field: str, value: Decimal) -> PeerStanding:
-    """Counts over the whole group minus the organisation's own rows: both stay index range counts."""
-
-    def count(queryset: QuerySet[Any], **lookup: Decimal) -> int:
-        return queryset.filter(**lookup).count()
-
-    total = count(peers) - count(own)
-    below = count(peers, **{f"{field}__lt": value}) - count(own, **{f"{field}__lt": value})
-    equal = count(peers, **{field: value}) - count(own, **{field: value})
-    percentile = (Decimal(below) + Decimal(equal) / 2) * 100 / total
-    return PeerStanding(key, percentile, _quartiles(peers, field, count(peers)), total, None)
+def _standing(key: str, group: QuerySet[Any], mine: Q, field: str, value: Decimal) -> PeerStanding:
+    """One query for the counts (the organisation's own rows left out); quartiles cached briefly."""
+    others = ~mine
+    counts = group.aggregate(
+        peers=Count("pk", filter=others),
+        below=Count("pk", filter=others & Q(**{f"{field}__lt": value})),
+        equal=Count("pk", filter=others & Q(**{field: value})),
+        everyone=Count("pk"),
+    )
+    percentile = (Decimal(counts["below"]) + Decimal(counts["equal"]) / 2) * 100 / counts["peers"]
+    cache_key = "peer-quartiles:" + hashlib.sha256(str(group.query).encode()).hexdigest()
+    quartiles = cache.get(cache_key)
+    if quartiles is None:
+        quartiles = _quartiles(group, field, counts["everyone"])
+        cache.set(cache_key, quartiles, QUARTILES_CACHE_SECONDS)
+    return PeerStanding(key, percentile, quartiles, counts["peers"], None)
 
 
 def peer_benchmark(result: AssessmentResult, peer_filter: PeerFilter | None = None) -> list[PeerStanding]:
@@ -120,9 +128,8 @@ def peer_benchmark(result: AssessmentResult, peer_filter: PeerFilter | None = No
         reason = f"fewer than {MIN_PEER_ORGANIZATIONS} other organisations in this peer group"
         keys = ["total", *(d.dimension for d in dimensions)]
         return [PeerStanding(key, None, None, organizations, reason) for key in keys]
-    totals = AssessmentResult.objects.filter(group)
-    standings = [_standing("total", totals, totals.filter(mine), "total", result.total)]
+    standings = [_standing("total", AssessmentResult.objects.filter(group), mine, "total", result.total)]
     for dimension in dimensions:
         scores = DimensionResult.objects.filter(group, dimension=dimension.dimension)
-        standings.append(_standing(dimension.dimension, scores, scores.filter(mine), "score", dimension.score))
+        standings.append(_standing(dimension.dimension, scores, mine, "score", dimension.score))
     return standings

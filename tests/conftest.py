@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 
 from assessment import services
@@ -54,6 +55,7 @@ def redis_url() -> str:
 def _isolated_files(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()  # cached peer quartiles and throttles must not leak from one test into another
 
 
 @pytest.fixture(scope="session")
