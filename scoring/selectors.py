@@ -15,7 +15,16 @@ from django.db.models import Count, Q, QuerySet
 from assessment.models import Answer as AnswerRow
 from assessment.models import Assessment, FrameworkVersion
 from assessment.selectors import framework_version_document
-from scoring.engine import Answer, Framework, framework_from_document
+from scoring.engine import (
+    Answer,
+    Framework,
+    apply_changes,
+    framework_from_document,
+    parse_answers,
+    path_to_level,
+    score,
+)
+from scoring.engine.serialize import card_as_dict, path_as_dict
 from scoring.models import AssessmentResult, DimensionResult
 
 MIN_PEER_ORGANIZATIONS = 5  # fewer peers than this could identify one another
@@ -133,3 +142,16 @@ def peer_benchmark(result: AssessmentResult, peer_filter: PeerFilter | None = No
         scores = DimensionResult.objects.filter(group, dimension=dimension.dimension)
         standings.append(_standing(dimension.dimension, scores, mine, "score", dimension.score))
     return standings
+
+
+def assessment_what_if(assessment: Assessment, changes: Any) -> dict[str, Any]:
+    """Score the stored answers with hypothetical changes (answer-format items); nothing is saved.
+
+    Raises AnswerSetError for invalid changes.
+    """
+    framework = framework_structure(assessment.framework_version)
+    answers = apply_changes(assessment_answers(assessment), parse_answers(framework, changes).values())
+    return {
+        **card_as_dict(score(framework, answers)),
+        "next_level_path": path_as_dict(framework, path_to_level(framework, answers)),
+    }

@@ -72,3 +72,17 @@ def test_the_result_records_the_scoring_and_framework_versions(assessment: Asses
     assert result.scoring_version == SCORING_VERSION
     assert result.framework_version == assessment.framework_version
     assert result.card["framework"] == "miit-2024-manufacturing@2024"
+
+
+def test_what_if_scores_changes_without_saving_anything(assessment: Assessment, owner: User) -> None:
+    from scoring.engine import AnswerSetError
+    from scoring.selectors import assessment_what_if
+
+    services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "B"}])
+    what_if = assessment_what_if(assessment, [{"question": "F5", "choice": "E"}, {"question": "M4", "choice": "E"}])
+    assert what_if["total"] == 17.5  # 10 + 7.5 instead of 2.5
+    assert what_if["next_level_path"]["target"] == 1
+    assert AssessmentResult.objects.get(assessment=assessment).total == Decimal("2.5")
+    assert assessment.answers.get(question__key="F5").option_keys == ["B"]
+    with pytest.raises(AnswerSetError, match="unknown option"):
+        assessment_what_if(assessment, [{"question": "F5", "choice": "Z"}])
