@@ -318,10 +318,8 @@ class _Checker:
         return self.problems
 
     def total_max(self) -> Decimal:
-        points = [d["points"] for d in self.doc["dimensions"]]
-        if self.doc["scoring"]["total"] == "mean":
-            return max(points)
-        return sum(points, Decimal(0))
+        points = sum((d["points"] for d in self.doc["dimensions"]), Decimal(0))
+        return points / len(self.doc["dimensions"]) if self.doc["scoring"]["total"] == "mean" else points
 
     def check_keys(self, questions: list[tuple[str, Document]]) -> None:
         seen: dict[str, str] = {}

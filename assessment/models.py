@@ -316,9 +316,11 @@ class Answer(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     not_applicable = models.BooleanField(default=False)
-    option_keys = models.JSONField(default=list, blank=True, help_text="Chosen option keys, in the file's order.")
+    option_keys = models.JSONField(
+        null=True, blank=True, help_text="Chosen option keys in the file's order; [] = none of them; null = no choice."
+    )
     option_points = models.JSONField(
-        default=list, blank=True, help_text="Points of the chosen options at answer time, as decimal strings."
+        null=True, blank=True, help_text="Points of the chosen options at answer time, as decimal strings."
     )
     number = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     before_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)

@@ -269,8 +269,8 @@ def _row_values(answer: EngineAnswer, question: Question) -> dict[str, Any]:
     points = {o.key: o.points for o in question.options.all()}
     return {
         "not_applicable": answer.not_applicable,
-        "option_keys": list(answer.choices),
-        "option_points": [canonical_decimal(points[key]) for key in answer.choices],
+        "option_keys": list(answer.choices) if answer.chosen else None,
+        "option_points": [canonical_decimal(points[key]) for key in answer.choices] if answer.chosen else None,
         "number": answer.number,
         "before_value": answer.before,
         "after_value": answer.after,

@@ -45,7 +45,8 @@ def framework_structure(version: FrameworkVersion) -> Framework:
 def engine_answer(row: AnswerRow) -> Answer:
     return Answer(
         question=row.question.key,
-        choices=tuple(row.option_keys),
+        choices=tuple(row.option_keys or ()),
+        chosen=row.option_keys is not None,
         number=row.number,
         level=row.level,
         before=row.before_value,

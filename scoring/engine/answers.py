@@ -29,6 +29,7 @@ LONGEST_TEXT = 20000
 class Answer:
     question: str
     choices: tuple[str, ...] = ()
+    chosen: bool = False  # a choice was given: an empty `choices` then means "none of these"
     number: Decimal | None = None
     level: int | None = None
     before: Decimal | None = None
@@ -44,7 +45,7 @@ class Answer:
         """Answered (a value, or not applicable), as opposed to evidence or a comment alone."""
         return self.not_applicable or any(
             (
-                self.choices,
+                self.chosen,
                 self.number is not None,
                 self.level is not None,
                 self.before is not None and self.after is not None,
@@ -78,9 +79,9 @@ class Answer:
 def answer_item(question: Question, answer: Answer) -> dict[str, Any]:
     """The answer as an answer-format item, with the choice key the question's kind expects."""
     item = answer.to_item()
-    if question.kind == "single_choice" and answer.choices:
+    if question.kind == "single_choice" and answer.chosen:
         item["choice"] = answer.choices[0]
-    elif question.kind == "multiple_choice" and (answer.choices or answer.has_value):
+    elif question.kind == "multiple_choice" and answer.chosen:
         item["choices"] = list(answer.choices)
     return item
 
@@ -187,7 +188,7 @@ def _value(question: Question, item: Mapping[str, Any]) -> dict[str, Any]:
     kind = question.kind
     if kind in ("single_choice", "multiple_choice"):
         key = VALUE_KEYS[kind][0]
-        return {"choices": _choices(question, item[key])} if key in item else {}
+        return {"choices": _choices(question, item[key]), "chosen": True} if key in item else {}
     if kind == "banded_number" and "number" in item:
         number = _number(item["number"], "number")
         if not any(number in band.interval for band in question.bands):
@@ -284,6 +285,14 @@ def with_value(answer: Answer | None, question: Question, **value: Any) -> Answe
     """A copy of the answer (or a new one) holding another value, evidence and comment kept."""
     base = answer or Answer(question=question.key)
     cleared = replace(
-        base, choices=(), number=None, level=None, before=None, after=None, yes=None, not_applicable=False
+        base,
+        choices=(),
+        chosen=False,
+        number=None,
+        level=None,
+        before=None,
+        after=None,
+        yes=None,
+        not_applicable=False,
     )
-    return replace(cleared, **value)
+    return replace(cleared, chosen="choices" in value, **value)

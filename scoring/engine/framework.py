@@ -117,8 +117,8 @@ class Framework:
 
     @property
     def max_total(self) -> Decimal:
-        points = [d.points for d in self.dimensions]
-        return sum(points, Decimal(0)) if self.total == "sum" else max(points)
+        points = sum((d.points for d in self.dimensions), Decimal(0))
+        return points if self.total == "sum" else points / len(self.dimensions)
 
     @cached_property
     def scenarios(self) -> tuple[Question, ...]:

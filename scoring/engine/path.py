@@ -100,17 +100,20 @@ def _raise_scenarios(framework: Framework, answers: dict[str, Answer], rule: Lev
         return
     levels = {q.key: (answers[q.key].level or 0) if q.key in answers else 0 for q in framework.scenarios}
 
+    def open_to_raise(question: Question) -> bool:
+        answer = answers.get(question.key)
+        return levels[question.key] < gate.level and not (answer and answer.not_applicable)
+
     def lift(candidates: list[Question], needed: int) -> None:
         # The scenarios already closest to the gate's level cost the fewest steps.
-        for question in sorted(candidates, key=lambda q: -levels[q.key])[:needed]:
+        for question in sorted(candidates, key=lambda q: -levels[q.key])[: max(needed, 0)]:
             answers[question.key] = with_value(answers.get(question.key), question, level=gate.level)
             levels[question.key] = gate.level
 
-    below = [q for q in framework.scenarios if levels[q.key] < gate.level]
     constrained_now = sum(1 for q in framework.scenarios if q.constrained and levels[q.key] >= gate.level)
-    lift([q for q in below if q.constrained], gate.constrained - constrained_now)
+    lift([q for q in framework.scenarios if q.constrained and open_to_raise(q)], gate.constrained - constrained_now)
     count_now = sum(1 for q in framework.scenarios if levels[q.key] >= gate.level)
-    lift([q for q in framework.scenarios if levels[q.key] < gate.level], gate.count - count_now)
+    lift([q for q in framework.scenarios if open_to_raise(q)], gate.count - count_now)
 
 
 def _raise_score(framework: Framework, answers: dict[str, Answer], rule: LevelRule) -> None:

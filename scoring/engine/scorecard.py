@@ -12,7 +12,8 @@ from scoring.engine.answers import Answer
 from scoring.engine.framework import Framework, LevelRule, Node, Outcome, Question
 
 ZERO = Decimal(0)
-SCORING_VERSION = 1  # bump whenever a rule in scoring/engine changes a result
+PRECISION = Decimal("1e-12")  # node scores and totals are carried to 12 decimal places
+SCORING_VERSION = 2  # bump whenever a rule in scoring/engine changes a result
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,9 @@ def credits_of(question: Question, answer: Answer | None) -> tuple[Sources, Sour
     kind = question.kind
     if kind in ("single_choice", "multiple_choice"):
         earned = [(o.key, o.points) for o in question.options if o.key in chosen]
+        chosen_points = sum((p for _, p in earned), ZERO)
+        if chosen_points > earned_points:  # capped: each option is credited its share of what counts
+            earned = [(key, p * earned_points / chosen_points) for key, p in earned]
     if kind == "single_choice":
         best = max(question.options, key=lambda o: o.points)
         if best.points > earned_points:
@@ -209,8 +213,9 @@ class _Scorer:
         for question in node.questions:
             raw += self.points[question.key]
         child_max = self.child_max(node)
-        # Multiply first, divide once: full marks stay exactly the node's points.
-        score = raw * node.points / child_max if child_max else ZERO
+        # Multiply first, divide once: full marks stay exactly the node's points. Then drop the noise
+        # of non-terminating divisions (sevenths), so an exact 25 is 25 when a band starts there.
+        score = (raw * node.points / child_max).quantize(PRECISION) if child_max else ZERO
         return NodeScore(node.key, score, node.points, self.node_excluded(node), children, node.question_keys)
 
     def explain(self) -> dict[str, QuestionScore]:
@@ -286,7 +291,7 @@ def score(framework: Framework, answers: Mapping[str, Answer]) -> ScoreCard:
     scorer = _Scorer(framework, answers)
     dimensions = tuple(scorer.node(d) for d in framework.dimensions)
     summed = sum((d.score for d in dimensions), ZERO)
-    total = summed if framework.total == "sum" else summed / len(dimensions)
+    total = summed if framework.total == "sum" else (summed / len(dimensions)).quantize(PRECISION)
     scenario_levels = {}
     for question in framework.scenarios:
         answer = answers.get(question.key)
