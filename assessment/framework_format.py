@@ -99,13 +99,20 @@ def _text(value: dict[str, str] | None) -> dict[str, str] | None:
     return None if value is None else {lang: value[lang].strip() for lang in LANGUAGES}
 
 
-def _option(raw: dict[str, Any]) -> Document:
+def _node_fields(raw: dict[str, Any]) -> Document:
+    """The fields every node of the tree has."""
     return {
         "key": raw["key"],
         "text": _text(raw["text"]),
         "help": _text(raw.get("help")),
         "points": _dec(raw["points"]),
         "weight": _dec(raw.get("weight")),
+    }
+
+
+def _option(raw: dict[str, Any]) -> Document:
+    return {
+        **_node_fields(raw),
         "exclusive": raw.get("exclusive", False),
         "band": raw.get("band"),
     }
@@ -127,13 +134,9 @@ def _evidence(raw: dict[str, Any]) -> Document:
 def _question(raw: dict[str, Any]) -> Document:
     kind = raw["kind"]
     question: Document = {
-        "key": raw["key"],
+        **_node_fields(raw),
         "kind": kind,
-        "text": _text(raw["text"]),
-        "help": _text(raw.get("help")),
         "definition": _text(raw.get("definition")),
-        "points": _dec(raw["points"]),
-        "weight": _dec(raw.get("weight")),
         "required": raw.get("required", kind != "text"),
         "not_applicable": raw.get("not_applicable"),
         "effort": _dec(raw.get("effort", 1)),
@@ -168,11 +171,7 @@ def _question(raw: dict[str, Any]) -> Document:
 
 def _indicator(raw: dict[str, Any]) -> Document:
     return {
-        "key": raw["key"],
-        "text": _text(raw["text"]),
-        "help": _text(raw.get("help")),
-        "points": _dec(raw["points"]),
-        "weight": _dec(raw.get("weight")),
+        **_node_fields(raw),
         "indicators": [_indicator(i) for i in raw.get("indicators", [])],
         "questions": [_question(q) for q in raw.get("questions", [])],
     }
@@ -208,15 +207,7 @@ def normalise(raw: Document) -> Document:
         "scoring": {"total": raw["scoring"]["total"]},
         "levels": {"base": _level(raw["levels"]["base"]), "rules": [_level(r) for r in raw["levels"]["rules"]]},
         "dimensions": [
-            {
-                "key": d["key"],
-                "text": _text(d["text"]),
-                "help": _text(d.get("help")),
-                "points": _dec(d["points"]),
-                "weight": _dec(d.get("weight")),
-                "indicators": [_indicator(i) for i in d["indicators"]],
-            }
-            for d in raw["dimensions"]
+            {**_node_fields(d), "indicators": [_indicator(i) for i in d["indicators"]]} for d in raw["dimensions"]
         ],
     }
 

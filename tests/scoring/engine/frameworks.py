@@ -83,3 +83,20 @@ def levels(**by_scenario: int) -> list[Item]:
 def carried(value: Decimal) -> Decimal:
     """A score as the engine carries it: to 12 decimal places (non-terminating divisions cut there)."""
     return value.quantize(PRECISION)
+
+
+# Full marks on foundation (50) and management (30), then on outcomes (20).
+MIIT_TOP_FOUNDATION_AND_MANAGEMENT: list[Item] = [
+    {"question": "F1", "choices": ["B", "C", "D", "E"]},
+    {"question": "F2", "choice": "E"},
+    {"question": "F3", "choice": "E"},
+    {"question": "F4", "choices": list("BCDEFGHIJKLMNO")},
+    {"question": "F5", "choice": "E"},
+    {"question": "F6", "choices": ["B", "C", "D", "E"]},
+    {"question": "F7", "choices": ["B", "C", "D", "E"]},
+    {"question": "M1", "choice": "F"},
+    {"question": "M2", "choices": ["B", "C", "D", "E"]},
+    {"question": "M3", "choices": ["B", "C", "D", "E", "F"]},
+    {"question": "M4", "choice": "E"},
+]
+MIIT_TOP_OUTCOMES: list[Item] = [{"question": key, "choice": "C"} for key in ("R1", "R2", "R3", "R4")]

@@ -8,7 +8,16 @@ from typing import Any
 import pytest
 
 from scoring.engine import Answer, Framework, Gate, PathToLevel, apply_changes, path_to_level, score
-from tests.scoring.engine.frameworks import Item, eu_dma, levels, miit, mini, mini_variant, parsed
+from tests.scoring.engine.frameworks import (
+    MIIT_TOP_FOUNDATION_AND_MANAGEMENT,
+    Item,
+    eu_dma,
+    levels,
+    miit,
+    mini,
+    mini_variant,
+    parsed,
+)
 
 # A level-1 enterprise: 4 + 3 + 1.5 + 2.1 + 5 + 1.25 + 0 + 3 + 1.875 + 0 + 1.875 + 3.5 + 3.5 + 0 + 1.5 = 32.1;
 # seven scenarios at level >= 1 (S01 S03 S06 S12 constrained), two at level 2 (S01 constrained).
@@ -180,17 +189,7 @@ def test_a_score_shortfall_of_0_7_is_closed_by_one_step_of_the_best_points_per_e
 
 def test_there_is_no_path_above_the_top_level() -> None:
     top = [
-        {"question": "F1", "choices": ["B", "C", "D", "E"]},
-        {"question": "F2", "choice": "E"},
-        {"question": "F3", "choice": "E"},
-        {"question": "F4", "choices": list("BCDEFGHIJKLMNO")},
-        {"question": "F5", "choice": "E"},
-        {"question": "F6", "choices": ["B", "C", "D", "E"]},
-        {"question": "F7", "choices": ["B", "C", "D", "E"]},
-        {"question": "M1", "choice": "F"},
-        {"question": "M2", "choices": ["B", "C", "D", "E"]},
-        {"question": "M3", "choices": ["B", "C", "D", "E", "F"]},
-        {"question": "M4", "choice": "E"},
+        *MIIT_TOP_FOUNDATION_AND_MANAGEMENT,
         *levels(S01=4, S03=4, S06=4, S07=4, S08=4, S09=4, S02=4, S04=4, S05=4, S14=4),
     ]
     answers = parsed(miit(), top)

@@ -12,7 +12,19 @@ from typing import Any
 import pytest
 
 from scoring.engine import Framework, ScoreCard, score
-from tests.scoring.engine.frameworks import Item, carried, eu_dma, miit, mini, mini_variant, node_scores, parsed, scored
+from tests.scoring.engine.frameworks import (
+    MIIT_TOP_FOUNDATION_AND_MANAGEMENT,
+    MIIT_TOP_OUTCOMES,
+    Item,
+    carried,
+    eu_dma,
+    miit,
+    mini,
+    mini_variant,
+    node_scores,
+    parsed,
+    scored,
+)
 
 
 def credits(card: ScoreCard, question: str, which: str = "earned") -> list[tuple[str, Decimal]]:
@@ -268,23 +280,7 @@ MIIT_ANSWER_SETS: dict[str, list[Item]] = {
         {"question": "R3", "choice": "B"},
         {"question": "S01", "level": 2},
     ],
-    "full": [
-        {"question": "F1", "choices": ["B", "C", "D", "E"]},
-        {"question": "F2", "choice": "E"},
-        {"question": "F3", "choice": "E"},
-        {"question": "F4", "choices": list("BCDEFGHIJKLMNO")},
-        {"question": "F5", "choice": "E"},
-        {"question": "F6", "choices": ["B", "C", "D", "E"]},
-        {"question": "F7", "choices": ["B", "C", "D", "E"]},
-        {"question": "M1", "choice": "F"},
-        {"question": "M2", "choices": ["B", "C", "D", "E"]},
-        {"question": "M3", "choices": ["B", "C", "D", "E", "F"]},
-        {"question": "M4", "choice": "E"},
-        {"question": "R1", "choice": "C"},
-        {"question": "R2", "choice": "C"},
-        {"question": "R3", "choice": "C"},
-        {"question": "R4", "choice": "C"},
-    ],
+    "full": MIIT_TOP_FOUNDATION_AND_MANAGEMENT + MIIT_TOP_OUTCOMES,
 }
 
 
