@@ -72,8 +72,8 @@ def _rung_of(question: Question, answer: Answer | None) -> int:
     return next((i for i, rung in enumerate(_ladder(question)) if all(current[k] == v for k, v in rung.items())), -1)
 
 
-def _moves(framework: Framework, answers: Mapping[str, Answer]) -> Iterator[tuple[Answer, int, Question]]:
-    """Every single improvement of one question: (new answer, steps, question)."""
+def _moves(framework: Framework, answers: Mapping[str, Answer]) -> Iterator[tuple[Question, Rung, int]]:
+    """Every single improvement of one question: (question, new value, steps)."""
     for question in framework.questions.values():
         answer = answers.get(question.key)
         if answer is not None and answer.not_applicable:
@@ -85,13 +85,12 @@ def _moves(framework: Framework, answers: Mapping[str, Answer]) -> Iterator[tupl
             order = [o.key for o in question.options]
             for option in question.options:
                 if option.key not in chosen and not option.exclusive and option.points > 0:
-                    keys = tuple(sorted(chosen | {option.key}, key=order.index))
-                    yield with_value(answer, question, choices=keys), 1, question
+                    yield question, {"choices": tuple(sorted(chosen | {option.key}, key=order.index))}, 1
             continue
         ladder = _ladder(question)
         current = _rung_of(question, answer)
         for index in range(current + 1, len(ladder)):
-            yield with_value(answer, question, **ladder[index]), index - max(current, 0) or 1, question
+            yield question, ladder[index], index - max(current, 0) or 1
 
 
 def _raise_scenarios(framework: Framework, answers: dict[str, Answer], rule: LevelRule) -> None:
@@ -121,17 +120,19 @@ def _raise_score(framework: Framework, answers: dict[str, Answer], rule: LevelRu
         return
     card = score(framework, answers)
     while not rule.score.holds(card.total):
-        best: tuple[Decimal, Answer] | None = None
-        for move, steps, question in _moves(framework, answers):
+        best: tuple[Decimal, Question, Rung] | None = None
+        for question, rung, steps in _moves(framework, answers):
             # Moves never change what is excluded, so a question's factor to the total stays exact.
             now = points_of(question, answers.get(question.key))
-            gained = (points_of(question, move) - now) * card.questions[question.key].to_total
+            candidate = Answer(question.key, chosen="choices" in rung, **rung)
+            gained = (points_of(question, candidate) - now) * card.factors[question.key]
             ratio = gained / (question.effort * steps)
             if gained > 0 and (best is None or ratio > best[0]):
-                best = (ratio, move)
+                best = (ratio, question, rung)
         if best is None:
             return
-        answers[best[1].question] = best[1]
+        _, question, rung = best
+        answers[question.key] = with_value(answers.get(question.key), question, **rung)
         card = score(framework, answers)
 
 

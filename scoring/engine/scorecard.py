@@ -83,9 +83,14 @@ class ScoreCard:
         return tuple(g for g in self.next_level_gates if not g.holds)
 
     @cached_property
+    def factors(self) -> Mapping[str, Decimal]:
+        """Each question's factor from its own points to the total (what one of its points is worth)."""
+        return self._scorer.factors()
+
+    @cached_property
     def questions(self) -> Mapping[str, QuestionScore]:
         """Every question's score with its explanation, worked out on first use."""
-        return self._scorer.explain()
+        return self._scorer.explain(self.factors)
 
 
 def _outcome(question: Question, answer: Answer) -> Outcome:
@@ -218,8 +223,9 @@ class _Scorer:
         score = (raw * node.points / child_max).quantize(PRECISION) if child_max else ZERO
         return NodeScore(node.key, score, node.points, self.node_excluded(node), children, node.question_keys)
 
-    def explain(self) -> dict[str, QuestionScore]:
-        scores: dict[str, QuestionScore] = {}
+    def factors(self) -> dict[str, Decimal]:
+        """Each question's factor from its own points to the framework total."""
+        factors: dict[str, Decimal] = {}
         top = Decimal(1) if self.framework.total == "sum" else 1 / Decimal(len(self.framework.dimensions))
 
         def walk(node: Node, to_total: Decimal) -> None:
@@ -228,21 +234,28 @@ class _Scorer:
             for child in node.children:
                 walk(child, factor)
             for question in node.questions:
-                answer = self.answers.get(question.key)
-                earned, missed = ([], []) if answer and answer.not_applicable else credits_of(question, answer)
-                scores[question.key] = QuestionScore(
-                    key=question.key,
-                    score=self.points[question.key],
-                    max=question.points,
-                    answered=bool(answer and answer.has_value),
-                    excluded=question.key in self.excluded,
-                    to_total=factor,
-                    earned=tuple(Credit(s, p, p * factor) for s, p in earned),
-                    missed=tuple(Credit(s, p, p * factor) for s, p in missed),
-                )
+                factors[question.key] = factor
 
         for dimension in self.framework.dimensions:
             walk(dimension, top)
+        return factors
+
+    def explain(self, factors: Mapping[str, Decimal]) -> dict[str, QuestionScore]:
+        scores: dict[str, QuestionScore] = {}
+        for key, question in self.framework.questions.items():
+            answer = self.answers.get(key)
+            earned, missed = ([], []) if answer and answer.not_applicable else credits_of(question, answer)
+            factor = factors[key]
+            scores[key] = QuestionScore(
+                key=key,
+                score=self.points[key],
+                max=question.points,
+                answered=bool(answer and answer.has_value),
+                excluded=key in self.excluded,
+                to_total=factor,
+                earned=tuple(Credit(s, p, p * factor) for s, p in earned),
+                missed=tuple(Credit(s, p, p * factor) for s, p in missed),
+            )
         return scores
 
 
