@@ -135,6 +135,8 @@ def create_assessments(version: Any, count: int) -> list[int]:
 def bench_rescore(version: Any, count: int) -> None:
     from scoring.services import results_rescore
 
+    if count == 0:
+        return
     ids = create_assessments(version, count)
     started = time.perf_counter()
     for start in range(0, len(ids), 500):

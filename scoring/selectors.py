@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Round
 
 from assessment.models import Answer as AnswerRow
 from assessment.models import Assessment, FrameworkVersion
@@ -28,7 +27,8 @@ from scoring.engine.serialize import card_as_dict, path_as_dict
 from scoring.models import AssessmentResult, DimensionResult
 
 MIN_PEER_ORGANIZATIONS = 5  # fewer peers than this could identify one another
-QUARTILES_CACHE_SECONDS = 600  # the distribution drawn in charts may lag submissions by this much
+DISTRIBUTION_CACHE_SECONDS = 3600  # forgotten when a peer is added; the expiry only bounds staleness
+BUCKET = Decimal("0.01")  # peers are compared at this resolution
 
 
 @lru_cache(maxsize=64)
@@ -83,66 +83,109 @@ class PeerStanding:
     withheld: str | None  # why the comparison is not shown
 
 
-def _quartiles(queryset: QuerySet[Any], field: str, count: int) -> tuple[Decimal, Decimal, Decimal]:
-    if connection.vendor == "postgresql":
-        sql, params = queryset.values(field).query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY v.{field}) FROM ({sql}) AS v",
-                params,
-            )
-            values = cursor.fetchone()[0]
-        return (Decimal(str(values[0])), Decimal(str(values[1])), Decimal(str(values[2])))
-    ordered = queryset.order_by(field).values_list(field, flat=True)
+@dataclass(frozen=True)
+class Distribution:
+    """A peer group's scores at 0.01-point resolution: sorted (score, count), and its organisations."""
 
-    def at(fraction: Decimal) -> Decimal:  # linear interpolation, as percentile_cont does
-        position = fraction * (count - 1)
-        low = int(position)
-        pair = list(ordered[low : low + 2])
-        return pair[0] + (pair[-1] - pair[0]) * (position - low)
+    scores: tuple[tuple[Decimal, int], ...]
+    organizations: int
 
-    return (at(Decimal("0.25")), at(Decimal("0.5")), at(Decimal("0.75")))
+    @property
+    def count(self) -> int:
+        return sum(n for _, n in self.scores)
+
+    def value_at(self, rank: int) -> Decimal:
+        """The score at a rank (0-based) of the sorted group."""
+        seen = 0
+        for value, n in self.scores:
+            seen += n
+            if rank < seen:
+                return value
+        return self.scores[-1][0]
+
+    def quartiles(self) -> tuple[Decimal, Decimal, Decimal]:
+        """Interpolated between ranks, as PostgreSQL's percentile_cont does."""
+
+        def at(fraction: Decimal) -> Decimal:
+            position = fraction * (self.count - 1)
+            low = int(position)
+            below, above = self.value_at(low), self.value_at(min(low + 1, self.count - 1))
+            return below + (above - below) * (position - low)
+
+        return (at(Decimal("0.25")), at(Decimal("0.5")), at(Decimal("0.75")))
 
 
-def _standing(key: str, group: QuerySet[Any], mine: Q, field: str, value: Decimal) -> PeerStanding:
-    """One query for the counts (the organisation's own rows left out); quartiles cached briefly."""
-    others = ~mine
-    counts = group.aggregate(
-        peers=Count("pk", filter=others),
-        below=Count("pk", filter=others & Q(**{f"{field}__lt": value})),
-        equal=Count("pk", filter=others & Q(**{field: value})),
-        everyone=Count("pk"),
-    )
-    percentile = (Decimal(counts["below"]) + Decimal(counts["equal"]) / 2) * 100 / counts["peers"]
-    cache_key = "peer-quartiles:" + hashlib.sha256(str(group.query).encode()).hexdigest()
-    quartiles = cache.get(cache_key)
-    if quartiles is None:
-        quartiles = _quartiles(group, field, counts["everyone"])
-        cache.set(cache_key, quartiles, QUARTILES_CACHE_SECONDS)
-    return PeerStanding(key, percentile, quartiles, counts["peers"], None)
+def _cache_key(version_id: int, metric: str, peer_filter: PeerFilter) -> str:
+    parts = (peer_filter.sector or "", peer_filter.size_band or "", peer_filter.province or "")
+    return f"peers:{version_id}:{metric}:{':'.join(parts)}"
+
+
+def _distribution(queryset: QuerySet[Any], field: str, key: str) -> Distribution:
+    """One GROUP BY over the group, cached: a lookup then scans nothing."""
+    cached = cache.get(key)
+    if cached is None:
+        rows = queryset.annotate(bucket=Round(field, 2)).values("bucket").annotate(n=Count("pk")).order_by("bucket")
+        organizations = queryset.aggregate(n=Count("organization_id", distinct=True))["n"]
+        cached = ([(str(row["bucket"]), row["n"]) for row in rows], organizations)
+        cache.set(key, cached, DISTRIBUTION_CACHE_SECONDS)
+    scores, organizations = cached
+    return Distribution(tuple((Decimal(v).quantize(BUCKET), n) for v, n in scores), organizations)
+
+
+def _standing(key: str, distribution: Distribution, own: list[Decimal], value: Decimal) -> PeerStanding:
+    """Count the peers below and level with `value`, the organisation's own scores taken out."""
+    mark = value.quantize(BUCKET)
+    below = sum(n for v, n in distribution.scores if v < mark) - sum(1 for v in own if v < mark)
+    equal = sum(n for v, n in distribution.scores if v == mark) - sum(1 for v in own if v == mark)
+    peers = distribution.count - len(own)
+    percentile = (Decimal(below) + Decimal(equal) / 2) * 100 / peers
+    return PeerStanding(key, percentile, distribution.quartiles(), peers, None)
 
 
 def peer_benchmark(result: AssessmentResult, peer_filter: PeerFilter | None = None) -> list[PeerStanding]:
     """Where a result stands among the submitted and finalised assessments of other organisations.
 
-    Same framework version, optionally the same sector, size band or province. Withheld when fewer
-    than MIN_PEER_ORGANIZATIONS other organisations are in the group.
+    Same framework version, optionally the same sector, size band or province. Scores are compared at
+    0.01-point resolution from a cached distribution (one GROUP BY per group and metric, forgotten
+    when a peer is added). Withheld when fewer than MIN_PEER_ORGANIZATIONS other organisations are in it.
     """
     peer_filter = peer_filter or PeerFilter()
-    group = Q(framework_version_id=result.framework_version_id, peer_group=True) & peer_filter.q()
+    version = result.framework_version_id
+    group = Q(framework_version_id=version, peer_group=True) & peer_filter.q()
     mine = Q(organization_id=result.organization_id)
+    totals = _distribution(AssessmentResult.objects.filter(group), "total", _cache_key(version, "total", peer_filter))
+    own_totals = [
+        t.quantize(BUCKET) for t in AssessmentResult.objects.filter(group, mine).values_list("total", flat=True)
+    ]
     dimensions = list(result.dimension_results.order_by("pk"))
-    others = AssessmentResult.objects.filter(group).exclude(mine).values("organization_id").distinct()
-    organizations = len(others[:MIN_PEER_ORGANIZATIONS])
-    if organizations < MIN_PEER_ORGANIZATIONS:
+    others = totals.organizations - (1 if own_totals else 0)
+    if others < MIN_PEER_ORGANIZATIONS:
         reason = f"fewer than {MIN_PEER_ORGANIZATIONS} other organisations in this peer group"
         keys = ["total", *(d.dimension for d in dimensions)]
-        return [PeerStanding(key, None, None, organizations, reason) for key in keys]
-    standings = [_standing("total", AssessmentResult.objects.filter(group), mine, "total", result.total)]
+        return [PeerStanding(key, None, None, others, reason) for key in keys]
+    standings = [_standing("total", totals, own_totals, result.total)]
+    own_scores: dict[str, list[Decimal]] = {}
+    for name, value in DimensionResult.objects.filter(group, mine).values_list("dimension", "score"):
+        own_scores.setdefault(name, []).append(value.quantize(BUCKET))
     for dimension in dimensions:
-        scores = DimensionResult.objects.filter(group, dimension=dimension.dimension)
-        standings.append(_standing(dimension.dimension, scores, mine, "score", dimension.score))
+        metric = dimension.dimension
+        queryset = DimensionResult.objects.filter(group, dimension=metric)
+        scores = _distribution(queryset, "score", _cache_key(version, metric, peer_filter))
+        standings.append(_standing(metric, scores, own_scores.get(metric, []), dimension.score))
     return standings
+
+
+def peer_cache_invalidate(results: list[tuple[AssessmentResult, list[str]]]) -> None:
+    """Forget the cached distributions that peer results (with their dimension keys) belong to."""
+    keys = {
+        _cache_key(result.framework_version_id, metric, PeerFilter(sector, size_band, province))
+        for result, dimensions in results
+        for metric in ("total", *dimensions)
+        for sector in (None, result.sector)
+        for size_band in (None, result.size_band)
+        for province in (None, result.province)
+    }
+    cache.delete_many(sorted(keys))
 
 
 def assessment_what_if(assessment: Assessment, changes: Any) -> dict[str, Any]:

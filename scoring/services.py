@@ -12,7 +12,7 @@ from assessment.models import Assessment
 from scoring.engine import Answer, path_to_level, score
 from scoring.engine.serialize import card_as_dict, path_as_dict
 from scoring.models import AssessmentResult, DimensionResult
-from scoring.selectors import assessment_answers, engine_answer, framework_structure
+from scoring.selectors import assessment_answers, engine_answer, framework_structure, peer_cache_invalidate
 
 PEER_STATUSES = frozenset({Assessment.Status.SUBMITTED, Assessment.Status.UNDER_REVIEW, Assessment.Status.FINALIZED})
 
@@ -62,6 +62,9 @@ def _replace_results(rows: list[tuple[AssessmentResult, list[DimensionResult]]])
     AssessmentResult.objects.filter(assessment__in=[r.assessment for r, _ in rows]).delete()
     AssessmentResult.objects.bulk_create([r for r, _ in rows])
     DimensionResult.objects.bulk_create([d for _, dimensions in rows for d in dimensions])
+    peers = [(result, [d.dimension for d in dimensions]) for result, dimensions in rows if result.peer_group]
+    if peers:
+        transaction.on_commit(lambda: peer_cache_invalidate(peers))
 
 
 @transaction.atomic

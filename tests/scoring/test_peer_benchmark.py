@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -79,3 +80,23 @@ def test_filters_narrow_the_peer_group_by_sector_and_province(miit: FrameworkVer
     assert by_key(mine, PeerFilter(province="32"))["total"].percentile == Decimal(100)
     assert by_key(mine, PeerFilter(province="44"))["total"].percentile == Decimal(0)
     assert by_key(mine, PeerFilter(sector="F"))["total"].withheld is not None
+
+
+def test_a_new_submission_is_counted_although_the_distribution_was_cached(
+    miit: FrameworkVersion, owner: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    for index in range(5):
+        submitted(miit, owner, f"同行{index}", "A")
+    mine = submitted(miit, owner, "本企业", "C")
+    assert by_key(mine)["total"].percentile == Decimal(100)  # the distribution is now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted(miit, owner, "新同行", "E")
+    assert by_key(mine)["total"].percentile == Decimal("83.33333333333333333333333333")  # 5 of 6 below
+    assert by_key(mine)["total"].peers == 6
+
+
+def test_scores_are_compared_at_a_hundredth_of_a_point(miit: FrameworkVersion, owner: User) -> None:
+    for index in range(5):
+        submitted(miit, owner, f"同行{index}", "D")  # 7.5
+    mine = submitted(miit, owner, "本企业", "D")
+    assert by_key(mine)["total"].percentile == Decimal(50)  # all level: ties count half
