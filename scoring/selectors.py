@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 from django.core.cache import cache
@@ -85,23 +87,27 @@ class PeerStanding:
 
 @dataclass(frozen=True)
 class Distribution:
-    """A peer group's scores at 0.01-point resolution: sorted (score, count), and its organisations."""
+    """A peer group's scores in hundredths of a point: distinct values, sorted, with cumulative counts."""
 
-    scores: tuple[tuple[Decimal, int], ...]
+    hundredths: tuple[int, ...]
+    cumulative: tuple[int, ...]  # cumulative[i] = peers scoring hundredths[i] or less
     organizations: int
 
     @property
     def count(self) -> int:
-        return sum(n for _, n in self.scores)
+        return self.cumulative[-1] if self.cumulative else 0
 
-    def value_at(self, rank: int) -> Decimal:
+    def below_and_equal(self, value: int) -> tuple[int, int]:
+        index = bisect_left(self.hundredths, value)
+        below = self.cumulative[index - 1] if index else 0
+        equal = (
+            self.cumulative[index] - below if index < len(self.hundredths) and self.hundredths[index] == value else 0
+        )
+        return below, equal
+
+    def value_at(self, rank: int) -> int:
         """The score at a rank (0-based) of the sorted group."""
-        seen = 0
-        for value, n in self.scores:
-            seen += n
-            if rank < seen:
-                return value
-        return self.scores[-1][0]
+        return self.hundredths[min(bisect_right(self.cumulative, rank), len(self.hundredths) - 1)]
 
     def quartiles(self) -> tuple[Decimal, Decimal, Decimal]:
         """Interpolated between ranks, as PostgreSQL's percentile_cont does."""
@@ -110,33 +116,43 @@ class Distribution:
             position = fraction * (self.count - 1)
             low = int(position)
             below, above = self.value_at(low), self.value_at(min(low + 1, self.count - 1))
-            return below + (above - below) * (position - low)
+            return (below + (above - below) * (position - low)) / 100
 
         return (at(Decimal("0.25")), at(Decimal("0.5")), at(Decimal("0.75")))
 
 
+def _hundredths(value: Decimal) -> int:
+    return int(value.quantize(BUCKET) * 100)
+
+
 def _cache_key(version_id: int, metric: str, peer_filter: PeerFilter) -> str:
     parts = (peer_filter.sector or "", peer_filter.size_band or "", peer_filter.province or "")
-    return f"peers:{version_id}:{metric}:{':'.join(parts)}"
+    return f"peers:v2:{version_id}:{metric}:{':'.join(parts)}"  # v2: the Distribution layout
 
 
 def _distribution(queryset: QuerySet[Any], field: str, key: str) -> Distribution:
     """One GROUP BY over the group, cached: a lookup then scans nothing."""
-    cached = cache.get(key)
-    if cached is None:
-        rows = queryset.annotate(bucket=Round(field, 2)).values("bucket").annotate(n=Count("pk")).order_by("bucket")
-        organizations = queryset.aggregate(n=Count("organization_id", distinct=True))["n"]
-        cached = ([(str(row["bucket"]), row["n"]) for row in rows], organizations)
-        cache.set(key, cached, DISTRIBUTION_CACHE_SECONDS)
-    scores, organizations = cached
-    return Distribution(tuple((Decimal(v).quantize(BUCKET), n) for v, n in scores), organizations)
+    distribution = cache.get(key)
+    if distribution is None:
+        rows = (
+            queryset.annotate(bucket=Round(field, 2)).values_list("bucket").annotate(n=Count("pk")).order_by("bucket")
+        )
+        values, counts = zip(*rows, strict=True) if rows else ((), ())
+        distribution = Distribution(
+            tuple(_hundredths(Decimal(v)) for v in values),
+            tuple(accumulate(counts)),
+            queryset.aggregate(n=Count("organization_id", distinct=True))["n"],
+        )
+        cache.set(key, distribution, DISTRIBUTION_CACHE_SECONDS)
+    return distribution
 
 
-def _standing(key: str, distribution: Distribution, own: list[Decimal], value: Decimal) -> PeerStanding:
+def _standing(key: str, distribution: Distribution, own: list[int], value: Decimal) -> PeerStanding:
     """Count the peers below and level with `value`, the organisation's own scores taken out."""
-    mark = value.quantize(BUCKET)
-    below = sum(n for v, n in distribution.scores if v < mark) - sum(1 for v in own if v < mark)
-    equal = sum(n for v, n in distribution.scores if v == mark) - sum(1 for v in own if v == mark)
+    mark = _hundredths(value)
+    below, equal = distribution.below_and_equal(mark)
+    below -= sum(1 for v in own if v < mark)
+    equal -= sum(1 for v in own if v == mark)
     peers = distribution.count - len(own)
     percentile = (Decimal(below) + Decimal(equal) / 2) * 100 / peers
     return PeerStanding(key, percentile, distribution.quartiles(), peers, None)
@@ -154,9 +170,7 @@ def peer_benchmark(result: AssessmentResult, peer_filter: PeerFilter | None = No
     group = Q(framework_version_id=version, peer_group=True) & peer_filter.q()
     mine = Q(organization_id=result.organization_id)
     totals = _distribution(AssessmentResult.objects.filter(group), "total", _cache_key(version, "total", peer_filter))
-    own_totals = [
-        t.quantize(BUCKET) for t in AssessmentResult.objects.filter(group, mine).values_list("total", flat=True)
-    ]
+    own_totals = [_hundredths(t) for t in AssessmentResult.objects.filter(group, mine).values_list("total", flat=True)]
     dimensions = list(result.dimension_results.order_by("pk"))
     others = totals.organizations - (1 if own_totals else 0)
     if others < MIN_PEER_ORGANIZATIONS:
@@ -164,9 +178,9 @@ def peer_benchmark(result: AssessmentResult, peer_filter: PeerFilter | None = No
         keys = ["total", *(d.dimension for d in dimensions)]
         return [PeerStanding(key, None, None, others, reason) for key in keys]
     standings = [_standing("total", totals, own_totals, result.total)]
-    own_scores: dict[str, list[Decimal]] = {}
+    own_scores: dict[str, list[int]] = {}
     for name, value in DimensionResult.objects.filter(group, mine).values_list("dimension", "score"):
-        own_scores.setdefault(name, []).append(value.quantize(BUCKET))
+        own_scores.setdefault(name, []).append(_hundredths(value))
     for dimension in dimensions:
         metric = dimension.dimension
         queryset = DimensionResult.objects.filter(group, dimension=metric)
