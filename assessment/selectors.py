@@ -1,26 +1,13 @@
-"""Reads: what a user may see, and framework versions as documents."""
+"""Reads: framework versions, resolved by reference and rebuilt as documents."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch
 
 from assessment.framework_format import Document, normalise
-from assessment.models import Assessment, FrameworkVersion, Indicator, Option, Organization, Question, User
-
-
-def organizations_visible_to(user: User) -> QuerySet[Organization]:
-    """Organisations the user belongs to or is assigned to as a consultant."""
-    if not user.is_authenticated:
-        return Organization.objects.none()
-    return Organization.objects.filter(
-        Q(memberships__user=user) | Q(consultant_assignments__consultant=user)
-    ).distinct()
-
-
-def assessments_visible_to(user: User) -> QuerySet[Assessment]:
-    return Assessment.objects.filter(organization__in=organizations_visible_to(user))
+from assessment.models import FrameworkVersion, Indicator, Option, Question
 
 
 def framework_version_get(reference: str) -> FrameworkVersion:

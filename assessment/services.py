@@ -28,6 +28,7 @@ from assessment.models import (
 )
 from scoring.engine import Answer as EngineAnswer
 from scoring.engine import parse_answers
+from scoring.engine.framework import Question as EngineQuestion
 from scoring.selectors import framework_structure
 from scoring.services import assessment_score
 
@@ -265,8 +266,8 @@ def _ensure_editable(assessment: Assessment) -> None:
         )
 
 
-def _row_values(answer: EngineAnswer, question: Question) -> dict[str, Any]:
-    points = {o.key: o.points for o in question.options.all()}
+def _row_values(answer: EngineAnswer, question: EngineQuestion) -> dict[str, Any]:
+    points = {o.key: o.points for o in question.options}
     return {
         "not_applicable": answer.not_applicable,
         "option_keys": list(answer.choices) if answer.chosen else None,
@@ -290,13 +291,11 @@ def answers_upsert(*, assessment: Assessment, items: list[Any], answered_by: Use
     """
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _ensure_editable(assessment)
-    parsed = parse_answers(framework_structure(assessment.framework_version), items)
-    questions = Question.objects.filter(version=assessment.framework_version_id, key__in=parsed).prefetch_related(
-        "options"
-    )
+    framework = framework_structure(assessment.framework_version)
+    parsed = parse_answers(framework, items)
     saved = []
-    for question in questions:
-        values = {**_row_values(parsed[question.key], question), "answered_by": answered_by}
+    for question in Question.objects.filter(version=assessment.framework_version_id, key__in=parsed):
+        values = {**_row_values(parsed[question.key], framework.questions[question.key]), "answered_by": answered_by}
         answer, _ = Answer.objects.update_or_create(assessment=assessment, question=question, defaults=values)
         saved.append(answer)
     assessment_score(assessment=assessment)

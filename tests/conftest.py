@@ -13,7 +13,6 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from assessment import services
-from assessment.framework_format import load_document
 from assessment.models import FrameworkVersion, Organization, User
 
 IN_CI = os.environ.get("CI") == "true"
@@ -86,7 +85,3 @@ def organization(owner: User) -> Organization:
     return services.organization_create(
         owner=owner, name="测试精密制造有限公司", sector="C", size_band="small", province="32"
     )
-
-
-def miit_document() -> dict[str, Any]:
-    return load_document(FRAMEWORKS / "miit-2024-manufacturing.yaml")[0]
