@@ -489,3 +489,14 @@ def dump_document(document: Document) -> str:
     header = f"# {document['slug']}@{document['version']}: exported; content hash {content_hash(document)}\n"
     body = yaml.dump(_prune(document), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=110)
     return header + body
+
+
+def localised(value: Any, language: str) -> Any:
+    """The document with every {"zh-Hans": …, "en": …} text replaced by the one in `language`."""
+    if isinstance(value, dict):
+        if value.keys() == {"zh-Hans", "en"}:
+            return value[language]
+        return {key: localised(item, language) for key, item in value.items()}
+    if isinstance(value, list):
+        return [localised(item, language) for item in value]
+    return value

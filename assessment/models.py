@@ -50,6 +50,22 @@ class User(AbstractUser):
         return self.email
 
 
+class OrganizationQuerySet(models.QuerySet["Organization"]):
+    def visible_to(self, user: Any, *, only: int | None = None) -> OrganizationQuerySet:
+        """The organisations `user` may see: as a member, or as their assigned consultant.
+
+        The one place tenancy is decided; `only` narrows it further to one organisation
+        (an API key issued for a single organisation).
+        """
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        visible = self.filter(
+            models.Q(pk__in=Membership.objects.filter(user=user).values("organization"))
+            | models.Q(pk__in=ConsultantAssignment.objects.filter(consultant=user).values("organization"))
+        )
+        return visible.filter(pk=only) if only is not None else visible
+
+
 class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200)
     uscc = models.CharField(
@@ -70,6 +86,8 @@ class Organization(models.Model):
     )
     province = models.CharField(_("province"), max_length=2, choices=PROVINCES)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -257,6 +275,12 @@ class Option(Node):
 # --- Assessments ------------------------------------------------------------------------------
 
 
+class AssessmentQuerySet(models.QuerySet["Assessment"]):
+    def visible_to(self, user: Any, *, only: int | None = None) -> AssessmentQuerySet:
+        """The assessments of the organisations `user` may see (OrganizationQuerySet.visible_to)."""
+        return self.filter(organization__in=Organization.objects.visible_to(user, only=only))
+
+
 class Assessment(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -291,6 +315,8 @@ class Assessment(models.Model):
     pledged_at = models.DateTimeField(
         null=True, blank=True, help_text="When the submitter confirmed the answers are true (真实性承诺)."
     )
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -7,7 +7,18 @@ from typing import Any
 from django.db.models import Prefetch
 
 from assessment.framework_format import Document, normalise
-from assessment.models import FrameworkVersion, Indicator, Option, Question
+from assessment.models import ConsultantAssignment, FrameworkVersion, Indicator, Membership, Option, Question, User
+
+CONSULTANT = "consultant"
+
+
+def organization_role(user: User, organization_id: int) -> str | None:
+    """The user's role in the organisation: a Membership role, "consultant" when assigned, else None."""
+    role = Membership.objects.filter(user=user, organization_id=organization_id).values_list("role", flat=True).first()
+    if role is not None:
+        return role
+    assigned = ConsultantAssignment.objects.filter(consultant=user, organization_id=organization_id).exists()
+    return CONSULTANT if assigned else None
 
 
 def framework_version_get(reference: str) -> FrameworkVersion:

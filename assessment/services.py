@@ -27,10 +27,12 @@ from assessment.models import (
     User,
 )
 from scoring.engine import Answer as EngineAnswer
-from scoring.engine import parse_answers
+from scoring.engine import Missing, missing_for_submission, parse_answers
 from scoring.engine.framework import Question as EngineQuestion
-from scoring.selectors import framework_structure
+from scoring.selectors import assessment_answers, framework_structure
 from scoring.services import assessment_score
+from webhooks.models import Event
+from webhooks.services import webhook_event_emit
 
 
 class ServiceError(Exception):
@@ -39,6 +41,14 @@ class ServiceError(Exception):
 
 class ImmutableError(ServiceError):
     """Published frameworks and submitted assessments do not change."""
+
+
+class IncompleteError(ServiceError):
+    """An assessment cannot be submitted yet: `missing` lists every gap."""
+
+    def __init__(self, missing: list[Missing]) -> None:
+        super().__init__(f"{len(missing)} required answers or evidence fields are missing.")
+        self.missing = missing
 
 
 def jsonable(value: Any) -> Any:
@@ -90,6 +100,25 @@ def organization_create(
     organization.full_clean()
     organization.save()
     Membership.objects.create(user=owner, organization=organization, role=Membership.Role.OWNER)
+    return organization
+
+
+ORGANIZATION_FIELDS = frozenset(
+    {"name", "uscc", "sector", "size_band", "province", "employees", "annual_revenue", "total_assets"}
+)
+
+
+def organization_update(*, organization: Organization, **fields: Any) -> Organization:
+    """Change an organisation's profile; results keep the profile they were submitted with."""
+    unknown = set(fields) - ORGANIZATION_FIELDS
+    if unknown:
+        raise ValueError(f"Not organisation fields: {sorted(unknown)}")
+    if fields.get("uscc"):
+        fields["uscc"] = uscc_number.compact(fields["uscc"])
+    for name, value in fields.items():
+        setattr(organization, name, value.strip() if name == "name" else value)
+    organization.full_clean()
+    organization.save(update_fields=list(fields))
     return organization
 
 
@@ -254,9 +283,11 @@ def assessment_create(
         or previous.framework_version.framework_id != framework_version.framework_id
     ):
         raise ServiceError("The previous assessment must be of the same organisation and framework.")
-    return Assessment.objects.create(
+    assessment = Assessment.objects.create(
         organization=organization, framework_version=framework_version, created_by=created_by, previous=previous
     )
+    assessment_score(assessment=assessment)  # an empty result, so every assessment has one
+    return assessment
 
 
 def _ensure_editable(assessment: Assessment) -> None:
@@ -283,23 +314,54 @@ def _row_values(answer: EngineAnswer, question: EngineQuestion) -> dict[str, Any
     }
 
 
+ANSWER_COLUMNS = [
+    "not_applicable",
+    "option_keys",
+    "option_points",
+    "number",
+    "before_value",
+    "after_value",
+    "level",
+    "boolean",
+    "text",
+    "evidence",
+    "comment",
+    "answered_by",
+    "updated_at",
+]
+
+
 @transaction.atomic
 def answers_upsert(*, assessment: Assessment, items: list[Any], answered_by: User) -> list[Answer]:
     """Create or replace answers given in the answer format; a partial set is fine before submission.
 
-    Raises AnswerSetError (every problem, keyed by question) or ImmutableError; saves nothing then.
+    One INSERT … ON CONFLICT UPDATE for the whole set. Raises AnswerSetError (every problem, keyed
+    by question) or ImmutableError; saves nothing then.
     """
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment = Assessment.objects.select_for_update().select_related("framework_version").get(pk=assessment.pk)
     _ensure_editable(assessment)
     framework = framework_structure(assessment.framework_version)
     parsed = parse_answers(framework, items)
-    saved = []
-    for question in Question.objects.filter(version=assessment.framework_version_id, key__in=parsed):
-        values = {**_row_values(parsed[question.key], framework.questions[question.key]), "answered_by": answered_by}
-        answer, _ = Answer.objects.update_or_create(assessment=assessment, question=question, defaults=values)
-        saved.append(answer)
+    question_ids = dict(
+        Question.objects.filter(version=assessment.framework_version_id, key__in=parsed).values_list("key", "pk")
+    )
+    now = timezone.now()
+    rows = [
+        Answer(
+            assessment=assessment,
+            question_id=question_ids[key],
+            answered_by=answered_by,
+            updated_at=now,
+            **_row_values(answer, framework.questions[key]),
+        )
+        for key, answer in parsed.items()
+    ]
+    Answer.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["assessment", "question"], update_fields=ANSWER_COLUMNS
+    )
+    assessment.save(update_fields=["updated_at"])
     assessment_score(assessment=assessment)
-    return saved
+    return rows
 
 
 @transaction.atomic
@@ -308,12 +370,52 @@ def assessment_submit(*, assessment: Assessment, submitted_by: User, pledge: boo
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _ensure_editable(assessment)
     if not pledge:
-        raise ServiceError("Confirm that the answers are true (the truthfulness pledge) to submit.")
+        raise ValidationError({"pledge": ["Confirm that the answers are true (the truthfulness pledge) to submit."]})
+    missing = missing_for_submission(framework_structure(assessment.framework_version), assessment_answers(assessment))
+    if missing:
+        raise IncompleteError(missing)
     now = timezone.now()
     assessment.status = Assessment.Status.SUBMITTED
     assessment.submitted_at = now
     assessment.submitted_by = submitted_by
     assessment.pledged_at = now
     assessment.save(update_fields=["status", "submitted_at", "submitted_by", "pledged_at", "updated_at"])
-    assessment_score(assessment=assessment)  # the final, frozen result
+    result = assessment_score(assessment=assessment)  # the final, frozen result
+    webhook_event_emit(
+        organization_id=assessment.organization_id,
+        event=Event.ASSESSMENT_SUBMITTED,
+        data=assessment_event_data(assessment, result.total, result.level),
+    )
+    return assessment
+
+
+def assessment_event_data(assessment: Assessment, total: Decimal, level: int) -> dict[str, Any]:
+    return {
+        "assessment": assessment.pk,
+        "organization": assessment.organization_id,
+        "framework": assessment.framework_version.reference,
+        "status": assessment.status,
+        "total": str(total),
+        "level": level,
+    }
+
+
+@transaction.atomic
+def assessment_finalize(*, assessment: Assessment, finalized_by: User) -> Assessment:
+    """A consultant's verification: a submitted or reviewed assessment becomes final."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status not in (Assessment.Status.SUBMITTED, Assessment.Status.UNDER_REVIEW):
+        raise ImmutableError(
+            f"Assessment #{assessment.pk} is {assessment.get_status_display()}; it cannot be finalised."
+        )
+    if not assessment.organization.consultant_assignments.filter(consultant=finalized_by).exists():
+        raise ServiceError("Only a consultant assigned to the organisation can finalise its assessments.")
+    assessment.status = Assessment.Status.FINALIZED
+    assessment.save(update_fields=["status", "updated_at"])
+    result = assessment_score(assessment=assessment)
+    webhook_event_emit(
+        organization_id=assessment.organization_id,
+        event=Event.ASSESSMENT_FINALIZED,
+        data=assessment_event_data(assessment, result.total, result.level),
+    )
     return assessment

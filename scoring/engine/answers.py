@@ -296,3 +296,31 @@ def with_value(answer: Answer | None, question: Question, **value: Any) -> Answe
         not_applicable=False,
     )
     return replace(cleared, chosen="choices" in value, **value)
+
+
+@dataclass(frozen=True)
+class Missing:
+    """Something a submission still lacks: an answer to a required question, or required evidence."""
+
+    question: str
+    evidence: str | None = None  # the evidence field, when the answer is there but its evidence is not
+
+    def __str__(self) -> str:
+        if self.evidence:
+            return f'{self.question}: evidence "{self.evidence}" is required'
+        return f"{self.question}: a required question is unanswered"
+
+
+def missing_for_submission(framework: Framework, answers: Mapping[str, Answer]) -> list[Missing]:
+    """Every unanswered required question and every required evidence field left empty, in framework order."""
+    missing: list[Missing] = []
+    for key, question in framework.questions.items():
+        answer = answers.get(key)
+        if answer is None or not answer.has_value:
+            if question.required:
+                missing.append(Missing(key))
+            continue
+        if answer.not_applicable:
+            continue
+        missing.extend(Missing(key, f.key) for f in question.evidence if f.required and f.key not in answer.evidence)
+    return missing

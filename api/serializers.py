@@ -1,0 +1,246 @@
+"""Shapes of the API's bodies. Parsing only: the rules live in services and the scoring engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from assessment.models import Assessment, Organization
+from webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+Serializer = serializers.Serializer[Any]
+
+
+class OrganizationSerializer(serializers.ModelSerializer[Organization]):
+    role = serializers.CharField(
+        read_only=True, help_text="Your role: owner, respondent, viewer or consultant.", source="caller_role"
+    )
+    industry = serializers.CharField(
+        write_only=True,
+        required=False,
+        max_length=40,
+        help_text="With size_band omitted: the industry rule of the 2011 classification, e.g. industry, retail.",
+    )
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "name",
+            "uscc",
+            "sector",
+            "size_band",
+            "employees",
+            "annual_revenue",
+            "total_assets",
+            "province",
+            "industry",
+            "role",
+            "created_at",
+        ]
+        extra_kwargs = {
+            "size_band": {
+                "required": False,
+                "help_text": "Omit to classify from employees, annual_revenue and total_assets.",
+            },
+            "employees": {"max_value": 10_000_000},
+        }
+
+
+class ResultSummarySerializer(Serializer):
+    total = serializers.FloatField()
+    max_total = serializers.FloatField()
+    level = serializers.IntegerField()
+    completeness = serializers.FloatField(help_text="Share of questions answered, 0–1.")
+    frozen = serializers.BooleanField()
+    computed_at = serializers.DateTimeField()
+
+
+class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
+    framework = serializers.CharField(source="framework_version.reference", read_only=True, help_text="slug@label")
+    created_by = serializers.EmailField(source="created_by.email", read_only=True)
+    result = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "organization",
+            "framework",
+            "status",
+            "previous",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "result",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ResultSummarySerializer(allow_null=True))
+    def get_result(self, assessment: Assessment) -> dict[str, Any] | None:
+        result = getattr(assessment, "result", None)
+        return ResultSummarySerializer(result).data if result is not None else None
+
+
+class AssessmentCreateSerializer(Serializer):
+    organization = serializers.IntegerField(min_value=1, max_value=2**62)
+    framework = serializers.CharField(max_length=120, help_text='A slug ("miit-2024-manufacturing") or slug@label.')
+    previous = serializers.IntegerField(
+        min_value=1, max_value=2**62, required=False, help_text="The earlier assessment this one follows (T0)."
+    )
+
+
+class AnswerItemSerializer(Serializer):
+    """One item of the answer format (docs/answers-format.md); use the value field of the question's kind."""
+
+    question = serializers.CharField(help_text='A question key, e.g. "F1".')
+    choice = serializers.CharField(required=False, help_text="Single choice: an option key.")
+    choices = serializers.ListField(child=serializers.CharField(), required=False, help_text="Multiple choice.")
+    number = serializers.FloatField(required=False, help_text="Banded number.")
+    level = serializers.IntegerField(required=False, min_value=0, max_value=4, help_text="Scenario level.")
+    before = serializers.FloatField(required=False)
+    after = serializers.FloatField(required=False)
+    yes = serializers.BooleanField(required=False)
+    text = serializers.CharField(required=False)
+    not_applicable = serializers.BooleanField(required=False)
+    evidence = serializers.DictField(required=False)
+    comment = serializers.CharField(required=False)
+
+
+class AnswerAuditSerializer(Serializer):
+    answered_by = serializers.EmailField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+
+
+class AnswerSetSerializer(Serializer):
+    framework = serializers.CharField(help_text="slug@label of the assessment's framework version.")
+    answers = AnswerItemSerializer(many=True)
+    audit = serializers.DictField(child=AnswerAuditSerializer(), help_text="Question key → who answered, when.")
+    result = ResultSummarySerializer()
+
+
+class AnswerSetWriteSerializer(Serializer):
+    framework = serializers.CharField(required=False, help_text="If given, must be the assessment's framework.")
+    answers = AnswerItemSerializer(many=True, help_text="Answers to create or replace; others stay as they are.")
+
+
+class AnswerWriteSerializer(AnswerItemSerializer):
+    question = serializers.CharField(required=False, help_text="Optional: the key in the URL.")
+
+
+class AnswerSerializer(Serializer):
+    answer = AnswerItemSerializer()
+    audit = AnswerAuditSerializer()
+    result = ResultSummarySerializer()
+
+
+class SubmitSerializer(Serializer):
+    pledge = serializers.BooleanField(help_text="The truthfulness pledge (真实性承诺): must be true.")
+
+
+class WhatIfSerializer(Serializer):
+    changes = AnswerItemSerializer(many=True, help_text="Hypothetical answers; nothing is saved.")
+
+
+class ScoreCardSerializer(Serializer):
+    """The engine's ScoreCard: see docs/api.md for every field."""
+
+    framework = serializers.CharField()
+    scoring_version = serializers.IntegerField()
+    total = serializers.FloatField()
+    max_total = serializers.FloatField()
+    level = serializers.IntegerField()
+    completeness = serializers.FloatField()
+    dimensions = serializers.ListField(child=serializers.DictField(), help_text="Scores of every dimension/indicator.")
+    scenario_levels = serializers.DictField(child=serializers.IntegerField())
+    gates = serializers.ListField(child=serializers.DictField(), help_text="What the next level requires.")
+    next_level = serializers.IntegerField(allow_null=True)
+    questions = serializers.DictField(child=serializers.DictField(), help_text="Per question: score and credits.")
+    next_level_path = serializers.DictField(allow_null=True, help_text="The cheapest set of improvements.")
+
+
+class PeerStandingSerializer(Serializer):
+    key = serializers.CharField(help_text='"total" or a dimension key.')
+    percentile = serializers.FloatField(allow_null=True)
+    quartiles = serializers.ListField(child=serializers.FloatField(), allow_null=True)
+    peers = serializers.IntegerField()
+    withheld = serializers.CharField(allow_null=True)
+
+
+class PeersSerializer(Serializer):
+    filter = serializers.DictField(child=serializers.CharField())
+    standings = PeerStandingSerializer(many=True)
+
+
+class ResultsSerializer(ScoreCardSerializer):
+    frozen = serializers.BooleanField()
+    computed_at = serializers.DateTimeField()
+    peers = PeersSerializer()
+
+
+class FrameworkSerializer(Serializer):
+    slug = serializers.CharField()
+    version = serializers.CharField()
+    status = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    published_at = serializers.DateTimeField(allow_null=True)
+
+
+class FrameworkTreeSerializer(FrameworkSerializer):
+    source = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.source
+    scoring = serializers.DictField()
+    levels = serializers.DictField()
+    dimensions = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Dimensions → indicators (nested) → questions → options, as in docs/framework-format.md, "
+        "with every text in the requested language.",
+    )
+
+
+class WebhookEndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=Event.choices), min_length=1, max_length=len(Event.choices)
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "organization", "url", "events", "description", "active", "created_at"]
+        read_only_fields = ["id", "organization", "created_at"]
+
+
+class WebhookEndpointCreateSerializer(WebhookEndpointSerializer):
+    organization = serializers.IntegerField(min_value=1, max_value=2**62)
+    secret = serializers.CharField(read_only=True, help_text="Shown once, now: verify signatures with it.")
+
+    class Meta(WebhookEndpointSerializer.Meta):
+        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
+        read_only_fields = ["id", "created_at"]
+
+
+class WebhookAttemptSerializer(serializers.ModelSerializer[WebhookAttempt]):
+    class Meta:
+        model = WebhookAttempt
+        fields = ["number", "started_at", "duration_ms", "response_status", "response_body", "error"]
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
+    attempt_log = WebhookAttemptSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "event",
+            "event_id",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "created_at",
+            "finished_at",
+            "payload",
+            "attempt_log",
+        ]

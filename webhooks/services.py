@@ -1,0 +1,197 @@
+"""Webhooks: register endpoints, emit events, deliver them signed, with retries and a record of every attempt."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import secrets
+import socket
+import time
+from datetime import timedelta
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessment.models import Organization, User
+from webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+SIGNATURE_HEADER = "X-SME-Signature"
+TIMESTAMP_HEADER = "X-SME-Timestamp"
+EVENT_HEADER = "X-SME-Event"
+DELIVERY_HEADER = "X-SME-Delivery"
+USER_AGENT = "sme-maturity-webhooks/1"
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """HMAC-SHA256 over "<timestamp>.<body>", as sent in X-SME-Signature (docs/api.md shows how to verify)."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"v1={digest}"
+
+
+def _public_address_check(host: str) -> None:
+    """Refuse hosts that resolve to loopback, private or link-local addresses (no SSRF through webhooks)."""
+    if settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS:
+        return
+    try:
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        raise ValidationError(_("The host %(host)s cannot be resolved.") % {"host": host}) from None
+    for address in addresses:
+        if not ipaddress.ip_address(address.split("%")[0]).is_global:
+            raise ValidationError(_("Webhooks may not be sent to private or local addresses."))
+
+
+def webhook_url_check(url: str) -> None:
+    parts = urlsplit(url)
+    allowed = {"https", "http"} if settings.WEBHOOKS_ALLOW_HTTP else {"https"}
+    if parts.scheme not in allowed or not parts.hostname:
+        raise ValidationError(_("A webhook URL must be an https:// address."))
+    _public_address_check(parts.hostname)
+
+
+def webhook_endpoint_create(
+    *, organization: Organization, url: str, events: list[str], description: str = "", created_by: User
+) -> WebhookEndpoint:
+    """Register an endpoint; its signing secret is generated here and returned once with it."""
+    webhook_url_check(url)
+    return WebhookEndpoint.objects.create(
+        organization=organization,
+        url=url,
+        events=sorted(set(events)),
+        description=description,
+        secret=f"whsec_{secrets.token_urlsafe(32)}",
+        created_by=created_by,
+    )
+
+
+def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **fields: Any) -> WebhookEndpoint:
+    if "url" in fields:
+        webhook_url_check(fields["url"])
+    if "events" in fields:
+        fields["events"] = sorted(set(fields["events"]))
+    for name, value in fields.items():
+        setattr(endpoint, name, value)
+    endpoint.save(update_fields=list(fields))
+    return endpoint
+
+
+def webhook_event_emit(*, organization_id: int, event: Event, data: dict[str, Any]) -> list[WebhookDelivery]:
+    """Record a delivery for every active endpoint subscribed to `event`; each is sent after commit."""
+    from webhooks.tasks import webhook_deliver_task  # the task module imports this one
+
+    endpoints = WebhookEndpoint.objects.filter(organization_id=organization_id, active=True)
+    deliveries = [
+        WebhookDelivery.objects.create(
+            endpoint=endpoint, event=event, payload={"data": data}, next_attempt_at=timezone.now()
+        )
+        for endpoint in endpoints
+        if event in endpoint.events
+    ]
+    for delivery in deliveries:
+        transaction.on_commit(partial(webhook_deliver_task.delay, delivery.pk))
+    return deliveries
+
+
+def _envelope(delivery: WebhookDelivery) -> bytes:
+    envelope = {
+        "id": str(delivery.event_id),
+        "type": delivery.event,
+        "created": delivery.created_at,
+        **delivery.payload,
+    }
+    return json.dumps(envelope, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str]:
+    """Send once; (status, response excerpt, error)."""
+    endpoint = delivery.endpoint
+    body = _envelope(delivery)
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        EVENT_HEADER: delivery.event,
+        DELIVERY_HEADER: str(delivery.event_id),
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: signature(endpoint.secret, timestamp, body),
+    }
+    try:
+        webhook_url_check(endpoint.url)  # again: DNS may have changed since registration
+        response = requests.post(
+            endpoint.url, data=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS, allow_redirects=False
+        )
+    except (requests.RequestException, ValidationError) as exc:
+        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        return None, "", f"{type(exc).__name__}: {message}"[:2000]
+    return response.status_code, response.text[:1000], ""
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds before the next attempt: doubling from the base, capped at an hour."""
+    return int(min(settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** (attempts - 1), 3600))
+
+
+def webhook_deliver(*, delivery_id: int) -> int | None:
+    """Make one attempt; returns the seconds until the next one, or None when the delivery is finished.
+
+    Safe to run twice for the same delivery: the row is locked for the attempt, and a finished or
+    not-yet-due delivery is left alone.
+    """
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .select_related("endpoint")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        now = timezone.now()
+        if delivery is None or delivery.status in WebhookDelivery.FINISHED:
+            return None
+        if delivery.next_attempt_at and delivery.next_attempt_at > now + timedelta(seconds=1):
+            return None  # a duplicate message; the scheduled one will come
+        started = time.monotonic()
+        status, excerpt, error = _post(delivery)
+        delivery.attempts += 1
+        WebhookAttempt.objects.create(
+            delivery=delivery,
+            number=delivery.attempts,
+            started_at=now,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            response_status=status,
+            response_body=excerpt,
+            error=error,
+        )
+        delay = None
+        if status is not None and 200 <= status < 300:
+            delivery.status = WebhookDelivery.Status.SUCCEEDED
+        elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+            delivery.status = WebhookDelivery.Status.FAILED
+        else:
+            delay = retry_delay(delivery.attempts)
+        delivery.next_attempt_at = now + timedelta(seconds=delay) if delay is not None else None
+        delivery.finished_at = None if delay is not None else timezone.now()
+        delivery.save(update_fields=["status", "attempts", "next_attempt_at", "finished_at"])
+    return delay
+
+
+def webhook_deliveries_sweep(*, grace_seconds: int = 600) -> int:
+    """Re-queue pending deliveries whose attempt is overdue (their message was lost); returns how many."""
+    from webhooks.tasks import webhook_deliver_task
+
+    overdue = WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.PENDING, next_attempt_at__lt=timezone.now() - timedelta(seconds=grace_seconds)
+    ).values_list("pk", flat=True)
+    ids = list(overdue[:1000])
+    for pk in ids:
+        webhook_deliver_task.delay(pk)
+    return len(ids)
