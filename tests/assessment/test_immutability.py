@@ -4,12 +4,14 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from assessment import services
 from assessment.models import Answer, Assessment, FrameworkVersion, Option, Organization, Question, User
 from assessment.selectors import framework_version_get
 from scoring.engine import AnswerSetError
+from tests.helpers import submit_filling_gaps
 
 pytestmark = pytest.mark.django_db
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini-framework.yaml"
@@ -84,7 +86,7 @@ def test_answers_of_a_submitted_assessment_cannot_change(assessment: Assessment,
     [answer] = services.answers_upsert(
         assessment=assessment, answered_by=owner, items=[{"question": "Q1", "choices": ["B"]}]
     )
-    services.assessment_submit(assessment=assessment, submitted_by=owner, pledge=True)
+    submit_filling_gaps(assessment, owner)
 
     with pytest.raises(services.ImmutableError, match="can no longer change"):
         services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "Q1", "choices": ["C"]}])
@@ -92,7 +94,7 @@ def test_answers_of_a_submitted_assessment_cannot_change(assessment: Assessment,
     with pytest.raises(IntegrityError, match="answers cannot change"), transaction.atomic():
         answer.save()
     other = Question.objects.get(version=assessment.framework_version, key="Y1")
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="answers cannot change"), transaction.atomic():
         Answer.objects.create(assessment=assessment, question=other, boolean=True)
     with pytest.raises(IntegrityError), transaction.atomic():
         Answer.objects.filter(pk=answer.pk).delete()
@@ -101,7 +103,7 @@ def test_answers_of_a_submitted_assessment_cannot_change(assessment: Assessment,
 
 def test_answers_change_again_when_the_assessment_is_returned(assessment: Assessment, owner: User) -> None:
     services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "Q1", "choices": ["B"]}])
-    services.assessment_submit(assessment=assessment, submitted_by=owner, pledge=True)
+    submit_filling_gaps(assessment, owner)
     Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.RETURNED)
     [answer] = services.answers_upsert(
         assessment=assessment, answered_by=owner, items=[{"question": "Q1", "choices": ["B", "C"]}]
@@ -111,11 +113,11 @@ def test_answers_change_again_when_the_assessment_is_returned(assessment: Assess
 
 
 def test_submitting_needs_the_truthfulness_pledge(assessment: Assessment, owner: User) -> None:
-    with pytest.raises(services.ServiceError, match="pledge"):
+    with pytest.raises(ValidationError, match="pledge"):
         services.assessment_submit(assessment=assessment, submitted_by=owner, pledge=False)
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.DRAFT
-    submitted = services.assessment_submit(assessment=assessment, submitted_by=owner, pledge=True)
+    submitted = submit_filling_gaps(assessment, owner)
     assert submitted.pledged_at == submitted.submitted_at
 
 

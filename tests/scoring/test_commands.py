@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from assessment import services
 from assessment.models import FrameworkVersion, Organization, User
 from scoring.models import AssessmentResult
+from tests.helpers import submit_filling_gaps
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def test_an_invalid_file_goes_to_stderr_and_the_rest_are_still_scored(
 def test_rescore_recomputes_frozen_results(miit: FrameworkVersion, organization: Organization, owner: User) -> None:
     assessment = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
     services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "E"}])
-    services.assessment_submit(assessment=assessment, submitted_by=owner, pledge=True)
+    submit_filling_gaps(assessment, owner)
     AssessmentResult.objects.filter(assessment=assessment).update(total=0, scoring_version=0)
     call_command("rescore", "--framework", "miit-2024-manufacturing", verbosity=0)
     result = AssessmentResult.objects.get(assessment=assessment)

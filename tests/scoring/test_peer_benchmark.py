@@ -9,6 +9,7 @@ from assessment import services
 from assessment.models import FrameworkVersion, User
 from scoring.models import AssessmentResult
 from scoring.selectors import PeerFilter, peer_benchmark
+from tests.helpers import submit_filling_gaps
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def submitted(
     assessment = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
     services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": f5}])
     if submit:
-        services.assessment_submit(assessment=assessment, submitted_by=owner, pledge=True)
+        submit_filling_gaps(assessment, owner)
     return AssessmentResult.objects.get(assessment=assessment)
 
 

@@ -8,6 +8,7 @@ from assessment import services
 from assessment.models import Assessment, FrameworkVersion, Organization, User
 from scoring.models import AssessmentResult
 from scoring.services import assessment_score
+from tests.helpers import submit_filling_gaps
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def test_a_changed_answer_recomputes_the_result(assessment: Assessment, owner: U
 
 def test_submission_freezes_the_result_and_joins_the_peer_group(assessment: Assessment, owner: User) -> None:
     services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "E"}])
-    services.assessment_submit(assessment=assessment, submitted_by=owner, pledge=True)
+    submit_filling_gaps(assessment, owner)
     result = AssessmentResult.objects.get(assessment=assessment)
     assert result.frozen is True
     assert result.peer_group is True

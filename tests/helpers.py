@@ -1,0 +1,43 @@
+"""Test helpers shared by several test packages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from assessment import services
+from assessment.models import Assessment, User
+from scoring.engine import missing_for_submission
+from scoring.engine.framework import Question
+from scoring.selectors import assessment_answers, framework_structure
+
+
+def lowest_item(question: Question) -> dict[str, Any]:
+    """An answer-format item giving `question` its lowest-scoring value."""
+    item: dict[str, Any] = {"question": question.key}
+    if question.kind == "scenario":
+        item["level"] = 0
+    elif question.kind == "single_choice":
+        item["choice"] = min(question.options, key=lambda o: o.points).key
+    elif question.kind == "multiple_choice":
+        item["choices"] = []
+    elif question.kind == "banded_number":
+        band = min(question.bands, key=lambda b: b.points).interval
+        item["number"] = float(band.lower if band.lower_closed else band.lower + Decimal("0.5"))
+    elif question.kind == "yes_no":
+        item["yes"] = False
+    elif question.kind == "before_after":
+        item["before"] = item["after"] = 1
+    else:
+        item["text"] = "—"
+    return item
+
+
+def submit_filling_gaps(assessment: Assessment, user: User) -> Assessment:
+    """Answer every still-unanswered required question at its lowest value, then submit with the pledge."""
+    framework = framework_structure(assessment.framework_version)
+    missing = missing_for_submission(framework, assessment_answers(assessment))
+    items = [lowest_item(framework.questions[m.question]) for m in missing if m.evidence is None]
+    if items:
+        services.answers_upsert(assessment=assessment, items=items, answered_by=user)
+    return services.assessment_submit(assessment=assessment, submitted_by=user, pledge=True)
