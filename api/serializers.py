@@ -213,7 +213,7 @@ class WebhookEndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
 
 
 class WebhookEndpointCreateSerializer(WebhookEndpointSerializer):
-    organization = serializers.IntegerField(min_value=1, max_value=2**62)
+    organization = serializers.IntegerField(min_value=1, max_value=2**62, source="organization_id")
     secret = serializers.CharField(read_only=True, help_text="Shown once, now: verify signatures with it.")
 
     class Meta(WebhookEndpointSerializer.Meta):

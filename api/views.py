@@ -422,7 +422,7 @@ class WebhookEndpointViewSet(viewsets.ModelViewSet[WebhookEndpoint]):
         serializer = s.WebhookEndpointCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        organization = body_organization(request, data.pop("organization"))
+        organization = body_organization(request, data.pop("organization_id"))
         require_role(request, organization.pk, OWNER)
         endpoint = webhook_services.webhook_endpoint_create(
             organization=organization,

@@ -1,0 +1,254 @@
+"""Every operation × every kind of caller → the expected status (other organisations' objects are 404)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from api.models import ApiKey
+from api.services import api_key_create, api_key_revoke
+from assessment import services
+from assessment.models import ConsultantAssignment, FrameworkVersion, Membership, Organization, User
+from scoring.selectors import framework_structure
+from tests.helpers import lowest_item
+from webhooks.services import webhook_endpoint_create
+
+CALLERS = (
+    "owner",
+    "respondent",
+    "viewer",
+    "assigned_consultant",
+    "unassigned_consultant",
+    "other_organization_key",
+    "revoked_key",
+    "expired_key",
+    "read_only_key",
+    "anonymous",
+)
+READERS = {"owner": 200, "respondent": 200, "viewer": 200, "assigned_consultant": 200, "read_only_key": 200}
+OUTSIDERS = {"unassigned_consultant": 404, "other_organization_key": 404}
+UNAUTHENTICATED = {"revoked_key": 401, "expired_key": 401, "anonymous": 401}
+EVERYONE = {caller: 200 for caller in ("unassigned_consultant", "other_organization_key")} | READERS
+
+
+def contributors_write(success: int) -> dict[str, int]:
+    return {
+        "owner": success,
+        "respondent": success,
+        "viewer": 403,
+        "assigned_consultant": 403,
+        "read_only_key": 403,
+        **OUTSIDERS,
+    }
+
+
+def owner_only(success: int, others: int = 404) -> dict[str, int]:
+    roles = {role: others for role in ("respondent", "viewer", "assigned_consultant")}
+    return {"owner": success, **roles, "read_only_key": 403, **OUTSIDERS}
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    method: str
+    path: str  # {org}, {assessment}, {webhook} are filled in
+    expected: dict[str, int]
+    body: Any = None
+
+
+ORG_BODY = {"name": "新建企业", "sector": "C", "province": "11", "size_band": "micro"}
+WEBHOOK = {"url": "https://hooks.example.com/sme", "events": ["assessment.submitted"]}
+
+OPERATIONS = [
+    Operation("frameworks_list", "get", "/api/v1/frameworks/", EVERYONE),
+    Operation("frameworks_retrieve", "get", "/api/v1/frameworks/miit-2024-manufacturing/", EVERYONE),
+    Operation("organizations_list", "get", "/api/v1/organizations/", EVERYONE),
+    Operation(
+        "organizations_create",
+        "post",
+        "/api/v1/organizations/",
+        {**{c: 201 for c in EVERYONE}, "read_only_key": 403},
+        ORG_BODY,
+    ),
+    Operation("organizations_retrieve", "get", "/api/v1/organizations/{org}/", {**READERS, **OUTSIDERS}),
+    Operation(
+        "organizations_partial_update",
+        "patch",
+        "/api/v1/organizations/{org}/",
+        owner_only(200, others=403),
+        {"employees": 80},
+    ),
+    Operation(
+        "organizations_update",
+        "put",
+        "/api/v1/organizations/{org}/",
+        owner_only(200, others=403),
+        {**ORG_BODY, "size_band": "small"},
+    ),
+    Operation("assessments_list", "get", "/api/v1/assessments/", EVERYONE),
+    Operation(
+        "assessments_create",
+        "post",
+        "/api/v1/assessments/",
+        {**contributors_write(201), **{c: 400 for c in OUTSIDERS}},  # the organisation named in the body is unknown
+        {"organization": "{org}", "framework": "miit-2024-manufacturing"},
+    ),
+    Operation("assessments_retrieve", "get", "/api/v1/assessments/{assessment}/", {**READERS, **OUTSIDERS}),
+    Operation("answers_retrieve", "get", "/api/v1/assessments/{assessment}/answers/", {**READERS, **OUTSIDERS}),
+    Operation(
+        "answers_update",
+        "put",
+        "/api/v1/assessments/{assessment}/answers/",
+        contributors_write(200),
+        {"answers": [{"question": "F5", "choice": "C"}]},
+    ),
+    Operation(
+        "answer_partial_update",
+        "patch",
+        "/api/v1/assessments/{assessment}/answers/S01/",
+        contributors_write(200),
+        {"level": 2},
+    ),
+    Operation("submit", "post", "/api/v1/assessments/{assessment}/submit/", contributors_write(200), {"pledge": True}),
+    Operation("results", "get", "/api/v1/assessments/{assessment}/results/", {**READERS, **OUTSIDERS}),
+    Operation(
+        "what_if",
+        "post",
+        "/api/v1/assessments/{assessment}/what-if/",
+        {**READERS, **OUTSIDERS},  # saves nothing: a read-only key may ask
+        {"changes": [{"question": "S02", "level": 4}]},
+    ),
+    Operation("webhooks_list", "get", "/api/v1/webhooks/", EVERYONE),
+    Operation(
+        "webhooks_create",
+        "post",
+        "/api/v1/webhooks/",
+        {**owner_only(201, others=403), **{c: 400 for c in OUTSIDERS}},
+        {**WEBHOOK, "organization": "{org}"},
+    ),
+    Operation("webhooks_retrieve", "get", "/api/v1/webhooks/{webhook}/", {**owner_only(200), "read_only_key": 200}),
+    Operation("webhooks_partial_update", "patch", "/api/v1/webhooks/{webhook}/", owner_only(200), {"active": False}),
+    Operation("webhooks_update", "put", "/api/v1/webhooks/{webhook}/", owner_only(200), WEBHOOK),
+    Operation("webhooks_destroy", "delete", "/api/v1/webhooks/{webhook}/", owner_only(204)),
+    Operation(
+        "webhooks_deliveries",
+        "get",
+        "/api/v1/webhooks/{webhook}/deliveries/",
+        {**owner_only(200), "read_only_key": 200},
+    ),
+]
+
+
+def test_the_matrix_covers_every_operation_of_the_schema(client: Any, db: None) -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = {(method, path) for path, item in schema["paths"].items() for method in item if method != "parameters"}
+    covered = {
+        (o.method, o.path.replace("{org}", "{id}").replace("{assessment}", "{id}").replace("{webhook}", "{id}"))
+        for o in OPERATIONS
+    }
+    covered = {
+        (m, p.replace("/answers/S01/", "/answers/{question_key}/").replace("/miit-2024-manufacturing/", "/{slug}/"))
+        for m, p in covered
+    }
+    assert operations == covered
+
+
+def _user(email: str) -> User:
+    return User.objects.create_user(email, "pw-matrix-1234")
+
+
+@pytest.fixture
+def world(miit: FrameworkVersion, settings: Any) -> dict[str, Any]:
+    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True  # no DNS lookups in this test
+    owner = _user("owner@matrix.example")
+    organization = services.organization_create(
+        owner=owner, name="矩阵测试企业", sector="C", size_band="small", province="32"
+    )
+    users = {"owner": owner}
+    for role in ("respondent", "viewer"):
+        users[role] = _user(f"{role}@matrix.example")
+        Membership.objects.create(user=users[role], organization=organization, role=role)
+    users["assigned_consultant"] = _user("consultant@matrix.example")
+    ConsultantAssignment.objects.create(consultant=users["assigned_consultant"], organization=organization)
+    users["unassigned_consultant"] = _user("elsewhere@matrix.example")
+    other = _user("other@matrix.example")
+    other_organization = services.organization_create(
+        owner=other, name="另一家企业", sector="C", size_band="small", province="32"
+    )
+    ConsultantAssignment.objects.create(consultant=users["unassigned_consultant"], organization=other_organization)
+    assessment = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    framework = framework_structure(miit)
+    services.answers_upsert(
+        assessment=assessment, answered_by=owner, items=[lowest_item(q) for q in framework.questions.values()]
+    )
+    webhook = webhook_endpoint_create(organization=organization, created_by=owner, **WEBHOOK)
+    return {"users": users, "other": other, "org": organization, "assessment": assessment, "webhook": webhook}
+
+
+def _client(caller: str, world: dict[str, Any]) -> APIClient:
+    client = APIClient()
+    if caller == "anonymous":
+        return client
+    users = world["users"]
+    user = {"other_organization_key": world["other"]}.get(caller) or users.get(caller) or users["owner"]
+    scope = ApiKey.Scope.READ if caller == "read_only_key" else ApiKey.Scope.WRITE
+    key, secret = api_key_create(user=user, name=caller, scope=scope)
+    if caller == "revoked_key":
+        api_key_revoke(key=key)
+    if caller == "expired_key":
+        ApiKey.objects.filter(pk=key.pk).update(expiry_date=timezone.now() - timedelta(minutes=1))
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return client
+
+
+def _fill(value: Any, ids: dict[str, int]) -> Any:
+    if isinstance(value, str):
+        for name, pk in ids.items():
+            if value == f"{{{name}}}":
+                return pk
+            value = value.replace(f"{{{name}}}", str(pk))
+        return value
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda o: o.name)
+def test_operation_answers_each_caller_as_expected(operation: Operation, caller: str, world: dict[str, Any]) -> None:
+    expected = {**UNAUTHENTICATED, **operation.expected}[caller]
+    ids = {"org": world["org"].pk, "assessment": world["assessment"].pk, "webhook": world["webhook"].pk}
+    client = _client(caller, world)
+    response = getattr(client, operation.method)(_fill(operation.path, ids), _fill(operation.body, ids), format="json")
+    assert response.status_code == expected, response.content[:500]
+    if expected >= 400:
+        assert set(response.json()) == {"code", "message", "details"}
+    if expected == 404:
+        assert world["org"].name not in response.content.decode()
+
+
+def test_lists_show_other_organisations_nothing(world: dict[str, Any]) -> None:
+    for path in ("/api/v1/organizations/", "/api/v1/assessments/", "/api/v1/webhooks/"):
+        body = _client("other_organization_key", world).get(path).json()
+        assert world["org"].pk not in [item.get("organization", item["id"]) for item in body["results"]]
+        assert world["org"].name not in str(body)
+
+
+def test_a_key_limited_to_one_organisation_sees_no_other(world: dict[str, Any]) -> None:
+    owner = world["users"]["owner"]
+    second = services.organization_create(owner=owner, name="第二家", sector="C", size_band="small", province="32")
+    _key, secret = api_key_create(user=owner, name="limited", scope=ApiKey.Scope.WRITE, organization=world["org"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    listed = [o["id"] for o in client.get("/api/v1/organizations/").json()["results"]]
+    assert listed == [world["org"].pk]
+    assert client.get(f"/api/v1/organizations/{second.pk}/").status_code == 404
+    assert client.post("/api/v1/organizations/", ORG_BODY, format="json").status_code == 403
+    assert Organization.objects.filter(name=ORG_BODY["name"]).count() == 0
