@@ -1,8 +1,13 @@
 from __future__ import annotations
 
 import os
+import queue
 import socket
-from collections.abc import Iterator
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -48,6 +53,64 @@ def redis_url() -> str:
     if IN_CI:
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+WorkerFactory = Callable[..., subprocess.Popen[str]]
+
+
+@pytest.fixture
+def celery_worker_process(redis_url: str, transactional_db: None, settings: Any) -> Iterator[WorkerFactory]:
+    """Start real `celery worker` processes on the real Redis, sharing the test database (PostgreSQL).
+
+    Call it with extra environment variables (settings the worker needs); each worker is stopped after the test.
+    """
+    database = settings.DATABASES["default"]
+    if "postgresql" not in database["ENGINE"]:
+        reason = "a worker process needs a database it can share with the test: PostgreSQL"
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from config.celery import app
+
+    app.control.purge()  # messages left by earlier runs would only be noise
+    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    workers: list[subprocess.Popen[str]] = []
+
+    def start(*, queues: str = "celery", concurrency: int = 1, **env: str) -> subprocess.Popen[str]:
+        environment = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url}
+        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues, "-c", str(concurrency)]
+        command += ["-n", f"test-{uuid.uuid4().hex[:8]}@%h", "--loglevel", "INFO", "--without-gossip"]
+        process = subprocess.Popen(
+            command,
+            env={**environment, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=settings.BASE_DIR,
+        )
+        workers.append(process)
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or ()], daemon=True).start()
+        output = []
+        while True:
+            try:
+                line = lines.get(timeout=60)
+            except queue.Empty:
+                pytest.fail("The Celery worker did not start in 60 s:\n" + "".join(output))
+            output.append(line)
+            if " ready." in line:
+                return process
+            if process.poll() is not None:
+                pytest.fail("The Celery worker exited:\n" + "".join(output))
+
+    yield start
+    for process in workers:
+        process.terminate()
+    for process in workers:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 @pytest.fixture(autouse=True)
