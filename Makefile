@@ -9,6 +9,8 @@ PORT   ?= 8000
 
 .PHONY: run test lint typecheck pytest setup system-packages migrate demo clean
 
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+
 $(STAMP): requirements.txt requirements-dev.txt
 	scripts/system-packages.sh
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -16,12 +18,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
-setup: $(STAMP)
+setup: $(STAMP) $(CATALOGUES)
+
+# Compiled translation catalogues (gettext's msgfmt, from the system packages).
+locale/%.mo: locale/%.po $(STAMP)
+	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
 
 system-packages:
 	scripts/system-packages.sh
 
-migrate: $(STAMP)
+migrate: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_framework frameworks/*.yaml
 
@@ -40,7 +46,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy .
 
-pytest: $(STAMP)
+pytest: setup
 	scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from stdnum.cn import uscc as uscc_number
 
 from assessment.classification import ClassificationError, classify_size
@@ -276,13 +277,14 @@ def assessment_create(
 ) -> Assessment:
     if framework_version.status != FrameworkVersion.Status.PUBLISHED:
         raise ServiceError(
-            f"{framework_version.reference} is {framework_version.status}; start from a published version."
+            gettext("%(version)s is %(status)s; start from a published version.")
+            % {"version": framework_version.reference, "status": framework_version.get_status_display()}
         )
     if previous is not None and (
         previous.organization_id != organization.pk
         or previous.framework_version.framework_id != framework_version.framework_id
     ):
-        raise ServiceError("The previous assessment must be of the same organisation and framework.")
+        raise ServiceError(gettext("The previous assessment must be of the same organisation and framework."))
     assessment = Assessment.objects.create(
         organization=organization, framework_version=framework_version, created_by=created_by, previous=previous
     )
@@ -293,7 +295,8 @@ def assessment_create(
 def _ensure_editable(assessment: Assessment) -> None:
     if not assessment.is_editable:
         raise ImmutableError(
-            f"Assessment #{assessment.pk} is {assessment.get_status_display()}: its answers can no longer change."
+            gettext("Assessment #%(id)s is %(status)s: its answers can no longer change.")
+            % {"id": assessment.pk, "status": assessment.get_status_display()}
         )
 
 
@@ -370,7 +373,9 @@ def assessment_submit(*, assessment: Assessment, submitted_by: User, pledge: boo
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _ensure_editable(assessment)
     if not pledge:
-        raise ValidationError({"pledge": ["Confirm that the answers are true (the truthfulness pledge) to submit."]})
+        raise ValidationError(
+            {"pledge": [gettext("Confirm that the answers are true (the truthfulness pledge) to submit.")]}
+        )
     missing = missing_for_submission(framework_structure(assessment.framework_version), assessment_answers(assessment))
     if missing:
         raise IncompleteError(missing)
@@ -406,10 +411,11 @@ def assessment_finalize(*, assessment: Assessment, finalized_by: User) -> Assess
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status not in (Assessment.Status.SUBMITTED, Assessment.Status.UNDER_REVIEW):
         raise ImmutableError(
-            f"Assessment #{assessment.pk} is {assessment.get_status_display()}; it cannot be finalised."
+            gettext("Assessment #%(id)s is %(status)s; it cannot be finalised.")
+            % {"id": assessment.pk, "status": assessment.get_status_display()}
         )
     if not assessment.organization.consultant_assignments.filter(consultant=finalized_by).exists():
-        raise ServiceError("Only a consultant assigned to the organisation can finalise its assessments.")
+        raise ServiceError(gettext("Only a consultant assigned to the organisation can finalise its assessments."))
     assessment.status = Assessment.Status.FINALIZED
     assessment.save(update_fields=["status", "updated_at"])
     result = assessment_score(assessment=assessment)

@@ -2,7 +2,7 @@
 # Install the Debian packages the project needs (WeasyPrint's Pango, CJK fonts, PDF tools), if missing.
 set -euo pipefail
 
-packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils)
+packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils gettext)
 missing=()
 for package in "${packages[@]}"; do
   if [ "$package" = python3-venv ] && python3 -c 'import ensurepip, venv' 2>/dev/null; then

@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
 
 from assessment import services
 from assessment.models import FrameworkVersion, Organization, User
@@ -111,6 +112,13 @@ def celery_worker_process(redis_url: str, transactional_db: None, settings: Any)
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Iterator[None]:
+    """Services and commands speak English in tests; requests still choose their own language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
