@@ -208,6 +208,7 @@ REST_FRAMEWORK = {
         "anon": env_str("API_ANON_THROTTLE_RATE", "60/min"),
     },
     "COERCE_DECIMAL_TO_STRING": False,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SME digital maturity API",
