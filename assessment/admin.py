@@ -63,8 +63,16 @@ class ConsultantAssignmentInline(admin.TabularInline[ConsultantAssignment, Organ
     autocomplete_fields = ["consultant"]
 
 
+class TenancyMixin:
+    """Staff who are not superusers (e.g. consultants with admin access) see only their organisations' rows."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset: Any = super().get_queryset(request)  # type: ignore[misc]
+        return queryset if request.user.is_superuser else queryset.visible_to(request.user)
+
+
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin[Organization]):
+class OrganizationAdmin(TenancyMixin, admin.ModelAdmin[Organization]):
     list_display = ["name", "uscc", "sector", "size_band", "province", "created_at"]
     list_filter = ["sector", "size_band", "province"]
     search_fields = ["name", "uscc"]
@@ -144,7 +152,7 @@ class AnswerInline(admin.TabularInline[Answer, Assessment]):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin[Assessment]):
+class AssessmentAdmin(TenancyMixin, admin.ModelAdmin[Assessment]):
     list_display = ["__str__", "status", "created_by", "created_at", "submitted_at"]
     list_filter = ["status", "framework_version"]
     search_fields = ["organization__name"]

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
-from assessment.models import ConsultantAssignment, FrameworkVersion, Membership, Question, User
+from assessment import services
+from assessment.models import ConsultantAssignment, FrameworkVersion, Membership, Organization, Question, User
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +57,21 @@ def test_the_admin_shows_a_published_question_read_only(admin_client: Client, mi
     assert "企业网络建设连接情况" in page
     assert 'name="_save"' not in page
     assert admin_client.post(f"/admin/assessment/question/{question.pk}/change/", {"text_en": "x"}).status_code == 403
+
+
+def test_staff_who_are_not_superusers_see_only_their_organisations_in_the_admin(
+    client: Any, organization: Organization, owner: User, miit: FrameworkVersion
+) -> None:
+    from django.contrib.auth.models import Permission
+
+    consultant = User.objects.create_user("staff-consultant@example.com", "pw-consultant-1", is_staff=True)
+    consultant.user_permissions.set(Permission.objects.filter(codename__in=["view_organization", "view_assessment"]))
+    other = services.organization_create(owner=owner, name="别家企业", sector="C", size_band="small", province="11")
+    ConsultantAssignment.objects.create(consultant=consultant, organization=organization)
+    services.assessment_create(organization=other, framework_version=miit, created_by=owner)
+    client.force_login(consultant)
+    organizations = client.get("/admin/assessment/organization/").content.decode()
+    assert organization.name in organizations
+    assert other.name not in organizations
+    assert client.get(f"/admin/assessment/organization/{other.pk}/change/").status_code == 302  # "does not exist"
+    assert other.name not in client.get("/admin/assessment/assessment/").content.decode()
