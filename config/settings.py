@@ -170,6 +170,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "webhook-deliveries-sweep": {"task": "webhooks.tasks.webhook_deliveries_sweep_task", "schedule": 300.0},
+    "idempotency-records-purge": {"task": "api.tasks.idempotency_records_purge_task", "schedule": 3600.0},
 }
 
 LANGUAGE_CODE = "zh-hans"

@@ -121,3 +121,14 @@ def test_a_read_only_key_cannot_write(owner: User, organization: Organization) -
     )
     assert response.status_code == 403
     assert response.json() == {"code": "permission_denied", "message": "This API key is read-only.", "details": {}}
+
+
+def test_a_browser_session_works_but_must_send_the_csrf_token(owner: User) -> None:
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(owner)
+    assert client.get("/api/v1/organizations/").status_code == 200
+    refused = client.post(
+        "/api/v1/organizations/", {"name": "x", "sector": "C", "province": "11", "size_band": "micro"}
+    )
+    assert refused.status_code == 403
+    assert "CSRF" in refused.json()["message"]

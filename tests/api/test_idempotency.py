@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.models import IdempotencyRecord
+from api.tasks import idempotency_records_purge_task
 from assessment.models import Assessment, FrameworkVersion, Organization
 from tests.api.conftest import KeyClient
 
@@ -96,3 +99,11 @@ def test_an_unusable_key_is_400(owner_client: APIClient, key: str) -> None:
     response = post(owner_client, "/api/v1/organizations/", BODY, key)
     assert response.status_code == 400
     assert "Idempotency-Key" in response.json()["details"]
+
+
+def test_records_older_than_a_day_are_purged(owner_client: APIClient) -> None:
+    post(owner_client, "/api/v1/organizations/", BODY, "old")
+    post(owner_client, "/api/v1/organizations/", {**BODY, "name": "新"}, "new")
+    IdempotencyRecord.objects.filter(key="old").update(created_at=timezone.now() - timedelta(hours=25))
+    assert idempotency_records_purge_task() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assessment import services
@@ -14,7 +16,8 @@ from tests.conftest import WorkerFactory
 from tests.helpers import lowest_item
 from tests.webhooks.receiver import receiver
 from tests.webhooks.test_deliveries import verify
-from webhooks.models import WebhookDelivery
+from webhooks.models import WebhookDelivery, WebhookEndpoint
+from webhooks.services import webhook_deliveries_sweep
 
 WORKER_SETTINGS = {
     "WEBHOOKS_ALLOW_HTTP": "true",
@@ -60,3 +63,23 @@ def test_submitting_through_the_api_delivers_a_signed_event_via_the_worker(
     assert delivery.status == WebhookDelivery.Status.SUCCEEDED
     assert [a.response_status for a in delivery.attempt_log.all()] == [500, 200]
     assert verify(endpoint["secret"], hook.received[-1].headers, hook.received[-1].body)
+
+
+def test_the_sweeper_requeues_a_delivery_whose_message_was_lost(
+    celery_worker_process: WorkerFactory, organization: Organization, owner: User
+) -> None:
+    """A delivery recorded but never sent (its message lost with a broker or worker) is sent by the sweep."""
+    celery_worker_process(**WORKER_SETTINGS)
+    with receiver() as hook:
+        endpoint = WebhookEndpoint.objects.create(
+            organization=organization, url=hook.url, events=["report.ready"], secret="whsec_test"
+        )
+        lost = WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            event="report.ready",
+            payload={"data": {}},
+            next_attempt_at=timezone.now() - timedelta(hours=1),
+        )
+        assert webhook_deliveries_sweep() == 1
+        assert finished(lost.pk).status == WebhookDelivery.Status.SUCCEEDED
+    assert len(hook.received) == 1
