@@ -56,5 +56,5 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "An API key (`manage.py create_api_key`, or the organisation's settings page).",
+            "description": "An API key: `manage.py create_api_key` prints one (docs/api.md).",
         }

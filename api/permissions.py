@@ -6,6 +6,7 @@ from collections.abc import Collection
 from typing import Any, cast
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
@@ -21,7 +22,7 @@ CONTRIBUTORS = frozenset({Membership.Role.OWNER, Membership.Role.RESPONDENT})
 class KeyScope(BasePermission):
     """A read-only key may only read (and ask what-if questions, which save nothing)."""
 
-    message = _("This API key is read-only.")
+    message = gettext_lazy("This API key is read-only.")  # lazy: a class attribute, translated per request
 
     def has_permission(self, request: Request, view: Any) -> bool:
         key = request.auth

@@ -30,6 +30,7 @@ from assessment.models import (
 from scoring.engine import Answer as EngineAnswer
 from scoring.engine import Missing, missing_for_submission, parse_answers
 from scoring.engine.framework import Question as EngineQuestion
+from scoring.engine.serialize import number
 from scoring.selectors import assessment_answers, framework_structure
 from scoring.services import assessment_score
 from webhooks.models import Event
@@ -400,7 +401,7 @@ def assessment_event_data(assessment: Assessment, total: Decimal, level: int) ->
         "organization": assessment.organization_id,
         "framework": assessment.framework_version.reference,
         "status": assessment.status,
-        "total": str(total),
+        "total": number(total),
         "level": level,
     }
 

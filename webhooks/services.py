@@ -45,22 +45,28 @@ def _public_address_check(host: str) -> None:
     try:
         addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
     except (OSError, UnicodeError):
-        raise ValidationError(_("The host %(host)s cannot be resolved.") % {"host": host}) from None
+        raise ValidationError({"url": [_("The host %(host)s cannot be resolved.") % {"host": host}]}) from None
     for address in addresses:
         if not ipaddress.ip_address(address.split("%")[0]).is_global:
-            raise ValidationError(_("Webhooks may not be sent to private or local addresses."))
+            raise ValidationError({"url": [_("Webhooks may not be sent to private or local addresses.")]})
 
 
 def webhook_url_check(url: str) -> None:
     parts = urlsplit(url)
     allowed = {"https", "http"} if settings.WEBHOOKS_ALLOW_HTTP else {"https"}
     if parts.scheme not in allowed or not parts.hostname:
-        raise ValidationError(_("A webhook URL must be an https:// address."))
+        raise ValidationError({"url": [_("A webhook URL must be an https:// address.")]})
     _public_address_check(parts.hostname)
 
 
 def webhook_endpoint_create(
-    *, organization: Organization, url: str, events: list[str], description: str = "", created_by: User
+    *,
+    organization: Organization,
+    url: str,
+    events: list[str],
+    description: str = "",
+    active: bool = True,
+    created_by: User,
 ) -> WebhookEndpoint:
     """Register an endpoint; its signing secret is generated here and returned once with it."""
     webhook_url_check(url)
@@ -69,6 +75,7 @@ def webhook_endpoint_create(
         url=url,
         events=sorted(set(events)),
         description=description,
+        active=active,
         secret=f"whsec_{secrets.token_urlsafe(32)}",
         created_by=created_by,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -132,3 +133,20 @@ def test_a_browser_session_works_but_must_send_the_csrf_token(owner: User) -> No
     )
     assert refused.status_code == 403
     assert "CSRF" in refused.json()["message"]
+
+
+def test_revoke_api_key_revokes_by_prefix(owner: User, capsys: pytest.CaptureFixture[str]) -> None:
+    key, secret = api_key_create(user=owner, name="leaked")
+    call_command("revoke_api_key", secret)  # the whole key works too: only the prefix is used
+    assert "Revoked" in capsys.readouterr().out
+    assert bearer(secret).get("/api/v1/frameworks/").status_code == 401
+    with pytest.raises(CommandError, match="No API key"):
+        call_command("revoke_api_key", "zzzzzzzz")
+
+
+def test_the_admin_lists_keys_without_secrets_and_cannot_add_them(admin_client: Any, owner: User) -> None:
+    key, secret = api_key_create(user=owner, name="erp")
+    page = admin_client.get("/admin/api/apikey/").content.decode()
+    assert key.prefix in page
+    assert secret not in page
+    assert admin_client.get("/admin/api/apikey/add/").status_code == 403
