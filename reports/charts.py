@@ -1,0 +1,76 @@
+"""Charts as inline SVG made on the server (WeasyPrint runs no JavaScript). Every label is escaped."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from xml.sax.saxutils import escape
+
+FONT = "'Noto Sans', 'Noto Sans CJK SC', sans-serif"
+INK, MUTED, ACCENT, PEER = "#1f2937", "#9ca3af", "#0f766e", "#f59e0b"
+
+
+def _svg(width: int, height: int, body: str, title: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(title, {chr(34): "&quot;"})}" font-family="{FONT}">'
+        f"<title>{escape(title)}</title>{body}</svg>"
+    )
+
+
+def radar(axes: list[tuple[str, float]], title: str, before: list[float] | None = None, size: int = 300) -> str:
+    """A radar of shares 0–1 per axis; `before` draws an earlier assessment underneath."""
+    centre, radius = size / 2, size / 2 - 70
+    count = max(len(axes), 3)
+
+    def point(index: int, share: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * index / count
+        return centre + radius * share * math.cos(angle), centre + radius * share * math.sin(angle)
+
+    parts = []
+    for ring in (0.25, 0.5, 0.75, 1.0):
+        ring_points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, ring) for i in range(count)))
+        parts.append(f'<polygon points="{ring_points}" fill="none" stroke="{MUTED}" stroke-width="0.5"/>')
+    for index, (label, _share) in enumerate(axes):
+        x, y = point(index, 1.0)
+        lx, ly = point(index, 1.22)
+        anchor = "middle" if abs(lx - centre) < 5 else ("start" if lx > centre else "end")
+        parts.append(
+            f'<line x1="{centre}" y1="{centre}" x2="{x:.1f}" y2="{y:.1f}" stroke="{MUTED}" stroke-width="0.5"/>'
+        )
+        parts.append(
+            f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="10" fill="{INK}" text-anchor="{anchor}" '
+            f'dominant-baseline="middle">{escape(label)}</text>'
+        )
+    for shares, colour, opacity in ((before, MUTED, 0.25), ([s for _, s in axes], ACCENT, 0.35)):
+        if shares:
+            outline = " ".join(
+                f"{x:.1f},{y:.1f}" for x, y in (point(i, max(0.0, min(1.0, s))) for i, s in enumerate(shares))
+            )
+            parts.append(
+                f'<polygon points="{outline}" fill="{colour}" fill-opacity="{opacity}" '
+                f'stroke="{colour}" stroke-width="1.5"/>'
+            )
+    return _svg(size, size, "".join(parts), title)
+
+
+def peer_bar(
+    value: Decimal, quartiles: tuple[Decimal, Decimal, Decimal], maximum: Decimal, title: str, you: str
+) -> str:
+    """The peer group's quartile box on a 0–maximum scale, with the organisation's score marked."""
+    width, height, left, right = 420, 46, 10, 10
+    span = width - left - right
+
+    def x(score: Decimal) -> float:
+        return left + span * float(min(max(score, Decimal(0)), maximum) / maximum) if maximum else left
+
+    q1, median, q3 = quartiles
+    body = (
+        f'<line x1="{left}" y1="22" x2="{width - right}" y2="22" stroke="{MUTED}" stroke-width="1"/>'
+        f'<rect x="{x(q1):.1f}" y="14" width="{max(x(q3) - x(q1), 1):.1f}" height="16" '
+        f'fill="{PEER}" fill-opacity="0.35"/>'
+        f'<line x1="{x(median):.1f}" y1="12" x2="{x(median):.1f}" y2="32" stroke="{PEER}" stroke-width="2"/>'
+        f'<circle cx="{x(value):.1f}" cy="22" r="5" fill="{ACCENT}"/>'
+        f'<text x="{x(value):.1f}" y="44" font-size="9" fill="{INK}" text-anchor="middle">{escape(you)}</text>'
+    )
+    return _svg(width, height, body, title)
