@@ -13,7 +13,7 @@ ERRORS = {
     "400": "Invalid input: `details` names each field (or question) and what is wrong.",
     "401": "No credentials, or an invalid, revoked or expired API key.",
     "403": "Authenticated, but the key's scope or your role does not allow this.",
-    "404": "No such object, or it belongs to an organisation you may not see.",
+    "404": "No such object (or page of a list), or it belongs to an organisation you may not see.",
     "406": "The Accept header asks for something other than JSON.",
     "409": "Conflicts with the current state (e.g. already submitted), or the same Idempotency-Key is in flight.",
     "415": "The body is not JSON.",
@@ -28,8 +28,8 @@ class ApiSchema(AutoSchema):
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         codes = list(ALWAYS)
-        if "{" in self.path:
-            codes.append("404")
+        if "{" in self.path or (self.method == "GET" and self._is_list_view() and self._get_paginator() is not None):
+            codes.append("404")  # no such object, or (paginated lists) no such page
         if self.method in ("POST", "PUT", "PATCH"):
             codes.extend(WRITES)
         for code in codes:

@@ -26,7 +26,9 @@ class Report(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="reports")
     language = models.CharField(max_length=8, choices=Language.choices)
-    version = models.PositiveIntegerField(help_text="1, 2, … per assessment and language: a new one when inputs change.")
+    version = models.PositiveIntegerField(
+        help_text="1, 2, … per assessment and language: a new one when inputs change."
+    )
     inputs_hash = models.CharField(max_length=64, help_text="SHA-256 of the result, language and template version.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -136,7 +136,7 @@ def test_a_browser_session_works_but_must_send_the_csrf_token(owner: User) -> No
 
 
 def test_revoke_api_key_revokes_by_prefix(owner: User, capsys: pytest.CaptureFixture[str]) -> None:
-    key, secret = api_key_create(user=owner, name="leaked")
+    _key, secret = api_key_create(user=owner, name="leaked")
     call_command("revoke_api_key", secret)  # the whole key works too: only the prefix is used
     assert "Revoked" in capsys.readouterr().out
     assert bearer(secret).get("/api/v1/frameworks/").status_code == 401
