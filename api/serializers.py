@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessment.models import Assessment, Organization
+from reports.models import Report
 from webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 Serializer = serializers.Serializer[Any]
@@ -244,3 +245,31 @@ class WebhookDeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
             "payload",
             "attempt_log",
         ]
+
+
+class ReportRequestSerializer(Serializer):
+    language = serializers.ChoiceField(choices=Report.Language.choices)
+
+
+class ReportSerializer(serializers.ModelSerializer[Report]):
+    pdf = serializers.SerializerMethodField(help_text="Where to download the PDF once the status is ready.")
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "assessment",
+            "language",
+            "version",
+            "status",
+            "attempts",
+            "error",
+            "size",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "pdf",
+        ]
+
+    def get_pdf(self, report: Report) -> str | None:
+        return f"/api/v1/reports/{report.pk}/pdf/" if report.status == Report.Status.READY else None

@@ -11,6 +11,7 @@ router.include_root_view = False
 router.register("frameworks", views.FrameworkViewSet, basename="framework")
 router.register("organizations", views.OrganizationViewSet, basename="organization")
 router.register("assessments", views.AssessmentViewSet, basename="assessment")
+router.register("reports", views.ReportViewSet, basename="report")
 router.register("webhooks", views.WebhookEndpointViewSet, basename="webhook")
 
 urlpatterns = [

@@ -9,10 +9,12 @@ from django import forms
 from django.core.cache import cache
 from django.db.models import OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import FileResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -23,12 +25,15 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from api import serializers as s
+from api.errors import ApiError, ErrorSerializer
 from api.idempotency import idempotent
 from api.permissions import CONTRIBUTORS, OWNER, key_organization, require_role
 from assessment import services
 from assessment.framework_format import localised
 from assessment.models import Answer, Assessment, FrameworkVersion, Membership, Organization, User
 from assessment.selectors import framework_version_document, framework_version_get
+from reports.models import Report
+from reports.services import report_request
 from scoring.engine.answers import answer_item
 from scoring.models import AssessmentResult
 from scoring.selectors import PeerFilter, assessment_what_if, engine_answer, framework_structure, peer_benchmark
@@ -238,7 +243,7 @@ class AssessmentViewSet(
     pagination_class = Pages
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = AssessmentFilter
-    read_only_actions = ("what_if",)
+    read_only_actions = ("what_if", "reports")  # save no answers: a read-only key (a viewer's dashboard) may ask
 
     def get_queryset(self) -> QuerySet[Assessment]:
         return Assessment.objects.visible_to(self.request.user, only=key_organization(self.request)).select_related(
@@ -406,6 +411,48 @@ class AssessmentViewSet(
         assessment = self.get_object()
         changes = _raw_items(request.data, "changes", {"changes"})
         return Response(s.ScoreCardSerializer(assessment_what_if(assessment, changes)).data)
+
+    @extend_schema(
+        summary="Request the PDF report in a language (the unchanged one comes back if inputs are the same)",
+        request=s.ReportRequestSerializer,
+        responses={202: s.ReportSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def reports(self, request: Request, pk: str) -> Response:
+        assessment = self.get_object()
+        serializer = s.ReportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report, _created = report_request(
+            assessment=assessment, language=serializer.validated_data["language"], requested_by=caller(request)
+        )
+        return Response(s.ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+@extend_schema_view(retrieve=extend_schema(summary="A report job: status, attempts, error, download link"))
+class ReportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Report]):
+    serializer_class = s.ReportSerializer
+    lookup_value_regex = ID
+
+    def get_queryset(self) -> QuerySet[Report]:
+        visible = Assessment.objects.visible_to(self.request.user, only=key_organization(self.request))
+        return Report.objects.filter(assessment__in=visible)
+
+    @extend_schema(
+        summary="The PDF file of a ready report",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 409: ErrorSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def pdf(self, request: Request, pk: str) -> FileResponse:
+        report = self.get_object()
+        if report.status != Report.Status.READY or not report.file:
+            raise ApiError(409, "not_ready", _("The report is %(status)s, not ready.") % {"status": report.status})
+        return FileResponse(
+            report.file.open("rb"), content_type="application/pdf", filename=report.file.name.rsplit("/", 1)[-1]
+        )
 
 
 # --- webhooks -----------------------------------------------------------------------------

@@ -169,9 +169,17 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ROUTES = {"reports.tasks.report_render_task": {"queue": "reports"}}
+# WeasyPrint keeps a whole document in memory; recycled children give it back (pitfalls.md).
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 50, minimum=1)
+REPORT_RENDER_TIMEOUT_SECONDS = env_int("REPORT_RENDER_TIMEOUT_SECONDS", 300, minimum=10)
+REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3, minimum=1)
+CELERY_TASK_SOFT_TIME_LIMIT = REPORT_RENDER_TIMEOUT_SECONDS - 5
+CELERY_TASK_TIME_LIMIT = REPORT_RENDER_TIMEOUT_SECONDS
 CELERY_BEAT_SCHEDULE = {
     "webhook-deliveries-sweep": {"task": "webhooks.tasks.webhook_deliveries_sweep_task", "schedule": 300.0},
     "idempotency-records-purge": {"task": "api.tasks.idempotency_records_purge_task", "schedule": 3600.0},
+    "reports-sweep": {"task": "reports.tasks.reports_sweep_task", "schedule": 60.0},
 }
 
 LANGUAGE_CODE = "zh-hans"
@@ -242,4 +250,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},  # one line per rendering step otherwise
 }

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -14,6 +15,7 @@ from api.models import ApiKey
 from api.services import api_key_create, api_key_revoke
 from assessment import services
 from assessment.models import ConsultantAssignment, FrameworkVersion, Membership, Organization, User
+from reports.models import Report
 from scoring.selectors import framework_structure
 from tests.helpers import lowest_item
 from webhooks.services import webhook_endpoint_create
@@ -123,6 +125,15 @@ OPERATIONS = [
         {**READERS, **OUTSIDERS},  # saves nothing: a read-only key may ask
         {"changes": [{"question": "S02", "level": 4}]},
     ),
+    Operation(
+        "reports_create",
+        "post",
+        "/api/v1/assessments/{assessment}/reports/",
+        {**{c: 202 for c in READERS}, **OUTSIDERS},
+        {"language": "en"},
+    ),
+    Operation("reports_retrieve", "get", "/api/v1/reports/{report}/", {**READERS, **OUTSIDERS}),
+    Operation("reports_pdf", "get", "/api/v1/reports/{report}/pdf/", {**READERS, **OUTSIDERS}),
     Operation("webhooks_list", "get", "/api/v1/webhooks/", EVERYONE),
     Operation(
         "webhooks_create",
@@ -150,7 +161,13 @@ def test_the_matrix_covers_every_operation_of_the_schema(client: Any, db: None) 
     schema = SchemaGenerator().get_schema(request=None, public=True)
     operations = {(method, path) for path, item in schema["paths"].items() for method in item if method != "parameters"}
     covered = {
-        (o.method, o.path.replace("{org}", "{id}").replace("{assessment}", "{id}").replace("{webhook}", "{id}"))
+        (
+            o.method,
+            o.path.replace("{org}", "{id}")
+            .replace("{assessment}", "{id}")
+            .replace("{webhook}", "{id}")
+            .replace("{report}", "{id}"),
+        )
         for o in OPERATIONS
     }
     covered = {
@@ -189,7 +206,18 @@ def world(miit: FrameworkVersion, settings: Any) -> dict[str, Any]:
         assessment=assessment, answered_by=owner, items=[lowest_item(q) for q in framework.questions.values()]
     )
     webhook = webhook_endpoint_create(organization=organization, created_by=owner, **WEBHOOK)
-    return {"users": users, "other": other, "org": organization, "assessment": assessment, "webhook": webhook}
+    report = Report.objects.create(
+        assessment=assessment, language="en", version=1, inputs_hash="-", status=Report.Status.READY
+    )
+    report.file.save("matrix.pdf", ContentFile(b"%PDF-1.7 matrix"))
+    return {
+        "users": users,
+        "other": other,
+        "org": organization,
+        "assessment": assessment,
+        "webhook": webhook,
+        "report": report,
+    }
 
 
 def _client(caller: str, world: dict[str, Any]) -> APIClient:
@@ -224,7 +252,7 @@ def _fill(value: Any, ids: dict[str, int]) -> Any:
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda o: o.name)
 def test_operation_answers_each_caller_as_expected(operation: Operation, caller: str, world: dict[str, Any]) -> None:
     expected = {**UNAUTHENTICATED, **operation.expected}[caller]
-    ids = {"org": world["org"].pk, "assessment": world["assessment"].pk, "webhook": world["webhook"].pk}
+    ids = {name: world[name].pk for name in ("org", "assessment", "webhook", "report")}
     client = _client(caller, world)
     response = getattr(client, operation.method)(_fill(operation.path, ids), _fill(operation.body, ids), format="json")
     assert response.status_code == expected, response.content[:500]

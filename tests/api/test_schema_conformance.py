@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import schemathesis
+from django.core.files.base import ContentFile
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.core.signals import got_request_exception, request_finished, request_started
@@ -41,6 +42,7 @@ from api.models import ApiKey
 from api.services import api_key_create
 from assessment import services
 from assessment.models import Assessment, FrameworkVersion, Organization, User
+from reports.models import Report
 from scoring.engine import missing_for_submission
 from scoring.selectors import assessment_answers, framework_structure
 from tests.helpers import lowest_item, submit_filling_gaps
@@ -279,6 +281,8 @@ READ_OPERATIONS = (
     "GET /api/v1/assessments/{id}/",
     "GET /api/v1/assessments/{id}/answers/",
     "GET /api/v1/assessments/{id}/results/",
+    "GET /api/v1/reports/{id}/",
+    "GET /api/v1/reports/{id}/pdf/",
     "GET /api/v1/webhooks/",
     "GET /api/v1/webhooks/{id}/",
     "GET /api/v1/webhooks/{id}/deliveries/",
@@ -292,6 +296,7 @@ WRITE_OPERATIONS = (
     "PATCH /api/v1/assessments/{id}/answers/{question_key}/",
     "POST /api/v1/assessments/{id}/submit/",
     "POST /api/v1/assessments/{id}/what-if/",
+    "POST /api/v1/assessments/{id}/reports/",
     "POST /api/v1/webhooks/",
     "PUT /api/v1/webhooks/{id}/",
     "PATCH /api/v1/webhooks/{id}/",
@@ -349,6 +354,15 @@ RAW_BODIES: dict[str, tuple[str, bytes]] = {
 MAY_SUCCEED = frozenset({"no body", "a 3 MB body"})
 
 
+def ready_report(assessment: Assessment) -> Report:
+    report, created = Report.objects.get_or_create(
+        assessment=assessment, language="en", version=1, defaults={"inputs_hash": "-", "status": Report.Status.READY}
+    )
+    if created:
+        report.file.save("conformance.pdf", ContentFile(b"%PDF-1.7 conformance"))
+    return report
+
+
 def path_parameters(world: World, path: str) -> dict[str, str]:
     """Real objects for the path's parameters."""
     if path.startswith("/api/v1/frameworks/"):
@@ -359,6 +373,8 @@ def path_parameters(world: World, path: str) -> dict[str, str]:
         return {"id": str(world.organization.pk)}
     if path.startswith("/api/v1/webhooks/"):
         return {"id": str(world.endpoint.pk)}
+    if path.startswith("/api/v1/reports/"):
+        return {"id": str(ready_report(world.draft).pk)}
     if "{question_key}" in path:
         return {"id": str(world.draft.pk), "question_key": world.question_keys[0]}
     return {"id": str(world.ready.pk if path.endswith("/submit/") else world.draft.pk)}
@@ -408,6 +424,7 @@ def accepted_body(world: World, label: str) -> Any:
         "PATCH /api/v1/assessments/{id}/answers/{question_key}/": {k: v for k, v in item.items() if k != "question"},
         "POST /api/v1/assessments/{id}/submit/": {"pledge": True},
         "POST /api/v1/assessments/{id}/what-if/": {"changes": [item]},
+        "POST /api/v1/assessments/{id}/reports/": {"language": "en"},
         "POST /api/v1/webhooks/": {"organization": world.organization.pk, **webhook},
         "PUT /api/v1/webhooks/{id}/": webhook,
         "PATCH /api/v1/webhooks/{id}/": {"events": ["report.ready", "assessment.submitted"]},

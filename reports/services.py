@@ -1,0 +1,117 @@
+"""Writes for reports: request one (or get the unchanged one back), render it, sweep stuck jobs."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from assessment.models import Assessment, User
+from reports.models import Report
+from reports.rendering import html_to_pdf, report_html
+from reports.selectors import report_content, report_inputs_hash
+from webhooks.models import Event
+from webhooks.services import webhook_event_emit
+
+logger = logging.getLogger(__name__)
+
+
+def _enqueue(report_id: int) -> None:
+    from reports.tasks import report_render_task  # the task module imports this one
+
+    transaction.on_commit(lambda: report_render_task.delay(report_id))
+
+
+@transaction.atomic
+def report_request(*, assessment: Assessment, language: str, requested_by: User | None) -> tuple[Report, bool]:
+    """The report of the assessment's current inputs in `language`: the existing one, or a new queued version."""
+    inputs_hash = report_inputs_hash(report_content(assessment, language))
+    Assessment.objects.select_for_update().get(pk=assessment.pk)  # one request at a time per assessment
+    reports = Report.objects.filter(assessment=assessment, language=language)
+    existing = reports.filter(inputs_hash=inputs_hash).exclude(status=Report.Status.FAILED).first()
+    if existing is not None:
+        return existing, False
+    version = (reports.order_by("-version").values_list("version", flat=True).first() or 0) + 1
+    report = Report.objects.create(
+        assessment=assessment, language=language, version=version, inputs_hash=inputs_hash, requested_by=requested_by
+    )
+    _enqueue(report.pk)
+    return report, True
+
+
+def _claim(report_id: int) -> Report | None:
+    """Mark a queued (or re-queued) job as rendering; None when another worker has it or it is finished."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update(skip_locked=True).filter(pk=report_id).first()
+        if report is None or report.status in Report.FINISHED:
+            return None
+        stale = timezone.now() - timedelta(seconds=settings.REPORT_RENDER_TIMEOUT_SECONDS)
+        if report.status == Report.Status.RENDERING and report.started_at and report.started_at > stale:
+            return None  # another worker is rendering it right now
+        report.status = Report.Status.RENDERING
+        report.attempts += 1
+        report.started_at = timezone.now()
+        report.save(update_fields=["status", "attempts", "started_at"])
+        return report
+
+
+def report_render(*, report_id: int) -> Report | None:
+    """Render the PDF of a job and store it as the job's only file; deterministic errors fail the job.
+
+    Running twice for the same job is harmless: the file name is the job's, written once when it
+    becomes ready, and a finished job is left alone.
+    """
+    report = _claim(report_id)
+    if report is None:
+        return None
+    try:
+        pdf = html_to_pdf(report_html(report_content(report.assessment, report.language)))
+    except Exception as exc:  # a template or data problem: the same input fails again, so stop here
+        logger.exception("report %s failed", report.pk)
+        Report.objects.filter(pk=report.pk).update(
+            status=Report.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+        )
+        return Report.objects.get(pk=report.pk)
+    name = f"report-{report.assessment_id}-{report.language}-v{report.version}-{report.pk}.pdf"
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.status == Report.Status.READY:
+            return report
+        if report.file:
+            report.file.delete(save=False)
+        report.file.save(name, ContentFile(pdf), save=False)
+        report.status = Report.Status.READY
+        report.size = len(pdf)
+        report.error = ""
+        report.finished_at = timezone.now()
+        report.save(update_fields=["file", "status", "size", "error", "finished_at"])
+        webhook_event_emit(
+            organization_id=report.assessment.organization_id,
+            event=Event.REPORT_READY,
+            data={"report": report.pk, "assessment": report.assessment_id, "language": report.language},
+        )
+    return report
+
+
+def reports_sweep() -> list[int]:
+    """Re-queue jobs stuck in rendering (a killed worker) or queued too long; fail them after the last attempt."""
+    stale = timezone.now() - timedelta(seconds=settings.REPORT_RENDER_TIMEOUT_SECONDS)
+    stuck = Report.objects.filter(status=Report.Status.RENDERING, started_at__lt=stale) | Report.objects.filter(
+        status=Report.Status.QUEUED, created_at__lt=stale
+    )
+    requeued = []
+    for report in stuck:
+        if report.attempts >= settings.REPORT_MAX_ATTEMPTS:
+            Report.objects.filter(pk=report.pk, status=report.status).update(
+                status=Report.Status.FAILED,
+                error=f"Gave up after {report.attempts} attempts (the worker stopped each time).",
+                finished_at=timezone.now(),
+            )
+            continue
+        requeued.append(report.pk)
+        _enqueue(report.pk)
+    return requeued
