@@ -31,7 +31,7 @@ Handler = Callable[..., Response]
 
 def _principal(request: Request) -> str:
     if isinstance(request.auth, ApiKey):
-        return f"key:{request.auth.pk}"
+        return f"key:{request.auth.prefix}"
     return f"user:{request.user.pk}"
 
 

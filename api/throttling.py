@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework.request import Request
-from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiKey
 
@@ -21,8 +21,5 @@ class CallerRateThrottle(SimpleRateThrottle):
         elif request.user and request.user.is_authenticated:
             ident = f"user:{request.user.pk}"
         else:
-            return None  # AnonymousRateThrottle's
+            return None  # rest_framework.throttling.AnonRateThrottle's
         return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-__all__ = ["AnonRateThrottle", "CallerRateThrottle"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -37,7 +38,7 @@ from reports.services import report_request
 from scoring.engine.answers import answer_item
 from scoring.models import AssessmentResult
 from scoring.selectors import PeerFilter, assessment_what_if, engine_answer, framework_structure, peer_benchmark
-from scoring.services import assessment_score
+from scoring.services import assessment_result
 from webhooks import services as webhook_services
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -380,18 +381,9 @@ class AssessmentViewSet(
         unknown = [p for p in chosen if p not in PEER_FILTERS]
         if unknown:
             raise ValidationError({"peers": [_("Use sector, size_band or province, comma-separated.")]})
-        result = getattr(assessment, "result", None) or assessment_score(assessment=assessment)
+        result = assessment_result(assessment=assessment)
         peer_filter = PeerFilter(**{name: getattr(result, name) for name in chosen})
-        standings = [
-            {
-                "key": p.key,
-                "percentile": p.percentile,
-                "quartiles": p.quartiles,
-                "peers": p.peers,
-                "withheld": p.withheld,
-            }
-            for p in peer_benchmark(result, peer_filter)
-        ]
+        standings = [asdict(p) for p in peer_benchmark(result, peer_filter)]
         body = {
             **result.card,
             "next_level_path": result.path,

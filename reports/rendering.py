@@ -48,13 +48,15 @@ def report_html(content: dict[str, Any]) -> str:
             maxima = {d["name"]: d["max"] for d in content["dimensions"]}
             before = [_share(earlier.get(name) or 0, maxima.get(name) or 0) for name, _ in axes]
         you = translation.gettext("You")
+        scales = {"total": (content["total"], content["max_total"])}
+        scales |= {d["key"]: (d["score"], d["max"] or 1) for d in content["dimensions"]}
         peers = [
             {
                 **row,
                 "chart": charts.peer_bar(
-                    Decimal(str(content["total"] if row["key"] == "total" else _score(content, row["key"]))),
+                    Decimal(str(scales[row["key"]][0])),
                     row["quartiles"],
-                    Decimal(str(content["max_total"] if row["key"] == "total" else _max(content, row["key"]))),
+                    Decimal(str(scales[row["key"]][1])),
                     row["name"],
                     you,
                 )
@@ -72,14 +74,6 @@ def report_html(content: dict[str, Any]) -> str:
                 "assets": ASSETS_DIR.as_uri(),
             },
         )
-
-
-def _score(content: dict[str, Any], key: str) -> Any:
-    return next(d["score"] for d in content["dimensions"] if d["key"] == key)
-
-
-def _max(content: dict[str, Any], key: str) -> Any:
-    return next(d["max"] for d in content["dimensions"] if d["key"] == key) or 1
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -19,7 +19,7 @@ from assessment.selectors import framework_version_document
 from scoring.engine import parse_answer
 from scoring.models import AssessmentResult
 from scoring.selectors import PeerStanding, engine_answer, framework_structure, peer_benchmark
-from scoring.services import assessment_score
+from scoring.services import assessment_result
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "recommendations"
 TEMPLATE_VERSION = 1  # bump when the report's layout or wording changes: every report's inputs change with it
@@ -113,17 +113,7 @@ def _evidence(question: Node, evidence: dict[str, Any]) -> list[tuple[str, str]]
 
 
 def _peer_rows(standings: list[PeerStanding], names: dict[str, str]) -> list[dict[str, Any]]:
-    return [
-        {
-            "key": s.key,
-            "name": names.get(s.key, s.key),
-            "percentile": s.percentile,
-            "quartiles": s.quartiles,
-            "peers": s.peers,
-            "withheld": s.withheld,
-        }
-        for s in standings
-    ]
+    return [{**asdict(s), "name": names.get(s.key, s.key)} for s in standings]
 
 
 def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
@@ -131,7 +121,7 @@ def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
     version = assessment.framework_version
     document = localised(framework_version_document(version), language)
     framework = framework_structure(version)
-    result = AssessmentResult.objects.filter(assessment=assessment).first() or assessment_score(assessment=assessment)
+    result = assessment_result(assessment=assessment)
     card, path = result.card, result.path or {}
     nodes = _walk(document)
     rows = list(

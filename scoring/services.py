@@ -78,6 +78,11 @@ def assessment_score(*, assessment: Assessment, force: bool = False) -> Assessme
     return rows[0]
 
 
+def assessment_result(*, assessment: Assessment) -> AssessmentResult:
+    """The stored result; scored now if the assessment has none yet (created before results existed)."""
+    return AssessmentResult.objects.filter(assessment=assessment).first() or assessment_score(assessment=assessment)
+
+
 @transaction.atomic
 def results_rescore(*, assessment_ids: list[int]) -> int:
     """Recompute the results of many assessments with a handful of queries; frozen ones included."""

@@ -78,7 +78,3 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery} #{self.number}"
-
-    @property
-    def succeeded(self) -> bool:
-        return self.response_status is not None and 200 <= self.response_status < 300

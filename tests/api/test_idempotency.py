@@ -68,7 +68,7 @@ def test_a_request_still_in_flight_is_409(owner_client: APIClient, owner: Any) -
     key = owner.api_keys.get()
     body_hash = hashlib.sha256(json.dumps(BODY, sort_keys=True).encode()).hexdigest()
     IdempotencyRecord.objects.create(
-        principal=f"key:{key.pk}", key="k", method="POST", path="/api/v1/organizations/", body_hash=body_hash
+        principal=f"key:{key.prefix}", key="k", method="POST", path="/api/v1/organizations/", body_hash=body_hash
     )
     response = post(owner_client, "/api/v1/organizations/", BODY, "k")
     assert response.status_code == 409

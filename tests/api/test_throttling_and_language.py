@@ -8,8 +8,9 @@ import pytest
 import redis
 from django.conf import settings
 from rest_framework.test import APIClient
+from rest_framework.throttling import AnonRateThrottle
 
-from api.throttling import AnonRateThrottle, CallerRateThrottle
+from api.throttling import CallerRateThrottle
 from assessment.models import FrameworkVersion, User
 from tests.api.conftest import KeyClient
 
