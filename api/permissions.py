@@ -40,6 +40,11 @@ def key_organization(request: Request) -> int | None:
 def require_role(request: Request, organization_id: int, roles: Collection[str]) -> str:
     """The caller's role, or 403 when it is not one of `roles` (visibility has been checked already)."""
     role = organization_role(cast(User, request.user), organization_id)
+    check_role(role, roles)
+    return cast(str, role)
+
+
+def check_role(role: str | None, roles: Collection[str]) -> None:
+    """403 unless `role` (the caller's, None for no role) is one of `roles`."""
     if role is None or role not in roles:
         raise PermissionDenied(_("Your role in this organisation does not allow this."))
-    return role

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from assessment.models import Assessment, Organization
 from reports.models import Report
+from scoring.services import assessment_result
 from webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 Serializer = serializers.Serializer[Any]
@@ -80,10 +81,10 @@ class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(ResultSummarySerializer(allow_null=True))
-    def get_result(self, assessment: Assessment) -> dict[str, Any] | None:
-        result = getattr(assessment, "result", None)
-        return ResultSummarySerializer(result).data if result is not None else None
+    @extend_schema_field(ResultSummarySerializer())
+    def get_result(self, assessment: Assessment) -> dict[str, Any]:
+        """The result of the answers as they are (scored here if they changed since it was last read)."""
+        return dict(ResultSummarySerializer(assessment_result(assessment=assessment)).data)
 
 
 class AssessmentCreateSerializer(Serializer):
@@ -120,7 +121,6 @@ class AnswerSetSerializer(Serializer):
     framework = serializers.CharField(help_text="slug@label of the assessment's framework version.")
     answers = AnswerItemSerializer(many=True)
     audit = serializers.DictField(child=AnswerAuditSerializer(), help_text="Question key → who answered, when.")
-    result = ResultSummarySerializer()
 
 
 class AnswerSetWriteSerializer(Serializer):
@@ -135,7 +135,6 @@ class AnswerWriteSerializer(AnswerItemSerializer):
 class AnswerSerializer(Serializer):
     answer = AnswerItemSerializer()
     audit = AnswerAuditSerializer()
-    result = ResultSummarySerializer()
 
 
 class SubmitSerializer(Serializer):

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.cache import cache
-from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import FileResponse
 from django.utils.translation import get_language
@@ -20,23 +20,23 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
+from rest_framework.serializers import BaseSerializer, DateTimeField
 
 from api import serializers as s
 from api.errors import ApiError, ErrorSerializer
 from api.idempotency import idempotent
-from api.permissions import CONTRIBUTORS, OWNER, key_organization, require_role
+from api.permissions import CONTRIBUTORS, OWNER, check_role, key_organization, require_role
 from assessment import services
 from assessment.framework_format import localised
 from assessment.models import Answer, Assessment, FrameworkVersion, Membership, Organization, User
-from assessment.selectors import framework_version_document, framework_version_get
+from assessment.selectors import framework_version_document, framework_version_get, membership_role
 from reports.models import Report
 from reports.services import report_request
 from scoring.engine.answers import answer_item
-from scoring.models import AssessmentResult
 from scoring.selectors import PeerFilter, assessment_what_if, engine_answer, framework_structure, peer_benchmark
 from scoring.services import assessment_result
 from webhooks import services as webhook_services
@@ -202,17 +202,25 @@ class AssessmentFilter(filters.FilterSet):
         fields: list[str] = []
 
 
-def _summary(result: AssessmentResult) -> dict[str, Any]:
-    return dict(s.ResultSummarySerializer(result).data)
+_TIMESTAMP = DateTimeField()
 
 
 def _audit(row: Answer) -> dict[str, Any]:
-    audit = {"answered_by": row.answered_by.email if row.answered_by else None, "updated_at": row.updated_at}
-    return dict(s.AnswerAuditSerializer(audit).data)
+    """AnswerAuditSerializer's shape, made directly: a serializer per answer costs more than the rest."""
+    return {
+        "answered_by": row.answered_by.email if row.answered_by else None,
+        "updated_at": _TIMESTAMP.to_representation(row.updated_at),
+    }
 
 
 def _answer_rows(assessment: Assessment) -> QuerySet[Answer]:
-    return Answer.objects.filter(assessment=assessment).select_related("question", "answered_by")
+    """The answers with their question's key (`key`) and who last changed each."""
+    return (
+        Answer.objects.filter(assessment=assessment)
+        .annotate(key=F("question__key"))
+        .select_related("answered_by")
+        .order_by("question__position")
+    )
 
 
 def _raw_items(data: Any, field: str, allowed: set[str]) -> list[Any]:
@@ -247,17 +255,21 @@ class AssessmentViewSet(
     read_only_actions = ("what_if", "reports")  # save no answers: a read-only key (a viewer's dashboard) may ask
 
     def get_queryset(self) -> QuerySet[Assessment]:
-        return Assessment.objects.visible_to(self.request.user, only=key_organization(self.request)).select_related(
-            "framework_version__framework", "created_by", "result"
-        )
+        assessments = Assessment.objects.visible_to(self.request.user, only=key_organization(self.request))
+        if self.action in ("list", "retrieve", "results"):  # those that show the result (writes: _representation)
+            return assessments.select_related("framework_version__framework", "created_by", "result")
+        return assessments.select_related("framework_version__framework")
 
     def _editable(self, roles: frozenset[str]) -> Assessment:
-        assessment = self.get_object()
-        require_role(self.request, assessment.organization_id, roles)
+        """The assessment in the URL (404 if not visible), if the caller's membership role is one of `roles`."""
+        queryset = self.get_queryset().annotate(caller_role=membership_role(caller(self.request)))
+        assessment = get_object_or_404(queryset, pk=self.kwargs["pk"])  # one query: the role comes with it
+        check_role(assessment.caller_role, roles)  # type: ignore[attr-defined]
         return assessment
 
     def _representation(self, assessment: Assessment) -> dict[str, Any]:
-        return dict(self.get_serializer(self.get_queryset().get(pk=assessment.pk)).data)
+        shown = self.get_queryset().select_related("created_by", "result").get(pk=assessment.pk)
+        return dict(self.get_serializer(shown).data)
 
     @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -285,13 +297,11 @@ class AssessmentViewSet(
 
     def _answer_set(self, assessment: Assessment) -> dict[str, Any]:
         framework = framework_structure(assessment.framework_version)
-        rows = list(_answer_rows(assessment).order_by("question__position"))
-        result = AssessmentResult.objects.get(assessment=assessment)
+        rows = [(row.key, row) for row in _answer_rows(assessment)]  # type: ignore[attr-defined]
         return {
             "framework": assessment.framework_version.reference,
-            "answers": [answer_item(framework.questions[r.question.key], engine_answer(r)) for r in rows],
-            "audit": {r.question.key: _audit(r) for r in rows},
-            "result": _summary(result),
+            "answers": [answer_item(framework.questions[key], engine_answer(row, key)) for key, row in rows],
+            "audit": {key: _audit(row) for key, row in rows},
         }
 
     @extend_schema(summary="Every answer of the assessment", responses=s.AnswerSetSerializer)
@@ -334,15 +344,8 @@ class AssessmentViewSet(
         if request.data.get("question", question_key) != question_key:
             raise ValidationError({"question": [_("The question key differs from the one in the URL.")]})
         item = {**request.data, "question": question_key}
-        services.answers_upsert(assessment=assessment, items=[item], answered_by=caller(request))
-        row = _answer_rows(assessment).get(question__key=question_key)
-        return Response(
-            {
-                "answer": answer_item(question, engine_answer(row)),
-                "audit": _audit(row),
-                "result": _summary(AssessmentResult.objects.get(assessment=assessment)),
-            }
-        )
+        [row] = services.answers_upsert(assessment=assessment, items=[item], answered_by=caller(request))
+        return Response({"answer": answer_item(question, engine_answer(row, question_key)), "audit": _audit(row)})
 
     @extend_schema(
         summary="Submit with the truthfulness pledge; the result is frozen",
@@ -381,7 +384,7 @@ class AssessmentViewSet(
         unknown = [p for p in chosen if p not in PEER_FILTERS]
         if unknown:
             raise ValidationError({"peers": [_("Use sector, size_band or province, comma-separated.")]})
-        result = assessment_result(assessment=assessment)
+        result = assessment_result(assessment=assessment, with_path=True)
         peer_filter = PeerFilter(**{name: getattr(result, name) for name in chosen})
         standings = [asdict(p) for p in peer_benchmark(result, peer_filter)]
         body = {

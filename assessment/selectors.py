@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 
 from assessment.framework_format import Document, normalise
 from assessment.models import ConsultantAssignment, FrameworkVersion, Indicator, Membership, Option, Question, User
@@ -19,6 +19,11 @@ def organization_role(user: User, organization_id: int) -> str | None:
         return role
     assigned = ConsultantAssignment.objects.filter(consultant=user, organization_id=organization_id).exists()
     return CONSULTANT if assigned else None
+
+
+def membership_role(user: User) -> Subquery:
+    """The user's membership role in the outer query's `organization`, to annotate with."""
+    return Subquery(Membership.objects.filter(user=user, organization=OuterRef("organization")).values("role")[:1])
 
 
 def framework_version_get(reference: str) -> FrameworkVersion:

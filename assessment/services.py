@@ -31,7 +31,7 @@ from scoring.engine import Answer as EngineAnswer
 from scoring.engine import Missing, missing_for_submission, parse_answers
 from scoring.engine.framework import Question as EngineQuestion
 from scoring.engine.serialize import number
-from scoring.selectors import assessment_answers, framework_structure
+from scoring.selectors import assessment_answers, framework_structure, question_ids_by_key
 from scoring.services import assessment_score
 from webhooks.models import Event
 from webhooks.services import webhook_event_emit
@@ -286,19 +286,21 @@ def assessment_create(
         or previous.framework_version.framework_id != framework_version.framework_id
     ):
         raise ServiceError(gettext("The previous assessment must be of the same organisation and framework."))
-    assessment = Assessment.objects.create(
+    return Assessment.objects.create(
         organization=organization, framework_version=framework_version, created_by=created_by, previous=previous
     )
-    assessment_score(assessment=assessment)  # an empty result, so every assessment has one
-    return assessment
+
+
+def _not_editable(assessment: Assessment) -> ImmutableError:
+    return ImmutableError(
+        gettext("Assessment #%(id)s is %(status)s: its answers can no longer change.")
+        % {"id": assessment.pk, "status": assessment.get_status_display()}
+    )
 
 
 def _ensure_editable(assessment: Assessment) -> None:
     if not assessment.is_editable:
-        raise ImmutableError(
-            gettext("Assessment #%(id)s is %(status)s: its answers can no longer change.")
-            % {"id": assessment.pk, "status": assessment.get_status_display()}
-        )
+        raise _not_editable(assessment)
 
 
 def _row_values(answer: EngineAnswer, question: EngineQuestion) -> dict[str, Any]:
@@ -335,21 +337,32 @@ ANSWER_COLUMNS = [
 ]
 
 
+def _locked(assessment: Assessment) -> Assessment:
+    """The assessment re-read under its row lock (and only its row: not the framework version's)."""
+    return (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("organization", "framework_version__framework")
+        .get(pk=assessment.pk)
+    )
+
+
 @transaction.atomic
 def answers_upsert(*, assessment: Assessment, items: list[Any], answered_by: User) -> list[Answer]:
     """Create or replace answers given in the answer format; a partial set is fine before submission.
 
-    One INSERT … ON CONFLICT UPDATE for the whole set. Raises AnswerSetError (every problem, keyed
-    by question) or ImmutableError; saves nothing then.
+    One INSERT … ON CONFLICT UPDATE for the whole set; the result is scored when next read
+    (`scoring.services.assessment_result`). Returns the saved rows, in the order given. Raises
+    AnswerSetError (every problem, keyed by question) or ImmutableError; saves nothing then.
     """
-    assessment = Assessment.objects.select_for_update().select_related("framework_version").get(pk=assessment.pk)
-    _ensure_editable(assessment)
-    framework = framework_structure(assessment.framework_version)
+    framework = framework_structure(assessment.framework_version)  # a version's questions never change
     parsed = parse_answers(framework, items)
-    question_ids = dict(
-        Question.objects.filter(version=assessment.framework_version_id, key__in=parsed).values_list("key", "pk")
-    )
+    question_ids = question_ids_by_key(assessment.framework_version)
     now = timezone.now()
+    # One statement both locks the assessment (a submission waits for these answers, or they for it)
+    # and marks its stored result out of date.
+    editable = Assessment.objects.filter(pk=assessment.pk, status__in=Assessment.EDITABLE_STATUSES)
+    if not editable.update(updated_at=now):
+        raise _not_editable(Assessment.objects.get(pk=assessment.pk))
     rows = [
         Answer(
             assessment=assessment,
@@ -363,21 +376,20 @@ def answers_upsert(*, assessment: Assessment, items: list[Any], answered_by: Use
     Answer.objects.bulk_create(
         rows, update_conflicts=True, unique_fields=["assessment", "question"], update_fields=ANSWER_COLUMNS
     )
-    assessment.save(update_fields=["updated_at"])
-    assessment_score(assessment=assessment)
     return rows
 
 
 @transaction.atomic
 def assessment_submit(*, assessment: Assessment, submitted_by: User, pledge: bool) -> Assessment:
     """Submit with the truthfulness pledge; the answers are frozen from then on."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment = _locked(assessment)
     _ensure_editable(assessment)
     if not pledge:
         raise ValidationError(
             {"pledge": [gettext("Confirm that the answers are true (the truthfulness pledge) to submit.")]}
         )
-    missing = missing_for_submission(framework_structure(assessment.framework_version), assessment_answers(assessment))
+    answers = assessment_answers(assessment)
+    missing = missing_for_submission(framework_structure(assessment.framework_version), answers)
     if missing:
         raise IncompleteError(missing)
     now = timezone.now()
@@ -386,7 +398,8 @@ def assessment_submit(*, assessment: Assessment, submitted_by: User, pledge: boo
     assessment.submitted_by = submitted_by
     assessment.pledged_at = now
     assessment.save(update_fields=["status", "submitted_at", "submitted_by", "pledged_at", "updated_at"])
-    result = assessment_score(assessment=assessment)  # the final, frozen result
+    # The final, frozen result; its path is computed when the results are first read.
+    result = assessment_score(assessment=assessment, answers=answers, with_path=False, locked=True)
     webhook_event_emit(
         organization_id=assessment.organization_id,
         event=Event.ASSESSMENT_SUBMITTED,
@@ -409,7 +422,7 @@ def assessment_event_data(assessment: Assessment, total: Decimal, level: int) ->
 @transaction.atomic
 def assessment_finalize(*, assessment: Assessment, finalized_by: User) -> Assessment:
     """A consultant's verification: a submitted or reviewed assessment becomes final."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment = _locked(assessment)
     if assessment.status not in (Assessment.Status.SUBMITTED, Assessment.Status.UNDER_REVIEW):
         raise ImmutableError(
             gettext("Assessment #%(id)s is %(status)s; it cannot be finalised.")

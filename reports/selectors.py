@@ -121,7 +121,7 @@ def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
     version = assessment.framework_version
     document = localised(framework_version_document(version), language)
     framework = framework_structure(version)
-    result = assessment_result(assessment=assessment)
+    result = assessment_result(assessment=assessment, with_path=True)
     card, path = result.card, result.path or {}
     nodes = _walk(document)
     rows = list(

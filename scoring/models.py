@@ -20,8 +20,14 @@ class AssessmentResult(models.Model):
     completeness = models.DecimalField(max_digits=7, decimal_places=6)
     card = models.JSONField(help_text="The whole ScoreCard: node scores, gates, explanation.")
     path = models.JSONField(null=True, blank=True, help_text="The path to the next level, if any.")
+    path_pending = models.BooleanField(
+        default=False, help_text="The path is not computed yet: it is, when the full result is first read."
+    )
     frozen = models.BooleanField(default=False, help_text="Set at submission: answers no longer change.")
     computed_at = models.DateTimeField()
+    answers_as_of = models.DateTimeField(
+        null=True, blank=True, help_text="The assessment's updated_at when scored; differs once answers change."
+    )
     # Peer comparison: the organisation's profile when the assessment was submitted.
     peer_group = models.BooleanField(default=False, help_text="Submitted or finalised: counts among peers.")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")

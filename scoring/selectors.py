@@ -10,11 +10,11 @@ from itertools import accumulate
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Round
 
 from assessment.models import Answer as AnswerRow
-from assessment.models import Assessment, FrameworkVersion
+from assessment.models import Assessment, FrameworkVersion, Question
 from assessment.selectors import framework_version_document
 from scoring.engine import (
     Answer,
@@ -44,9 +44,20 @@ def framework_structure(version: FrameworkVersion) -> Framework:
     return _framework(version.pk, version.content_hash)
 
 
-def engine_answer(row: AnswerRow) -> Answer:
+@lru_cache(maxsize=64)
+def _question_ids(version_id: int, content_hash: str) -> dict[str, int]:
+    return dict(Question.objects.filter(version=version_id).values_list("key", "pk"))
+
+
+def question_ids_by_key(version: FrameworkVersion) -> dict[str, int]:
+    """Question primary keys by question key, read once per process (published versions never change)."""
+    return _question_ids(version.pk, version.content_hash)
+
+
+def engine_answer(row: AnswerRow, key: str | None = None) -> Answer:
+    """An answer row as the engine's value; `key` spares loading `row.question` when known."""
     return Answer(
-        question=row.question.key,
+        question=key or row.question.key,
         choices=tuple(row.option_keys or ()),
         chosen=row.option_keys is not None,
         number=row.number,
@@ -62,8 +73,8 @@ def engine_answer(row: AnswerRow) -> Answer:
 
 
 def assessment_answers(assessment: Assessment) -> dict[str, Answer]:
-    rows = AnswerRow.objects.filter(assessment=assessment).select_related("question")
-    return {row.question.key: engine_answer(row) for row in rows}
+    rows = AnswerRow.objects.filter(assessment=assessment).annotate(key=F("question__key"))
+    return {row.key: engine_answer(row, row.key) for row in rows}
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,10 @@ def test_the_walkthrough_in_the_api_guide_submits_a_miit_assessment_and_scores_i
     frameworks = run.output_of("/api/v1/frameworks/").splitlines()
     assert [line.split()[0] for line in frameworks] == ["eu-dma@2024", "miit-2024-manufacturing@2024"], run.transcript
 
+    saved, partial = run.output_of('"investment_per_year": 180').splitlines()
+    assert json.loads(saved)["answers"] == 27, run.transcript
+    assert json.loads(partial) == {"total": 33.95, "level": 1, "completeness": 0.870968}, run.transcript
+
     refused = run.output_of("-w '\\n%{http_code}\\n'").strip().splitlines()
     assert refused[-1] == "422", run.transcript
     refusal = json.loads(refused[0])

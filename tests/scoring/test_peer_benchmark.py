@@ -6,9 +6,10 @@ from typing import Any
 import pytest
 
 from assessment import services
-from assessment.models import FrameworkVersion, User
+from assessment.models import Assessment, FrameworkVersion, User
 from scoring.models import AssessmentResult
 from scoring.selectors import PeerFilter, peer_benchmark
+from scoring.services import assessment_result
 from tests.helpers import submit_filling_gaps
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def submitted(
     services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": f5}])
     if submit:
         submit_filling_gaps(assessment, owner)
-    return AssessmentResult.objects.get(assessment=assessment)
+    return assessment_result(assessment=Assessment.objects.get(pk=assessment.pk))
 
 
 def by_key(result: AssessmentResult, peer_filter: PeerFilter | None = None) -> dict[str, object]:

@@ -7,7 +7,7 @@ import pytest
 from assessment import services
 from assessment.models import Assessment, FrameworkVersion, Organization, User
 from scoring.models import AssessmentResult
-from scoring.services import assessment_score
+from scoring.services import assessment_result, assessment_score
 from tests.helpers import submit_filling_gaps
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ def assessment(miit: FrameworkVersion, organization: Organization, owner: User) 
     return services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
 
 
-def test_saving_answers_stores_a_result_with_scores_level_and_path(assessment: Assessment, owner: User) -> None:
+def test_reading_the_result_stores_scores_level_and_path(assessment: Assessment, owner: User) -> None:
     services.answers_upsert(
         assessment=assessment,
         answered_by=owner,
@@ -29,6 +29,8 @@ def test_saving_answers_stores_a_result_with_scores_level_and_path(assessment: A
             *({"question": f"S{n:02d}", "level": 1} for n in range(1, 7)),  # S01 S03 S06 constrained
         ],
     )
+    assert not AssessmentResult.objects.filter(assessment=assessment).exists(), "saving answers does not score"
+    assessment_result(assessment=assessment, with_path=True)
     result = AssessmentResult.objects.get(assessment=assessment)
     assert result.total == Decimal(21)
     assert result.level == 1
@@ -46,19 +48,33 @@ def test_saving_answers_stores_a_result_with_scores_level_and_path(assessment: A
     assert result.peer_group is False
 
 
-def test_a_changed_answer_recomputes_the_result(assessment: Assessment, owner: User) -> None:
+def test_the_first_read_after_a_change_scores_again_and_later_reads_reuse_it(
+    assessment: Assessment, owner: User
+) -> None:
+    def read() -> AssessmentResult:
+        return assessment_result(assessment=Assessment.objects.select_related("result").get(pk=assessment.pk))
+
     services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "B"}])
+    assert read().total == Decimal("2.5")
     services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "E"}])
-    assert AssessmentResult.objects.get(assessment=assessment).total == 10
+    assert AssessmentResult.objects.get(assessment=assessment).total == Decimal("2.5"), "writes do not score"
+    second = read()
+    assert second.total == 10
+    assert read().computed_at == second.computed_at, "a current result is not scored again"
 
 
 def test_submission_freezes_the_result_and_joins_the_peer_group(assessment: Assessment, owner: User) -> None:
     services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "E"}])
     submit_filling_gaps(assessment, owner)
-    result = AssessmentResult.objects.get(assessment=assessment)
+    result = assessment_result(assessment=Assessment.objects.get(pk=assessment.pk))
     assert result.frozen is True
     assert result.peer_group is True
     assert set(result.dimension_results.values_list("peer_group", flat=True)) == {True}
+
+    assert (result.path_pending, result.path) == (True, None), "submitting leaves the path to the first read"
+    with_path = assessment_result(assessment=Assessment.objects.get(pk=assessment.pk), with_path=True)
+    assert (with_path.pk, with_path.path_pending, with_path.path["target"]) == (result.pk, False, 1)
+    assert AssessmentResult.objects.get(pk=result.pk).path == with_path.path
 
     computed_at = result.computed_at
     assert assessment_score(assessment=assessment).computed_at == computed_at  # not recomputed
@@ -69,7 +85,7 @@ def test_the_result_records_the_scoring_and_framework_versions(assessment: Asses
     from scoring.engine import SCORING_VERSION
 
     services.answers_upsert(assessment=assessment, answered_by=owner, items=[])
-    result = AssessmentResult.objects.get(assessment=assessment)
+    result = assessment_result(assessment=assessment)
     assert result.scoring_version == SCORING_VERSION
     assert result.framework_version == assessment.framework_version
     assert result.card["framework"] == "miit-2024-manufacturing@2024"
@@ -83,7 +99,7 @@ def test_what_if_scores_changes_without_saving_anything(assessment: Assessment, 
     what_if = assessment_what_if(assessment, [{"question": "F5", "choice": "E"}, {"question": "M4", "choice": "E"}])
     assert what_if["total"] == 17.5  # 10 + 7.5 instead of 2.5
     assert what_if["next_level_path"]["target"] == 1
-    assert AssessmentResult.objects.get(assessment=assessment).total == Decimal("2.5")
+    assert assessment_result(assessment=Assessment.objects.get(pk=assessment.pk)).total == Decimal("2.5")
     assert assessment.answers.get(question__key="F5").option_keys == ["B"]
     with pytest.raises(AnswerSetError, match="unknown option"):
         assessment_what_if(assessment, [{"question": "F5", "choice": "Z"}])
