@@ -358,12 +358,12 @@ class AssessmentViewSet(
         assessment = self._editable(CONTRIBUTORS)
         serializer = s.SubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.assessment_submit(
+        submitted = services.assessment_submit(
             assessment=assessment,
             submitted_by=caller(request),
             pledge=serializer.validated_data["pledge"],
         )
-        return Response(self._representation(assessment))
+        return Response(self.get_serializer(submitted).data)
 
     @extend_schema(
         summary="The scorecard, the path to the next level and the peer benchmark",

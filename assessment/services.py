@@ -341,7 +341,7 @@ def _locked(assessment: Assessment) -> Assessment:
     """The assessment re-read under its row lock (and only its row: not the framework version's)."""
     return (
         Assessment.objects.select_for_update(of=("self",))
-        .select_related("organization", "framework_version__framework")
+        .select_related("organization", "framework_version__framework", "created_by")
         .get(pk=assessment.pk)
     )
 
@@ -400,6 +400,7 @@ def assessment_submit(*, assessment: Assessment, submitted_by: User, pledge: boo
     assessment.save(update_fields=["status", "submitted_at", "submitted_by", "pledged_at", "updated_at"])
     # The final, frozen result; its path is computed when the results are first read.
     result = assessment_score(assessment=assessment, answers=answers, with_path=False, locked=True)
+    assessment.result = result  # returned with its result, as the API shows it
     webhook_event_emit(
         organization_id=assessment.organization_id,
         event=Event.ASSESSMENT_SUBMITTED,
