@@ -25,7 +25,8 @@ def test_seed_demo_creates_owner_consultant_and_admin_and_prints_working_credent
     owner = User.objects.get(email="owner@demo.example")
     assert Membership.objects.get(user=owner).role == Membership.Role.OWNER
     assert ConsultantAssignment.objects.filter(consultant__email="consultant@demo.example").exists()
-    assert client.login(email="owner@demo.example", password=credentials["owner"])
+    logged_in = client.post("/login/", {"username": "owner@demo.example", "password": credentials["owner"]})
+    assert (logged_in.status_code, client.session.get("_auth_user_id")) == (302, str(owner.pk))
 
     call_command("seed_demo")  # idempotent: the same accounts and passwords
     assert User.objects.filter(email__endswith="@demo.example").count() == 3
