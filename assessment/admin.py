@@ -16,6 +16,7 @@ from assessment.models import (
     Framework,
     FrameworkVersion,
     Indicator,
+    Invitation,
     Membership,
     Option,
     Organization,
@@ -77,6 +78,27 @@ class OrganizationAdmin(TenancyMixin, admin.ModelAdmin[Organization]):
     list_filter = ["sector", "size_band", "province"]
     search_fields = ["name", "uscc"]
     inlines = [MembershipInline, ConsultantAssignmentInline]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin[Invitation]):
+    """Invitations are made on the members page (the emailed token is never stored); here they are looked up."""
+
+    list_display = ["email", "organization", "role", "status", "invited_by", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role", "created_at"]
+    search_fields = ["email", "organization__name"]
+    list_select_related = ["organization", "invited_by"]
+    readonly_fields = ["organization", "email", "role", "invited_by", "created_at", "accepted_by", "accepted_at"]
+    fields = [*readonly_fields, "expires_at", "revoked_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Invitation]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(organization__in=Organization.objects.visible_to(request.user))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # an invitation made here would have a link nobody received
 
 
 @admin.register(Framework)

@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Case, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 
+from assessment.classification import (
+    INDUSTRY_RULES,
+    SECTOR_INDUSTRIES,
+    ClassificationError,
+    SizeBand,
+    Threshold,
+    classify_size,
+)
 from assessment.framework_format import Document, normalise
-from assessment.models import ConsultantAssignment, FrameworkVersion, Indicator, Membership, Option, Question, User
+from assessment.models import (
+    ConsultantAssignment,
+    FrameworkVersion,
+    Indicator,
+    Invitation,
+    Membership,
+    Option,
+    Organization,
+    Question,
+    User,
+)
 
 CONSULTANT = "consultant"
 
@@ -24,6 +45,101 @@ def organization_role(user: User, organization_id: int) -> str | None:
 def membership_role(user: User) -> Subquery:
     """The user's membership role in the outer query's `organization`, to annotate with."""
     return Subquery(Membership.objects.filter(user=user, organization=OuterRef("organization")).values("role")[:1])
+
+
+def organization_members(organization: Organization) -> QuerySet[Membership]:
+    """The organisation's members with their accounts: owners first, then respondents, viewers; by address."""
+    rank = Case(
+        When(role=Membership.Role.OWNER, then=Value(0)),
+        When(role=Membership.Role.RESPONDENT, then=Value(1)),
+        default=Value(2),
+    )
+    return Membership.objects.filter(organization=organization).select_related("user").order_by(rank, "user__email")
+
+
+def organization_consultants(organization: Organization) -> QuerySet[ConsultantAssignment]:
+    return (
+        ConsultantAssignment.objects.filter(organization=organization)
+        .select_related("consultant")
+        .order_by("consultant__email")
+    )
+
+
+def invitations_open(organization: Organization) -> QuerySet[Invitation]:
+    """Invitations neither accepted nor withdrawn, expired ones included (an owner renews or withdraws them)."""
+    return Invitation.objects.filter(
+        organization=organization, accepted_at__isnull=True, revoked_at__isnull=True
+    ).select_related("invited_by")
+
+
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """The invitation an emailed link stands for, whatever its state; None for an unknown token."""
+    return (
+        Invitation.objects.select_related("organization", "invited_by")
+        .filter(token_hash=invitation_token_hash(token))
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class SizeBandSuggestion:
+    """What the 2011 SME rules make of the figures given, and why."""
+
+    band: SizeBand | None  # None: the figures are not enough, or the section is not covered
+    industry: str = ""  # the rule applied, e.g. 工业
+    reached: Threshold | None = None  # the band's lower limits, all met (None for micro)
+    next_band: SizeBand | None = None
+    next_threshold: Threshold | None = None  # what the next band up needs
+    missing: tuple[str, ...] = ()  # figures the rule needs and did not get: employees, annual_revenue, total_assets
+    uncovered: bool = False  # a section the rules leave out (finance, public bodies)
+
+
+def size_band_suggest(
+    *,
+    sector: str,
+    employees: int | None,
+    annual_revenue: Decimal | None,
+    total_assets: Decimal | None,
+    industry: str | None = None,
+) -> SizeBandSuggestion:
+    """Classify the figures under 工信部联企业〔2011〕300号 and keep the limits that decided it."""
+    allowed = SECTOR_INDUSTRIES.get(sector)
+    if allowed is None:
+        return SizeBandSuggestion(band=None, uncovered=True)
+    key = industry if industry in allowed else allowed[0]
+    rule = INDUSTRY_RULES[key]
+    ladder: list[tuple[SizeBand, Threshold | None]] = [
+        (SizeBand.MICRO, None),
+        (SizeBand.SMALL, rule.small),
+        (SizeBand.MEDIUM, rule.medium),
+        (SizeBand.LARGE, rule.large),
+    ]
+    try:
+        band = classify_size(
+            sector=sector, employees=employees, revenue=annual_revenue, assets=total_assets, industry=key
+        )
+    except ClassificationError:
+        limits = [threshold for _band, threshold in ladder if threshold is not None]
+        figures = {
+            "employees": (employees, any(t.employees is not None for t in limits)),
+            "annual_revenue": (annual_revenue, any(t.revenue is not None for t in limits)),
+            "total_assets": (total_assets, any(t.assets is not None for t in limits)),
+        }
+        missing = tuple(name for name, (value, used) in figures.items() if used and value is None)
+        return SizeBandSuggestion(band=None, industry=rule.name, missing=missing)
+    position = [step for step, _threshold in ladder].index(band)
+    next_band, next_threshold = ladder[position + 1] if position + 1 < len(ladder) else (None, None)
+    return SizeBandSuggestion(
+        band=band,
+        industry=rule.name,
+        reached=ladder[position][1],
+        next_band=next_band,
+        next_threshold=next_threshold,
+    )
 
 
 def framework_version_get(reference: str) -> FrameworkVersion:

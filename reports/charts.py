@@ -74,3 +74,24 @@ def peer_bar(
         f'<text x="{x(value):.1f}" y="44" font-size="9" fill="{INK}" text-anchor="middle">{escape(you)}</text>'
     )
     return _svg(width, height, body, title)
+
+
+def progress_bars(bars: list[tuple[str, Decimal, str]], maximum: Decimal, title: str) -> str:
+    """Totals of successive assessments as bars on a 0–maximum scale: (date, total, level name) each."""
+    step, top, base = 84, 22, 128
+    width = max(step * len(bars) + 20, 200)
+    parts = [f'<line x1="10" y1="{base}" x2="{width - 10}" y2="{base}" stroke="{MUTED}" stroke-width="1"/>']
+    for index, (label, total, level) in enumerate(bars):
+        share = float(min(max(total, Decimal(0)), maximum) / maximum) if maximum else 0.0
+        height = (base - top) * share
+        x = 10 + step * index + (step - 36) / 2
+        centre = x + 18
+        parts.append(
+            f'<rect x="{x:.1f}" y="{base - height:.1f}" width="36" height="{height:.1f}" '
+            f'fill="{ACCENT if index == len(bars) - 1 else MUTED}"/>'
+            f'<text x="{centre:.1f}" y="{base - height - 5:.1f}" font-size="10" fill="{INK}" '
+            f'text-anchor="middle">{escape(f"{total.normalize():f}")}</text>'
+            f'<text x="{centre:.1f}" y="{base + 14}" font-size="9" fill="{INK}" text-anchor="middle">{escape(label)}</text>'
+            f'<text x="{centre:.1f}" y="{base + 27}" font-size="9" fill="{INK}" text-anchor="middle">{escape(level)}</text>'
+        )
+    return _svg(width, base + 34, "".join(parts), title)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -59,6 +60,13 @@ def _claim(report_id: int) -> Report | None:
         return report
 
 
+def _fail(report: Report, error: str) -> Report:
+    Report.objects.filter(pk=report.pk).update(
+        status=Report.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+    return Report.objects.get(pk=report.pk)
+
+
 def report_render(*, report_id: int) -> Report | None:
     """Render the PDF of a job and store it as the job's only file; deterministic errors fail the job.
 
@@ -70,12 +78,11 @@ def report_render(*, report_id: int) -> Report | None:
         return None
     try:
         pdf = html_to_pdf(report_html(report_content(report.assessment, report.language)))
+    except SoftTimeLimitExceeded:  # the same document would take as long again
+        return _fail(report, f"Rendering took longer than {settings.CELERY_TASK_SOFT_TIME_LIMIT} seconds.")
     except Exception as exc:  # a template or data problem: the same input fails again, so stop here
         logger.exception("report %s failed", report.pk)
-        Report.objects.filter(pk=report.pk).update(
-            status=Report.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
-        )
-        return Report.objects.get(pk=report.pk)
+        return _fail(report, f"{type(exc).__name__}: {exc}")
     name = f"report-{report.assessment_id}-{report.language}-v{report.version}-{report.pk}.pdf"
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)

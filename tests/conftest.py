@@ -88,6 +88,7 @@ def celery_worker_process(redis_url: str, transactional_db: None, settings: Any)
             stderr=subprocess.STDOUT,
             text=True,
             cwd=settings.BASE_DIR,
+            start_new_session=True,  # its own process group: a test can SIGKILL the worker with its children
         )
         workers.append(process)
         lines: queue.Queue[str] = queue.Queue()
