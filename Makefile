@@ -1,4 +1,5 @@
-# The README's commands. `make run` serves the site on an embedded default (SQLite, no Redis);
+# The README's commands. `make run` serves the site on an embedded default (SQLite, no Redis; a Celery
+# worker on the filesystem broker renders reports: scripts/run.sh);
 # `make test` runs every check the project has. Both install what they need first.
 
 VENV   := .venv
@@ -36,7 +37,7 @@ demo: migrate
 
 run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) PY=$(PY) scripts/run.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .

@@ -47,6 +47,11 @@ def membership_role(user: User) -> Subquery:
     return Subquery(Membership.objects.filter(user=user, organization=OuterRef("organization")).values("role")[:1])
 
 
+def account_exists(email: str) -> bool:
+    """Whether an account has this address, in any letter case."""
+    return User.objects.filter(email__iexact=email.strip()).exists()
+
+
 def organization_members(organization: Organization) -> QuerySet[Membership]:
     """The organisation's members with their accounts: owners first, then respondents, viewers; by address."""
     rank = Case(

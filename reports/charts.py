@@ -86,11 +86,12 @@ def progress_bars(bars: list[tuple[str, Decimal, str]], maximum: Decimal, title:
         height = (base - top) * share
         x = 10 + step * index + (step - 36) / 2
         centre = x + 18
+        figure = f"{total.quantize(Decimal('0.01')).normalize():f}"
         parts.append(
             f'<rect x="{x:.1f}" y="{base - height:.1f}" width="36" height="{height:.1f}" '
             f'fill="{ACCENT if index == len(bars) - 1 else MUTED}"/>'
             f'<text x="{centre:.1f}" y="{base - height - 5:.1f}" font-size="10" fill="{INK}" '
-            f'text-anchor="middle">{escape(f"{total.normalize():f}")}</text>'
+            f'text-anchor="middle">{escape(figure)}</text>'
             f'<text x="{centre:.1f}" y="{base + 14}" font-size="9" fill="{INK}" text-anchor="middle">{escape(label)}</text>'
             f'<text x="{centre:.1f}" y="{base + 27}" font-size="9" fill="{INK}" text-anchor="middle">{escape(level)}</text>'
         )

@@ -1,0 +1,140 @@
+"""Forms of the account and organisation pages; the business rules stay in assessment.services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import BaseUserCreationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum.cn import uscc as uscc_number
+
+from api.models import ApiKey
+from assessment.classification import INDUSTRY_RULES, SECTOR_INDUSTRIES, SizeBand
+from assessment.models import Membership, Organization, User
+from assessment.services import INVITABLE_ROLES
+
+INDUSTRY_CHOICES = [
+    ("", _("The section's usual rule")),
+    *((key, f"{rule.name} · {key.replace('_', ' ')}") for key, rule in INDUSTRY_RULES.items()),
+]
+
+
+def form_errors_add(form: forms.BaseForm, error: ValidationError, *, rename: dict[str, str] | None = None) -> None:
+    """Show a service's ValidationError on the form: next to the field it names, else above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        field = (rename or {}).get(name, name)
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class SignupForm(BaseUserCreationForm[User]):
+    """The account half of sign-up: email and password (twice, checked by AUTH_PASSWORD_VALIDATORS)."""
+
+    class Meta:
+        model = User
+        fields = ("email",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+    def clean_email(self) -> str:
+        email: str = User.objects.normalize_email(self.cleaned_data["email"].strip())
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(
+                _("An account with this email address already exists. Log in, or reset your password."),
+                code="email_taken",
+            )
+        return email
+
+
+class SizeFiguresForm(forms.ModelForm[Organization]):
+    """The figures the 2011 SME rules classify by; also the input of the size-band suggestion."""
+
+    industry = forms.ChoiceField(
+        label=_("Industry under the SME size rules"),
+        choices=INDUSTRY_CHOICES,
+        required=False,
+        help_text=_(
+            "Only for sections with several rules (F retail or wholesale, G, H, I, K). "
+            "Used to work out the size band; not stored."
+        ),
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["sector", "employees", "annual_revenue", "total_assets"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        sector, industry = cleaned.get("sector"), cleaned.get("industry")
+        if sector and industry and industry not in SECTOR_INDUSTRIES.get(sector, ()):
+            self.add_error(
+                "industry",
+                ValidationError(
+                    _("This industry does not belong to section %(sector)s."),
+                    code="industry_sector",
+                    params={"sector": sector},
+                ),
+            )
+        return cleaned
+
+
+class OrganizationForm(SizeFiguresForm):
+    """The organisation's profile; USCC checked by the model (GB 32100-2015, python-stdnum)."""
+
+    class Meta(SizeFiguresForm.Meta):
+        fields = ["name", "uscc", "sector", "province", "employees", "annual_revenue", "total_assets", "size_band"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autocomplete"] = "organization"
+
+    def clean_uscc(self) -> str:
+        value: str = self.cleaned_data.get("uscc") or ""
+        return uscc_number.compact(value) if value else ""
+
+
+class SignupOrganizationForm(OrganizationForm):
+    """At sign-up the size band may be left to the classifier."""
+
+    size_band = forms.ChoiceField(
+        label=_("Size band"),
+        choices=[("", _("Work it out from the figures")), *SizeBand.choices],
+        required=False,
+        help_text=_("Leave it to the 2011 SME rules, or choose it yourself (needed for finance and public bodies)."),
+    )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[(role.value, role.label) for role in INVITABLE_ROLES],
+        initial=Membership.Role.RESPONDENT,
+        help_text=_("Respondents answer assessments; viewers read them."),
+    )
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=50,
+        help_text=_("What will use the key, e.g. the bank's credit system."),
+    )
+    scope = forms.ChoiceField(label=_("Scope"), choices=ApiKey.Scope.choices, initial=ApiKey.Scope.READ)
+    expires_in_days = forms.IntegerField(
+        label=_("Expires after (days)"),
+        min_value=1,
+        max_value=3650,
+        required=False,
+        help_text=_("Leave empty for a key that does not expire."),
+    )

@@ -1,0 +1,272 @@
+"""Forms of the assessment pages: each cleans what a page posts into what one service takes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from assessment.framework_format import Document
+from assessment.models import Assessment, FrameworkVersion, Organization
+from reports.models import Report
+from scoring.engine.answers import LARGEST_NUMBER, LONGEST_TEXT
+from scoring.engine.framework import EvidenceField, Question
+from web.questionnaire.selectors import document_language
+
+LONGEST_COMMENT = 5000  # as the answer format allows
+LONGEST_EVIDENCE_TEXT = 2000
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+LEVELS = [(str(level), str(level)) for level in range(5)]
+
+
+def _number_field(
+    label: str, *, minimum: Decimal | None = None, maximum: Decimal | None = None, whole: bool = False
+) -> forms.Field:
+    """A number no larger than the answer format allows (10^12 in size), within the field's own bounds."""
+    lower = -LARGEST_NUMBER if minimum is None else max(minimum, -LARGEST_NUMBER)
+    upper = LARGEST_NUMBER if maximum is None else min(maximum, LARGEST_NUMBER)
+    if whole:
+        return forms.IntegerField(label=label, required=False, min_value=lower, max_value=upper)
+    return forms.DecimalField(label=label, required=False, min_value=lower, max_value=upper)
+
+
+def _yes_no(value: str) -> bool:
+    return value == "yes"
+
+
+def _evidence_field(spec: EvidenceField, label: str) -> forms.Field:
+    if spec.type == "text":
+        return forms.CharField(label=label, required=False, max_length=LONGEST_EVIDENCE_TEXT)
+    if spec.type == "boolean":
+        return forms.TypedChoiceField(
+            label=label, required=False, choices=YES_NO, coerce=_yes_no, empty_value=None
+        )
+    return _number_field(label, minimum=spec.min, maximum=spec.max, whole=spec.type == "integer")
+
+
+def messages_of(form: forms.Form) -> list[str]:
+    """Every error of a form as one line each, named by its field's label."""
+    lines = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        lines.extend(f"{label}: {error}" if label else str(error) for error in errors)
+    return lines
+
+
+class AnswerForm(forms.Form):
+    """One question's answer as the wizard posts it; `item` is it in the answer format."""
+
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=LONGEST_COMMENT)
+
+    def __init__(self, data: Any, *, question: Question, node: Document) -> None:
+        super().__init__(data)
+        self.question = question
+        self.item: dict[str, Any] = {}
+        options = [(o.key, o.key) for o in question.options]
+        kind = question.kind
+        if kind == "single_choice":
+            self.fields["choice"] = forms.ChoiceField(label=_("Answer"), required=False, choices=options)
+            if question.suggest is not None:
+                self.fields["use_suggestion"] = forms.ChoiceField(
+                    label=_("Suggested option"), required=False, choices=options
+                )
+        elif kind == "multiple_choice":
+            self.fields["choices"] = forms.MultipleChoiceField(label=_("Answer"), required=False, choices=options)
+            self.fields["none_of_these"] = forms.BooleanField(label=_("None of these"), required=False)
+        elif kind == "banded_number":
+            self.fields["number"] = _number_field(_("Number"))
+        elif kind == "scenario":
+            self.fields["level"] = forms.TypedChoiceField(
+                label=_("Level"), required=False, choices=LEVELS, coerce=int, empty_value=None
+            )
+        elif kind == "before_after":
+            self.fields["before"] = _number_field(_("Before"))
+            self.fields["after"] = _number_field(_("After"))
+        elif kind == "yes_no":
+            self.fields["yes"] = forms.TypedChoiceField(
+                label=_("Answer"), required=False, choices=YES_NO, coerce=_yes_no, empty_value=None
+            )
+        elif kind == "text":
+            self.fields["text"] = forms.CharField(
+                label=_("Answer"), required=False, max_length=question.max_length or LONGEST_TEXT
+            )
+        if question.not_applicable is not None:
+            self.fields["not_applicable"] = forms.BooleanField(label=_("Not applicable"), required=False)
+        labels = {spec["key"]: spec["label"] for spec in node.get("evidence", [])}
+        for spec in question.evidence:
+            self.fields[f"evidence.{spec.key}"] = _evidence_field(spec, labels.get(spec.key, spec.key))
+
+    def _value(self, cleaned: dict[str, Any]) -> dict[str, Any]:
+        question = self.question
+        kind = question.kind
+        if kind == "single_choice":
+            choice = cleaned.get("use_suggestion") or cleaned.get("choice")
+            return {"choice": choice} if choice else {}
+        if kind == "multiple_choice":
+            choices = cleaned.get("choices") or []
+            if cleaned.get("none_of_these"):
+                if choices:
+                    raise forms.ValidationError(_("“None of these” cannot be chosen together with an option."))
+                return {"choices": []}
+            exclusive = [key for key in choices if question.option(key).exclusive]  # type: ignore[union-attr]
+            if exclusive and len(choices) > 1:
+                raise forms.ValidationError(
+                    _("Option %(option)s excludes every other option: choose it alone.") % {"option": exclusive[0]}
+                )
+            return {"choices": choices} if choices else {}
+        if kind == "banded_number":
+            number = cleaned.get("number")
+            if number is None:
+                return {}
+            if not any(number in band.interval for band in question.bands):
+                bands = ", ".join(str(band.interval) for band in question.bands)
+                raise forms.ValidationError(
+                    _("%(number)s is outside every band (%(bands)s).") % {"number": number, "bands": bands}
+                )
+            return {"number": number}
+        if kind == "scenario":
+            level = cleaned.get("level")
+            return {} if level is None else {"level": level}
+        if kind == "before_after":
+            before, after = cleaned.get("before"), cleaned.get("after")
+            if before is None and after is None:
+                return {}
+            if before is None or after is None:
+                raise forms.ValidationError(_("Give both the value before and the value after."))
+            return {"before": before, "after": after}
+        if kind == "yes_no":
+            yes = cleaned.get("yes")
+            return {} if yes is None else {"yes": yes}
+        text = cleaned.get("text")
+        return {"text": text} if text else {}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        item: dict[str, Any] = {"question": self.question.key}
+        if cleaned.get("not_applicable"):
+            item["not_applicable"] = True  # the value fields are set aside, as the page greys them out
+        else:
+            item.update(self._value(cleaned))
+        evidence = {
+            spec.key: cleaned[f"evidence.{spec.key}"]
+            for spec in self.question.evidence
+            if cleaned.get(f"evidence.{spec.key}") not in (None, "")
+        }
+        if evidence:
+            item["evidence"] = evidence
+        if cleaned.get("comment"):
+            item["comment"] = cleaned["comment"]
+        self.item = item
+        return cleaned
+
+
+class AssessmentStartForm(forms.Form):
+    framework = forms.ModelChoiceField(
+        label=_("Framework"), queryset=FrameworkVersion.objects.none(), empty_label=None
+    )
+    previous = forms.ModelChoiceField(
+        label=_("Re-assessment of"),
+        queryset=Assessment.objects.none(),
+        required=False,
+        empty_label=_("None: a first assessment"),
+        help_text=_("Choose an earlier assessment of the same framework to compare with it (T0 → T1)."),
+    )
+    copy_answers = forms.BooleanField(
+        label=_("Start from its answers (copied; change what has changed)"), required=False, initial=True
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        english = document_language() == "en"
+        framework = self.fields["framework"]
+        assert isinstance(framework, forms.ModelChoiceField)  # noqa: S101 - narrows the type for mypy
+        framework.queryset = FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED).select_related(
+            "framework"
+        )
+        framework.label_from_instance = lambda v: f"{v.title_en if english else v.title_zh_hans} ({v.reference})"
+        previous = self.fields["previous"]
+        assert isinstance(previous, forms.ModelChoiceField)  # noqa: S101
+        previous.queryset = Assessment.objects.filter(organization=organization).select_related(
+            "framework_version__framework"
+        )
+        previous.label_from_instance = lambda a: _("#%(id)s · %(framework)s · %(status)s · %(date)s") % {
+            "id": a.pk,
+            "framework": a.framework_version.reference,
+            "status": a.get_status_display(),
+            "date": (a.submitted_at or a.created_at).date().isoformat(),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        version, previous = cleaned.get("framework"), cleaned.get("previous")
+        if version is not None and previous is not None:
+            if previous.framework_version.framework_id != version.framework_id:
+                self.add_error("previous", _("Choose an earlier assessment of the same framework."))
+        return cleaned
+
+
+class SubmitForm(forms.Form):
+    pledge = forms.BooleanField(
+        label=_(
+            "I confirm that these answers are true and complete to the best of my knowledge, and that the "
+            "evidence behind them can be shown on request (truthfulness pledge)."
+        ),
+        error_messages={"required": _("Confirm that the answers are true (the truthfulness pledge) to submit.")},
+    )
+
+
+class ReportForm(forms.Form):
+    language = forms.ChoiceField(label=_("Report language"), choices=Report.Language.choices)
+
+
+class PeerForm(forms.Form):
+    peers = forms.MultipleChoiceField(
+        label=_("Compare with organisations of the same"),
+        required=False,
+        choices=[("sector", _("sector")), ("size_band", _("size band")), ("province", _("province"))],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class WhatIfForm(forms.Form):
+    """Hypothetical answers to some questions; `changes` is them in the answer format."""
+
+    def __init__(self, data: Any, *, questions: list[tuple[Question, Document]]) -> None:
+        super().__init__(data)
+        self.questions = questions
+        self.changes: list[dict[str, Any]] = []
+        for question, node in questions:
+            name, label = f"q.{question.key}", f"{question.key} {node['text']}"
+            options = [(o["key"], f"{o['key']}. {o['text']}") for o in node.get("options", [])]
+            if question.kind == "single_choice":
+                self.fields[name] = forms.ChoiceField(label=label, choices=options)
+            elif question.kind == "multiple_choice":
+                self.fields[name] = forms.MultipleChoiceField(label=label, choices=options, required=False)
+            elif question.kind == "scenario":
+                self.fields[name] = forms.TypedChoiceField(label=label, choices=LEVELS, coerce=int)
+            elif question.kind == "yes_no":
+                self.fields[name] = forms.TypedChoiceField(label=label, choices=YES_NO, coerce=_yes_no)
+            elif question.kind == "banded_number":
+                field = _number_field(label)
+                field.required = True
+                self.fields[name] = field
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        value_keys = {
+            "single_choice": "choice",
+            "multiple_choice": "choices",
+            "scenario": "level",
+            "yes_no": "yes",
+            "banded_number": "number",
+        }
+        self.changes = [
+            {"question": question.key, value_keys[question.kind]: cleaned[f"q.{question.key}"]}
+            for question, _node in self.questions
+            if f"q.{question.key}" in cleaned
+        ]
+        return cleaned
