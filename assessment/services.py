@@ -140,11 +140,7 @@ class NotAllowedError(ServiceError):
 
 def _account_exists_error() -> ValidationError:
     return ValidationError(
-        {
-            "email": [
-                gettext("An account with this email address already exists. Log in, or reset your password.")
-            ]
-        },
+        {"email": [gettext("An account with this email address already exists. Log in, or reset your password.")]},
         code="email_taken",
     )
 

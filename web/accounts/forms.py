@@ -28,7 +28,7 @@ def form_errors_add(form: forms.BaseForm, error: ValidationError, *, rename: dic
         return
     for name, errors in error.error_dict.items():
         field = (rename or {}).get(name, name)
-        form.add_error(field if field in form.fields else None, errors)
+        form.add_error(field if field in form.fields else None, ValidationError(errors))
 
 
 class SignupForm(BaseUserCreationForm[User]):

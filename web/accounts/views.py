@@ -6,8 +6,8 @@ import logging
 from math import ceil
 from typing import Any
 
-from axes.helpers import get_cool_off
-from axes.utils import reset as axes_reset
+from axes.helpers import get_cool_off  # type: ignore[import-untyped]
+from axes.utils import reset as axes_reset  # type: ignore[import-untyped]
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -65,7 +65,7 @@ logger = logging.getLogger(__name__)
 
 OWNER = Membership.Role.OWNER
 # Two authentication backends are configured (axes first); a session made here names the one that checks passwords.
-PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 ACCOUNT_FIELDS = {"email": "email", "password": "password2"}
 
 
@@ -109,7 +109,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _signup_errors_add(exc, account_form, organization_form)
         else:
-            login(request, user, backend=PASSWORD_BACKEND)
+            login(request, user, backend=MODEL_BACKEND)
             messages.success(request, _("Welcome! Your account and organisation are ready."))
             return redirect("web:home")
     return render(
@@ -123,12 +123,14 @@ def _signup_errors_add(error: ValidationError, account_form: BaseForm, organizat
         return
     for name, errors in error.error_dict.items():
         if name in ACCOUNT_FIELDS:
-            account_form.add_error(ACCOUNT_FIELDS[name], errors)
+            account_form.add_error(ACCOUNT_FIELDS[name], ValidationError(errors))
         else:
             form_errors_add(organization_form, ValidationError({name: errors}))
 
 
-def lockout(request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None) -> HttpResponse:
+def lockout(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
     """django-axes' answer to a locked-out log-in (AXES_LOCKOUT_CALLABLE): a page, status 429."""
     cool_off = get_cool_off(request)
     minutes = ceil(cool_off.total_seconds() / 60) if cool_off else None
@@ -140,7 +142,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "web/accounts/password_reset_confirm.html"
     success_url = reverse_lazy("web:password_reset_complete")
 
-    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:  # type: ignore[override]
+    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
         response = super().form_valid(form)
         # Whoever reads the mailbox may log in again at once, even after a lock-out.
         axes_reset(username=form.user.get_username())
@@ -265,7 +267,9 @@ def org_members(request: HttpRequest, org_id: int) -> HttpResponse:
 def org_member_role(request: HttpRequest, org_id: int, membership_id: int) -> HttpResponse:
     organization, role = _organization(request, org_id)
     _owner_only(role)
-    membership = get_object_or_404(Membership.objects.select_related("user"), organization=organization, pk=membership_id)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), organization=organization, pk=membership_id
+    )
     form = MembershipRoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose owner, respondent or viewer."))
@@ -291,7 +295,9 @@ def org_member_role(request: HttpRequest, org_id: int, membership_id: int) -> Ht
 def org_member_remove(request: HttpRequest, org_id: int, membership_id: int) -> HttpResponse:
     organization, role = _organization(request, org_id)
     _owner_only(role)
-    membership = get_object_or_404(Membership.objects.select_related("user"), organization=organization, pk=membership_id)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), organization=organization, pk=membership_id
+    )
     try:
         membership_remove(membership=membership, removed_by=request.user)  # type: ignore[arg-type]
     except ServiceError as exc:
@@ -323,7 +329,7 @@ def _invitation_closed(request: HttpRequest, reason: str, *, status: int = 410) 
     return render(request, "web/accounts/invitation_closed.html", {"reason": reason}, status=status)
 
 
-CLOSED_REASONS = {
+CLOSED_REASONS: dict[str, str] = {
     Invitation.Status.ACCEPTED: "accepted",
     Invitation.Status.REVOKED: "revoked",
     Invitation.Status.EXPIRED: "expired",
@@ -340,11 +346,13 @@ def invitation_accept_page(request: HttpRequest, token: str) -> HttpResponse:
     context: dict[str, Any] = {"invitation": invitation}
     user = request.user
     if user.is_authenticated:
-        if user.email.casefold() != invitation.email.casefold():  # type: ignore[union-attr]
-            return render(request, "web/accounts/invitation_accept.html", {**context, "wrong_account": True}, status=403)
+        if user.email.casefold() != invitation.email.casefold():
+            return render(
+                request, "web/accounts/invitation_accept.html", {**context, "wrong_account": True}, status=403
+            )
         if request.method == "POST":
             try:
-                membership = invitation_accept(invitation=invitation, user=user)  # type: ignore[arg-type]
+                membership = invitation_accept(invitation=invitation, user=user)
             except ServiceError as exc:
                 return _closed_message(request, exc)
             messages.success(request, _("You have joined %(name)s.") % {"name": invitation.organization.name})
@@ -362,7 +370,7 @@ def invitation_accept_page(request: HttpRequest, token: str) -> HttpResponse:
         except ServiceError as exc:
             return _closed_message(request, exc)
         else:
-            login(request, new_user, backend=PASSWORD_BACKEND)
+            login(request, new_user, backend=MODEL_BACKEND)
             messages.success(request, _("Welcome! You have joined %(name)s.") % {"name": invitation.organization.name})
             return redirect("web:org_home", invitation.organization_id)
     return render(request, "web/accounts/invitation_accept.html", {**context, "form": form})
