@@ -75,7 +75,7 @@ class Fixture:
 def prepare(clients: int, drafts: int, fresh: int) -> Fixture:
     """Migrate, import the frameworks, add an organisation, respondents with keys, and draft assessments.
 
-    The PATCH drafts start fully answered, so every timed PATCH replaces an answer and scores a whole set.
+    The PATCH drafts start fully answered, so every timed PATCH replaces an answer.
     """
     os.environ["DATABASE_URL"] = BENCH_URL
     os.environ["REDIS_URL"] = REDIS_URL

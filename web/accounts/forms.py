@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc as uscc_number
 
@@ -69,6 +70,13 @@ class SizeFiguresForm(forms.ModelForm[Organization]):
         model = Organization
         fields = ["sector", "employees", "annual_revenue", "total_assets"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("annual_revenue", "total_assets"):
+            if name in self.fields:  # amounts are never negative; the model leaves that to its forms
+                self.fields[name].validators.append(MinValueValidator(0))
+                self.fields[name].widget.attrs["min"] = "0"
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         sector, industry = cleaned.get("sector"), cleaned.get("industry")
@@ -96,7 +104,11 @@ class OrganizationForm(SizeFiguresForm):
 
     def clean_uscc(self) -> str:
         value: str = self.cleaned_data.get("uscc") or ""
-        return uscc_number.compact(value) if value else ""
+        value = uscc_number.compact(value) if value else ""
+        # The model's conditional unique constraint would only say that a constraint "is violated".
+        if value and Organization.objects.filter(uscc=value).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(_("Another organisation is already registered with this code."), code="uscc_taken")
+        return value
 
 
 class SignupOrganizationForm(OrganizationForm):

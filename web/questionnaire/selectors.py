@@ -9,6 +9,8 @@ from functools import lru_cache
 from typing import Any
 
 from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
 
 from assessment.framework_format import Document, localised
@@ -205,6 +207,14 @@ class QuestionView:
     @property
     def node(self) -> Document:
         return self.place.node
+
+    @property
+    def saved_when(self) -> str:
+        """When the answer last changed: the time today, else the date and time (local time)."""
+        if self.row is None:
+            return ""
+        moment = timezone.localtime(self.row.updated_at)
+        return date_format(moment, "H:i" if moment.date() == timezone.localdate() else "Y-m-d H:i")
 
     @property
     def not_applicable(self) -> bool:

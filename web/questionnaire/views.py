@@ -120,7 +120,9 @@ def _history(organization: Organization, role: str, form: AssessmentStartForm) -
     for assessment in assessments:
         result = assessment_result(assessment=assessment)
         layout = questionnaire(assessment.framework_version)
-        rows.append({"assessment": assessment, "result": result, "layout": layout})
+        rows.append(
+            {"assessment": assessment, "result": result, "layout": layout, "level_name": layout.level_name(result.level)}
+        )
         if assessment.status in PEER_STATUSES:
             series.setdefault(assessment.framework_version.framework_id, []).append((assessment, result, layout))
     charts = []
@@ -140,7 +142,7 @@ def _history(organization: Organization, role: str, form: AssessmentStartForm) -
         "organization": organization,
         "role": role,
         "nav": NAV,
-        "rows": reversed(rows),
+        "rows": rows[::-1],  # newest first
         "charts": charts,
         "can_write": role in CONTRIBUTORS,
         "form": form,
@@ -197,7 +199,7 @@ def assessment_resume(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _wizard_page(
-    request: HttpRequest, assessment: Assessment, role: str, number: int, failed: dict[str, list[str]] | None = None
+    assessment: Assessment, role: str, number: int, failed: tuple[str, list[str]] | None = None
 ) -> dict[str, Any]:
     layout = questionnaire(assessment.framework_version)
     if not 1 <= number <= len(layout.steps):
@@ -215,7 +217,8 @@ def _wizard_page(
         progress=wizard_progress(layout, answers),
         previous_step=number - 1 if number > 1 else None,
         next_step=number + 1 if number < len(layout.steps) else None,
-        failed=failed or {},
+        failed_key=failed[0] if failed else None,
+        failed_errors=failed[1] if failed else None,
     )
 
 
@@ -223,7 +226,7 @@ def _wizard_page(
 @require_GET
 def wizard(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     assessment, role = _assessment(request, pk)
-    return render(request, "web/questionnaire/wizard.html", _wizard_page(request, assessment, role, step))
+    return render(request, "web/questionnaire/wizard.html", _wizard_page(assessment, role, step))
 
 
 @login_required
@@ -259,7 +262,7 @@ def answer_save(request: HttpRequest, pk: int, question_key: str) -> HttpRespons
     if not request.htmx:
         if not errors:
             return redirect(reverse("web:wizard", args=[assessment.pk, place.step]) + f"#q-{question_key}")
-        context = _wizard_page(request, assessment, role, place.step, failed={question_key: errors})
+        context = _wizard_page(assessment, role, place.step, failed=(question_key, errors))
         return render(request, "web/questionnaire/wizard.html", context, status=status)
     rows = answer_rows(assessment)
     answers = engine_answers(rows)
@@ -416,6 +419,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         dimensions=dimensions,
         radar=chart,
         previous=previous,
+        previous_level_name=layout.level_name(previous.level) if previous else "",
         peer_form=peer_form,
         peers=_peer_rows(result, card, layout, peer_filter),
         scenarios=_scenario_matrix(assessment, card, layout),

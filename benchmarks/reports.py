@@ -1,0 +1,252 @@
+"""Measure PDF reports: the pipeline against WeasyPrint alone, Chinese against English, worker memory, throughput.
+
+    .venv/bin/python benchmarks/reports.py [--timed 10] [--memory-reports 200] [--throughput-reports 60]
+
+Creates a PostgreSQL database of its own (BENCH_REPORTS_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/sme_bench_reports) with the bundled frameworks, a dozen submitted peer
+organisations and one submitted MIIT assessment (random answers, comments on every answer) per report
+to render, so that no request finds an unchanged report to return. Redis database 3 is the broker.
+
+1. In this process, per language: the full pipeline for one report — `report_request` (the job row,
+   enqueued) and `report_render` (claim, content from the database, template, charts, WeasyPrint,
+   storage, ready, webhook event) — against WeasyPrint alone (`html_to_pdf`) on the same final HTML.
+   The first report of each language is a warm-up and not counted. Goals: pipeline ÷ WeasyPrint ≤ 1.2,
+   Chinese ÷ English ≤ 1.3 (pipeline times).
+2. A real `celery worker -c 1` process on the `reports` queue, with the configured
+   CELERY_WORKER_MAX_TASKS_PER_CHILD: the worker's resident memory (main process and pool child, from
+   /proc) after 10 reports and after all of them, and the highest seen. Goal: after 200 ÷ after 10 ≤ 1.2.
+3. Reports per minute with one and with two worker processes (`-c 1`, `-c 2`), from enqueueing a batch
+   to its last report ready.
+docs/performance.md records the figures. Drops the database at the end unless --keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from benchmarks.api import database_recreate, random_value  # noqa: E402  (after the path is set)
+
+BENCH_URL = os.environ.get("BENCH_REPORTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sme_bench_reports")
+REDIS_URL = "redis://127.0.0.1:6379/3"  # a database no test uses; flushed before and after
+FRAMEWORK = "miit-2024-manufacturing"
+SEED = 20261121
+COMMENT = "现场核查：设备台账、系统截图与投入凭证已归档。Evidence on file: asset register, screenshots, invoices."
+
+
+def setup(media: Path) -> None:
+    os.environ.update(DATABASE_URL=BENCH_URL, REDIS_URL=REDIS_URL, MEDIA_ROOT=str(media))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    call_command("import_framework", *map(str, sorted((ROOT / "frameworks").glob("*.yaml"))), verbosity=0)
+
+
+def submitted_assessments(count: int, *, peers: int = 12) -> tuple[Any, list[Any]]:
+    """`count` submitted MIIT assessments of one organisation (and `peers` of others); returns (owner, them)."""
+    from assessment import services
+    from assessment.models import Assessment, User
+    from assessment.selectors import framework_version_get
+    from scoring.selectors import framework_structure
+
+    owner = User.objects.create_user("owner@bench.example")
+    version = framework_version_get(FRAMEWORK)
+    questions = list(framework_structure(version).questions.values())
+    rng = random.Random(SEED)
+
+    def one(organization: Any, comment: str) -> Assessment:
+        assessment = services.assessment_create(organization=organization, framework_version=version, created_by=owner)
+        items = [{"question": q.key, **random_value(q, rng), "comment": comment} for q in questions]
+        services.answers_upsert(assessment=assessment, items=items, answered_by=owner)
+        return services.assessment_submit(assessment=assessment, submitted_by=owner, pledge=True)
+
+    for i in range(peers):
+        peer = services.organization_create(
+            owner=owner, name=f"同行企业{i}", sector="C", size_band="small", province="32"
+        )
+        one(peer, "")
+    organization = services.organization_create(
+        owner=owner, name="基准测试精密制造有限公司", sector="C", size_band="small", province="32"
+    )
+    return owner, [one(organization, COMMENT) for _ in range(count)]
+
+
+def in_process(assessments: list[Any], owner: Any, timed: int) -> dict[str, dict[str, list[float]]]:
+    from reports.rendering import html_to_pdf, report_html
+    from reports.selectors import report_content
+    from reports.services import report_render, report_request
+
+    figures: dict[str, dict[str, list[float]]] = {}
+    for language in ("en", "zh-Hans"):
+        pipeline, weasyprint = [], []
+        for i in range(timed + 1):
+            assessment = assessments.pop()
+            started = time.perf_counter()
+            report, _ = report_request(assessment=assessment, language=language, requested_by=owner)
+            rendered = report_render(report_id=report.pk)
+            piped = time.perf_counter() - started
+            if rendered is None or rendered.status != "ready":
+                raise RuntimeError(f"report {report.pk} did not render: {rendered and rendered.error}")
+            html = report_html(report_content(assessment, language))
+            started = time.perf_counter()
+            html_to_pdf(html)
+            alone = time.perf_counter() - started
+            if i:  # the first one loads fonts and templates
+                pipeline.append(piped)
+                weasyprint.append(alone)
+        figures[language] = {"pipeline": pipeline, "weasyprint": weasyprint}
+    return figures
+
+
+def tree_rss(pid: int) -> tuple[int, int]:
+    """Resident memory in KiB of a process and of its largest child (Linux /proc)."""
+
+    def rss(p: int) -> int:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        except FileNotFoundError:
+            pass
+        return 0
+
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    child_rss = [rss(c) for c in children]
+    return rss(pid) + sum(child_rss), max(child_rss, default=0)
+
+
+def worker(concurrency: int, media: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "DATABASE_URL": BENCH_URL, "REDIS_URL": REDIS_URL, "MEDIA_ROOT": str(media)}
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "reports", "-c", str(concurrency)]
+    command += ["-n", f"bench-{concurrency}@%h", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"]
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(4)  # started; it takes queued messages whenever it is ready
+    return process
+
+
+def batch(
+    assessments: list[Any], owner: Any, count: int, media: Path, concurrency: int, *, sample_at: int = 0
+) -> dict[str, Any]:
+    """Enqueue `count` reports for a fresh worker; time them and sample the worker's memory."""
+    from reports.models import Report
+    from reports.services import report_request
+
+    process = worker(concurrency, media)
+    try:
+        started = time.perf_counter()
+        ids = [
+            report_request(assessment=assessments.pop(), language="zh-Hans", requested_by=owner)[0].pk
+            for _ in range(count)
+        ]
+        done = 0
+        early: tuple[int, int] | None = None
+        peak = (0, 0)
+        while done < count:
+            time.sleep(0.2)
+            done = Report.objects.filter(pk__in=ids, status__in=("ready", "failed")).count()
+            now = tree_rss(process.pid)
+            peak = (max(peak[0], now[0]), max(peak[1], now[1]))
+            if sample_at and early is None and done >= sample_at:
+                early = now
+        elapsed = time.perf_counter() - started
+        failed = Report.objects.filter(pk__in=ids, status="failed").count()
+        time.sleep(1)
+        return {"elapsed": elapsed, "failed": failed, "early": early, "late": tree_rss(process.pid), "peak": peak}
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--timed", type=int, default=10, help="reports per language timed in-process")
+    parser.add_argument("--memory-reports", type=int, default=200, help="reports for the memory run (-c 1)")
+    parser.add_argument("--throughput-reports", type=int, default=60, help="reports for the -c 2 run")
+    parser.add_argument("--keep", action="store_true", help="keep the database")
+    args = parser.parse_args()
+
+    import redis
+
+    database_recreate(BENCH_URL)
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    media = Path(tempfile.mkdtemp(prefix="sme-bench-reports-"))
+    try:
+        setup(media)
+        from django.conf import settings
+
+        needed = 2 * (args.timed + 1) + args.memory_reports + args.throughput_reports
+        started = time.perf_counter()
+        owner, assessments = submitted_assessments(needed)
+        print(f"  set-up: {needed} submitted assessments in {time.perf_counter() - started:.1f} s")
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"WeasyPrint {version('weasyprint')}, Celery {version('celery')}; load average before: "
+            f"{os.getloadavg()[0]:.2f}"
+        )
+
+        figures = in_process(assessments, owner, args.timed)
+        medians = {}
+        for language, times in figures.items():
+            pipeline, alone = statistics.median(times["pipeline"]), statistics.median(times["weasyprint"])
+            medians[language] = pipeline
+            print(
+                f"{language}: pipeline {pipeline * 1000:.0f} ms, WeasyPrint alone {alone * 1000:.0f} ms (medians of "
+                f"{len(times['pipeline'])}): {pipeline / alone:.2f}× (goal ≤ 1.2×: "
+                f"{'met' if pipeline / alone <= 1.2 else 'NOT met'})"
+            )
+        ratio = medians["zh-Hans"] / medians["en"]
+        print(f"Chinese ÷ English (pipeline): {ratio:.2f}× (goal ≤ 1.3×: {'met' if ratio <= 1.3 else 'NOT met'})")
+
+        one = batch(assessments, owner, args.memory_reports, media, 1, sample_at=10)
+        early, late, peak = one["early"][0], one["late"][0], one["peak"][0]
+        growth = late / early
+        print(
+            f"worker -c 1, max tasks per child {settings.CELERY_WORKER_MAX_TASKS_PER_CHILD}: {args.memory_reports} "
+            f"reports in {one['elapsed']:.0f} s = {args.memory_reports / one['elapsed'] * 60:.1f} per minute "
+            f"({one['failed']} failed)"
+        )
+        print(
+            f"  worker RSS (main + child) after 10: {early / 1024:.0f} MiB, after {args.memory_reports}: "
+            f"{late / 1024:.0f} MiB, highest seen {peak / 1024:.0f} MiB (child alone: {one['early'][1] / 1024:.0f}, "
+            f"{one['late'][1] / 1024:.0f}, {one['peak'][1] / 1024:.0f} MiB): after {args.memory_reports} ÷ after 10 "
+            f"{growth:.2f}× (goal ≤ 1.2×: {'met' if growth <= 1.2 else 'NOT met'})"
+        )
+        two = batch(assessments, owner, args.throughput_reports, media, 2)
+        print(
+            f"worker -c 2: {args.throughput_reports} reports in {two['elapsed']:.0f} s = "
+            f"{args.throughput_reports / two['elapsed'] * 60:.1f} per minute ({two['failed']} failed)"
+        )
+        print(f"load average after (1 min): {os.getloadavg()[0]:.2f}")
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        if not args.keep:
+            database_recreate(BENCH_URL, drop_only=True)
+
+
+if __name__ == "__main__":
+    main()
