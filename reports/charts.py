@@ -18,14 +18,29 @@ def _svg(width: int, height: int, body: str, title: str) -> str:
     )
 
 
-def radar(axes: list[tuple[str, float]], title: str, before: list[float] | None = None, size: int = 300) -> str:
+def _lines(label: str, width: int = 14) -> list[str]:
+    """A label broken into short lines: at spaces for Latin text, every `width // 2` characters for Chinese."""
+    if " " not in label:
+        step = width // 2 if any(ord(c) > 0x2E80 for c in label) else width
+        return [label[i : i + step] for i in range(0, len(label), step)] or [""]
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def radar(axes: list[tuple[str, float]], title: str, before: list[float] | None = None, size: int = 200) -> str:
     """A radar of shares 0–1 per axis; `before` draws an earlier assessment underneath."""
-    centre, radius = size / 2, size / 2 - 70
+    width, height = size + 140, size + 40  # room for the labels beside and above
+    cx, cy, radius = width / 2, height / 2, size / 2 - 20
     count = max(len(axes), 3)
 
     def point(index: int, share: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * index / count
-        return centre + radius * share * math.cos(angle), centre + radius * share * math.sin(angle)
+        return cx + radius * share * math.cos(angle), cy + radius * share * math.sin(angle)
 
     parts = []
     for ring in (0.25, 0.5, 0.75, 1.0):
@@ -33,14 +48,16 @@ def radar(axes: list[tuple[str, float]], title: str, before: list[float] | None 
         parts.append(f'<polygon points="{ring_points}" fill="none" stroke="{MUTED}" stroke-width="0.5"/>')
     for index, (label, _share) in enumerate(axes):
         x, y = point(index, 1.0)
-        lx, ly = point(index, 1.22)
-        anchor = "middle" if abs(lx - centre) < 5 else ("start" if lx > centre else "end")
-        parts.append(
-            f'<line x1="{centre}" y1="{centre}" x2="{x:.1f}" y2="{y:.1f}" stroke="{MUTED}" stroke-width="0.5"/>'
+        lx, ly = point(index, 1.12)
+        anchor = "middle" if abs(lx - cx) < 5 else ("start" if lx > cx else "end")
+        lines = _lines(label)
+        top = ly - 6 * (len(lines) - 1) if abs(lx - cx) >= 5 else (ly - 12 * (len(lines) - 1) if ly < cy else ly + 4)
+        spans = "".join(
+            f'<tspan x="{lx:.1f}" y="{top + 12 * n:.1f}">{escape(line)}</tspan>' for n, line in enumerate(lines)
         )
+        parts.append(f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" stroke="{MUTED}" stroke-width="0.5"/>')
         parts.append(
-            f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="10" fill="{INK}" text-anchor="{anchor}" '
-            f'dominant-baseline="middle">{escape(label)}</text>'
+            f'<text font-size="10" fill="{INK}" text-anchor="{anchor}" dominant-baseline="middle">{spans}</text>'
         )
     for shares, colour, opacity in ((before, MUTED, 0.25), ([s for _, s in axes], ACCENT, 0.35)):
         if shares:
@@ -51,7 +68,7 @@ def radar(axes: list[tuple[str, float]], title: str, before: list[float] | None 
                 f'<polygon points="{outline}" fill="{colour}" fill-opacity="{opacity}" '
                 f'stroke="{colour}" stroke-width="1.5"/>'
             )
-    return _svg(size, size, "".join(parts), title)
+    return _svg(width, height, "".join(parts), title)
 
 
 def peer_bar(

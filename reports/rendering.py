@@ -35,21 +35,20 @@ def report_html(content: dict[str, Any]) -> str:
     """The report's HTML: the template with server-made SVG charts."""
     language = content["language"]
     with translation.override("en" if language == "en" else "zh-hans"):
-        scenario_levels = [s["level"] for s in content["scenarios"]]
-        axes = []
+        previous = content["previous"]
+        earlier = {d["name"]: d["before"] for d in previous["dimensions"]} if previous else {}
+        axes, before = [], []
         for dimension in content["dimensions"]:
             if dimension["max"]:
                 axes.append((dimension["name"], _share(dimension["score"], dimension["max"])))
-            elif scenario_levels:  # MIIT's operations: judged by scenario levels, not points
-                axes.append((dimension["name"], sum(scenario_levels) / (4 * len(scenario_levels))))
-        before = None
-        if content["previous"]:
-            earlier = {d["name"]: d["before"] for d in content["previous"]["dimensions"]}
-            maxima = {d["name"]: d["max"] for d in content["dimensions"]}
-            before = [_share(earlier.get(name) or 0, maxima.get(name) or 0) for name, _ in axes]
+                before.append(_share(earlier.get(dimension["name"]) or 0, dimension["max"]))
+            elif content["scenario_average"] is not None:  # MIIT's operations: judged by scenario levels
+                axes.append((dimension["name"], _share(content["scenario_average"], 4)))
+                before.append(_share(previous["scenario_average"], 4) if previous else 0.0)
         you = translation.gettext("You")
+        # Percentiles of points; a dimension without points (judged by scenario levels) has none to compare.
         scales = {"total": (content["total"], content["max_total"])}
-        scales |= {d["key"]: (d["score"], d["max"] or 1) for d in content["dimensions"]}
+        scales |= {d["key"]: (d["score"], d["max"]) for d in content["dimensions"] if d["max"]}
         peers = [
             {
                 **row,
@@ -64,12 +63,13 @@ def report_html(content: dict[str, Any]) -> str:
                 else "",
             }
             for row in content["peers"]
+            if row["key"] in scales
         ]
         return render_to_string(
             "reports/report.html",
             {
                 "r": content,
-                "radar": charts.radar(axes, translation.gettext("Dimension scores"), before),
+                "radar": charts.radar(axes, translation.gettext("Dimension scores"), before if previous else None),
                 "peers": peers,
                 "assets": ASSETS_DIR.as_uri(),
             },

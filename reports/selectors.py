@@ -16,7 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from assessment.framework_format import localised
 from assessment.models import Answer, Assessment
 from assessment.selectors import framework_version_document
-from scoring.engine import parse_answer
+from scoring.engine import Framework, parse_answer
 from scoring.models import AssessmentResult
 from scoring.selectors import PeerStanding, engine_answer, framework_structure, peer_benchmark
 from scoring.services import assessment_result
@@ -116,6 +116,14 @@ def _peer_rows(standings: list[PeerStanding], names: dict[str, str]) -> list[dic
     return [{**asdict(s), "name": names.get(s.key, s.key)} for s in standings]
 
 
+def _scenario_average(framework: Framework, card: dict[str, Any]) -> Decimal | None:
+    """The mean scenario level (0–4) of a scorecard, for frameworks with scenarios."""
+    if not framework.scenarios:
+        return None
+    levels = [Decimal(card["scenario_levels"].get(q.key, 0)) for q in framework.scenarios]
+    return (sum(levels, Decimal(0)) / len(levels)).quantize(Decimal("0.01"))
+
+
 def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
     """Every fact the report shows, in `language` ("zh-Hans" or "en"). Data only: the template lays it out."""
     version = assessment.framework_version
@@ -179,10 +187,13 @@ def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
                 "date": earlier.assessment.submitted_at or earlier.assessment.created_at,
                 "total": earlier.total,
                 "level": earlier.level,
-                "dimensions": [
+                "level_name": level_info.get(earlier.level, {}).get("name", str(earlier.level)),
+                "dimensions": [  # scenario-judged dimensions (no points) compare by scenario level instead
                     {"name": names.get(d["key"], d["key"]), "before": before.get(d["key"]), "after": d["score"]}
                     for d in card["dimensions"]
+                    if d["max"]
                 ],
+                "scenario_average": _scenario_average(framework, earlier.card),
             }
 
     scenarios = [
@@ -198,6 +209,7 @@ def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
     ]
     gates = [g for g in card["gates"] if not g["holds"]]
     return {
+        "scenario_average": _scenario_average(framework, card),
         "language": language,
         "template_version": TEMPLATE_VERSION,
         "organization": {
