@@ -19,9 +19,10 @@ def _svg(width: int, height: int, body: str, title: str) -> str:
 
 
 def _lines(label: str, width: int = 14) -> list[str]:
-    """A label broken into short lines: at spaces for Latin text, every `width // 2` characters for Chinese."""
+    """A label broken into short lines: at spaces for Latin text, every `width // 3` characters for Chinese."""
     if " " not in label:
-        step = width // 2 if any(ord(c) > 0x2E80 for c in label) else width
+        longest = width // 3 if any(ord(c) > 0x2E80 for c in label) else width
+        step = math.ceil(len(label) / math.ceil(len(label) / longest)) if label else 1  # balanced: no lone end
         return [label[i : i + step] for i in range(0, len(label), step)] or [""]
     lines: list[str] = []
     for word in label.split():
@@ -50,8 +51,11 @@ def radar(axes: list[tuple[str, float]], title: str, before: list[float] | None 
         x, y = point(index, 1.0)
         lx, ly = point(index, 1.12)
         anchor = "middle" if abs(lx - cx) < 5 else ("start" if lx > cx else "end")
-        lines = _lines(label)
-        top = ly - 6 * (len(lines) - 1) if abs(lx - cx) >= 5 else (ly - 12 * (len(lines) - 1) if ly < cy else ly + 4)
+        lines = _lines(label, 18)
+        if abs(lx - cx) < 5:  # above or below the centre: grow away from it
+            top = ly - 12 * (len(lines) - 1) if ly < cy else ly + 4
+        else:  # beside it: centred on the axis end, nudged away from the horizontal middle
+            top = ly - 6 * (len(lines) - 1) + (4 if ly > cy + 5 else -4 if ly < cy - 5 else 0)
         spans = "".join(
             f'<tspan x="{lx:.1f}" y="{top + 12 * n:.1f}">{escape(line)}</tspan>' for n, line in enumerate(lines)
         )

@@ -70,6 +70,14 @@ def report_html(content: dict[str, Any]) -> str:
             {
                 "r": content,
                 "radar": charts.radar(axes, translation.gettext("Dimension scores"), before if previous else None),
+                # Where the dimensions are few and the indicators many, a second radar shows where within them.
+                "indicator_radar": charts.radar(
+                    [(i["name"], i["share"]) for i in content["indicators"]],
+                    translation.gettext("Indicator scores"),
+                    size=320,
+                )
+                if len(content["indicators"]) > max(len(axes), 4)
+                else "",
                 "peers": peers,
                 "assets": ASSETS_DIR.as_uri(),
             },

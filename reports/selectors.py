@@ -124,6 +124,25 @@ def _scenario_average(framework: Framework, card: dict[str, Any]) -> Decimal | N
     return (sum(levels, Decimal(0)) / len(levels)).quantize(Decimal("0.01"))
 
 
+def _indicator_shares(document: dict[str, Any], card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each top-level indicator's share of its maximum; by mean scenario level (of 4) where it has no points."""
+    names = {i["key"]: i["text"] for d in document["dimensions"] for i in d["indicators"]}
+    shares = []
+    for dimension in card["dimensions"]:
+        for indicator in dimension["children"]:
+            if indicator["max"]:
+                share = float(_decimal(indicator["score"]) / _decimal(indicator["max"]))
+            else:
+                levels = [card["scenario_levels"][q] for q in indicator["questions"] if q in card["scenario_levels"]]
+                if not levels:
+                    continue
+                share = sum(levels) / (4 * len(levels))
+            shares.append(
+                {"key": indicator["key"], "name": names.get(indicator["key"], indicator["key"]), "share": share}
+            )
+    return shares
+
+
 def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
     """Every fact the report shows, in `language` ("zh-Hans" or "en"). Data only: the template lays it out."""
     version = assessment.framework_version
@@ -241,6 +260,7 @@ def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
             }
             for d in card["dimensions"]
         ],
+        "indicators": _indicator_shares(document, card),
         "gates": gates,
         "blocking_gate": gates[0] if gates else None,
         "priorities": [asdict(r) for r in recommendations[:3]],
