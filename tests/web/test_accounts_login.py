@@ -42,6 +42,11 @@ def test_the_right_password_logs_in_and_log_out_ends_the_session(client: Client,
     assert "_auth_user_id" not in client.session
 
 
+def test_the_email_address_logs_in_in_any_letter_case(client: Client, owner: User) -> None:
+    assert log_in(client, owner.email.upper(), OWNER_PASSWORD) == 302
+    assert client.session["_auth_user_id"] == str(owner.pk)
+
+
 def test_a_wrong_password_shows_an_error_on_the_page(client: Client, owner: User) -> None:
     response = client.post(reverse("web:login"), {"username": owner.email, "password": "wrong"})
     assert response.status_code == 200
@@ -119,4 +124,3 @@ def test_a_weak_new_password_is_refused(client: Client, owner: User, mailoutbox:
     response = client.post(form_page.redirect_chain[-1][0], {"new_password1": "password", "new_password2": "password"})
     assert response.status_code == 200
     assert "This password is too common." in response.content.decode()
-

@@ -71,7 +71,7 @@ def test_the_owner_saves_the_profile(owner_web: Client, organization: Organizati
         ("employees", "-1", "greater than or equal to 0"),
         ("employees", "99999999999", "less than or equal to 2147483647"),
         ("annual_revenue", "-5", "greater than or equal to 0"),
-        ("annual_revenue", "1e400", "no more than 12 digits before the decimal point"),
+        ("annual_revenue", "1e400", "no more than 14 digits in total"),
         ("total_assets", "lots", "Enter a number."),
         ("uscc", "91350100M000100Y44", "fails its check digit"),
         ("uscc", "123", "has 18 characters"),
@@ -117,7 +117,7 @@ def test_other_members_read_the_profile_without_a_form(client: Client, organizat
     html = response.content.decode()
     assert response.status_code == 200
     assert "测试精密制造有限公司" in html
-    assert "<form method=\"post\" class=\"card" not in html
+    assert '<form method="post" class="card' not in html
     assert "Only the organisation's owners can change the profile." in html
     assert reverse("web:org_api_keys", args=[organization.pk]) not in html  # the nav hides owner pages
 
@@ -160,3 +160,11 @@ def test_the_read_only_profile_escapes_the_name(client: Client, owner: User) -> 
     html = client.get(url(organization)).content.decode()
     assert "<b>Bold" not in html
     assert "&lt;b&gt;Bold &amp; Co&lt;/b&gt;" in html
+
+
+def test_a_post_without_the_csrf_token_is_refused(owner: User, organization: Organization) -> None:
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(owner)
+    assert browser.post(url(organization), profile_data(name="Forged")).status_code == 403
+    organization.refresh_from_db()
+    assert organization.name == "测试精密制造有限公司"

@@ -87,7 +87,7 @@ def test_errors_are_shown_next_to_their_fields_and_nothing_is_created(client: Cl
     response = client.post(reverse("web:signup"), data)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "The two password fields didn’t match." in html
+    assert "The two password fields didn\u2019t match." in html
     assert "Enter a whole number." in html
     assert "This unified social credit code fails its check digit." in html
     assert "Ensure this value has at most 200 characters" in html
@@ -131,9 +131,7 @@ def test_an_industry_outside_the_sector_is_refused(client: Client) -> None:
 
 
 def test_user_text_is_escaped(client: Client) -> None:
-    response = client.post(
-        reverse("web:signup"), signup_data(name="<script>alert(1)</script>", employees="x")
-    )
+    response = client.post(reverse("web:signup"), signup_data(name="<script>alert(1)</script>", employees="x"))
     html = response.content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

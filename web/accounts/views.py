@@ -93,7 +93,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if data is not None and all([account_form.is_valid(), organization_form.is_valid()]):
         figures = organization_form.cleaned_data
         try:
-            user, _organization = account_signup(
+            user, _new_organization = account_signup(
                 email=account_form.cleaned_data["email"],
                 password=account_form.cleaned_data["password1"],
                 name=figures["name"],
