@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -21,6 +22,7 @@ from assessment.models import (
     Option,
     Organization,
     Question,
+    ReviewNote,
     User,
 )
 
@@ -188,3 +190,34 @@ class AssessmentAdmin(TenancyMixin, admin.ModelAdmin[Assessment]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Assessment | None = None) -> bool:
         return super().has_delete_permission(request, obj) and (obj is None or obj.is_editable)
+
+
+@admin.register(ReviewNote)
+class ReviewNoteAdmin(admin.ModelAdmin[ReviewNote]):
+    """Consultants' review notes (shown in the PDF report); written through `review_note_add`'s rules."""
+
+    list_display = ["__str__", "assessment", "question", "author", "created_at"]
+    list_select_related = ["assessment__organization", "question", "author"]
+    raw_id_fields = ["assessment", "question"]
+    fields = ["assessment", "question", "text"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReviewNote]:
+        notes = super().get_queryset(request)
+        if request.user.is_superuser:
+            return notes
+        return notes.filter(assessment__in=Assessment.objects.visible_to(request.user))
+
+    def save_model(self, request: HttpRequest, obj: ReviewNote, form: Any, change: bool) -> None:
+        if change:
+            obj.save(update_fields=["text"])
+            return
+        try:
+            note = services.review_note_add(
+                assessment=obj.assessment,
+                author=request.user,  # type: ignore[arg-type]
+                text=obj.text,
+                question_key=obj.question.key if obj.question else "",
+            )
+        except services.ServiceError as exc:
+            raise PermissionDenied(str(exc)) from None
+        obj.pk, obj.author, obj.created_at = note.pk, note.author, note.created_at

@@ -430,3 +430,26 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id}:{self.question_id}"
+
+
+class ReviewNote(models.Model):
+    """A consultant's note from reviewing an assessment (the on-site verification): on one question or the whole."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="review_notes")
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: a note on the assessment as a whole.",
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: {self.text[:40]}"

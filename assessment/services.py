@@ -30,6 +30,7 @@ from assessment.models import (
     Option,
     Organization,
     Question,
+    ReviewNote,
     User,
 )
 from assessment.selectors import invitation_token_hash
@@ -682,3 +683,22 @@ def assessment_finalize(*, assessment: Assessment, finalized_by: User) -> Assess
         data=assessment_event_data(assessment, result.total, result.level),
     )
     return assessment
+
+
+@transaction.atomic
+def review_note_add(*, assessment: Assessment, author: User, text: str, question_key: str = "") -> ReviewNote:
+    """A note by a consultant assigned to the organisation, on one question (by key) or the whole assessment."""
+    if not assessment.organization.consultant_assignments.filter(consultant=author).exists():
+        raise ServiceError(gettext("Only a consultant assigned to the organisation can add review notes."))
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": [gettext("Write the note.")]})
+    question = None
+    if question_key:
+        question = Question.objects.filter(version=assessment.framework_version_id, key=question_key).first()
+        if question is None:
+            raise ValidationError({"question": [gettext("No such question in this assessment's framework.")]})
+    note = ReviewNote(assessment=assessment, question=question, author=author, text=text)
+    note.full_clean()
+    note.save()
+    return note

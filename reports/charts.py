@@ -113,7 +113,9 @@ def progress_bars(bars: list[tuple[str, Decimal, str]], maximum: Decimal, title:
             f'fill="{ACCENT if index == len(bars) - 1 else MUTED}"/>'
             f'<text x="{centre:.1f}" y="{base - height - 5:.1f}" font-size="10" fill="{INK}" '
             f'text-anchor="middle">{escape(figure)}</text>'
-            f'<text x="{centre:.1f}" y="{base + 14}" font-size="9" fill="{INK}" text-anchor="middle">{escape(label)}</text>'
-            f'<text x="{centre:.1f}" y="{base + 27}" font-size="9" fill="{INK}" text-anchor="middle">{escape(level)}</text>'
+            f'<text x="{centre:.1f}" y="{base + 14}" font-size="9" fill="{INK}" '
+            f'text-anchor="middle">{escape(label)}</text>'
+            f'<text x="{centre:.1f}" y="{base + 27}" font-size="9" fill="{INK}" '
+            f'text-anchor="middle">{escape(level)}</text>'
         )
     return _svg(width, base + 34, "".join(parts), title)

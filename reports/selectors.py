@@ -14,7 +14,7 @@ import yaml
 from django.core.serializers.json import DjangoJSONEncoder
 
 from assessment.framework_format import localised
-from assessment.models import Answer, Assessment
+from assessment.models import Answer, Assessment, ReviewNote
 from assessment.selectors import framework_version_document
 from scoring.engine import Framework, parse_answer
 from scoring.models import AssessmentResult
@@ -160,6 +160,11 @@ def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
     levels = document["levels"]
     level_info = {0: levels["base"]} | {rule["level"]: rule for rule in levels.get("rules", [])}
     names = {d["key"]: d["text"] for d in document["dimensions"]}
+    notes: dict[str, list[dict[str, Any]]] = {}  # question key ("" for the whole assessment) → notes
+    for note in ReviewNote.objects.filter(assessment=assessment).select_related("question", "author"):
+        notes.setdefault(note.question.key if note.question else "", []).append(
+            {"author": note.author.get_full_name() or note.author.email, "date": note.created_at, "text": note.text}
+        )
 
     in_path = {i["question"]: i for i in path.get("improvements", [])}
     library = recommendation_library(version.framework.slug)
@@ -292,9 +297,12 @@ def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
                 "answer": _answer_text(nodes[key][0], answers.get(key), language),
                 "evidence": _evidence(nodes[key][0], dict(answers[key].evidence)) if key in answers else [],
                 "comment": answers[key].comment if key in answers else "",
+                "notes": notes.get(key, []),
             }
             for key in framework.questions
         ],
+        "notes": notes.get("", []),
+        "question_notes": {key: found for key, found in notes.items() if key},
     }
 
 

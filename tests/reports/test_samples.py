@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 
 from assessment import services
-from assessment.models import Assessment, FrameworkVersion, User
+from assessment.models import Assessment, ConsultantAssignment, FrameworkVersion, User
 from reports.rendering import html_to_pdf, report_html
 from reports.selectors import report_content
 from scoring.engine.framework import Question
@@ -65,7 +65,18 @@ def re_assessment(miit: FrameworkVersion, owner: User) -> Assessment:
     answers[1]["evidence"] = {"devices_total": 120, "devices_digital": 52}
     answers[4]["comment"] = "ERP（用友U8）覆盖采购、销售、库存和财务；MES 于 2026 年一季度上线。"
     services.answers_upsert(assessment=t1, answered_by=owner, items=answers)
-    return submit_filling_gaps(t1, owner)
+    t1 = submit_filling_gaps(t1, owner)
+    consultant = User.objects.create_user("consultant@example.com", first_name="李伟")
+    ConsultantAssignment.objects.create(consultant=consultant, organization=firm)
+    services.review_note_add(
+        assessment=t1,
+        author=consultant,
+        text="2026年11月现场核查：设备台账、ERP 与 MES 的使用情况与填报一致。建议优先推进 S01、S02 的工艺数据贯通。",
+    )
+    services.review_note_add(
+        assessment=t1, author=consultant, text="已核对设备台账：120 台生产设备中 52 台已数字化。", question_key="F2"
+    )
+    return t1
 
 
 @pytest.mark.django_db
