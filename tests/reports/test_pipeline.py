@@ -55,19 +55,28 @@ def test_the_same_inputs_return_the_same_report_and_a_change_makes_a_new_version
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("language", "level_name"), [("zh-Hans", "未达到一级"), ("en", "Not yet rated")])
+@pytest.mark.parametrize(
+    ("language", "level_name", "dimension"),
+    [("zh-Hans", "未达到一级", "数字化基础"), ("en", "Not yet rated", "Digital foundation")],
+)
 def test_a_rendered_report_names_the_organisation_level_and_scores(
-    language: str, level_name: str, miit: FrameworkVersion, organization: Organization, owner: User, tmp_path: Path
+    language: str,
+    level_name: str,
+    dimension: str,
+    miit: FrameworkVersion,
+    organization: Organization,
+    owner: User,
+    tmp_path: Path,
 ) -> None:
     assessment = answered(miit, organization, owner)
     report, _ = report_request(assessment=assessment, language=language, requested_by=owner)
     rendered = report_render(report_id=report.pk)
     assert rendered is not None
     assert rendered.status == Report.Status.READY, rendered.error
-    text = pdf_text(rendered.file.read(), tmp_path)
+    text = " ".join(pdf_text(rendered.file.read(), tmp_path).split())
     assert organization.name in text
     assert level_name in text
-    assert "14" in text  # F5 E (10) + F2 C (4)
+    assert f"{dimension} 13 50" in text  # the foundation's score: F5 E (10) + F2 C (3) of 50
     assert "ERP 已覆盖主要业务" in text
     assert report_render(report_id=report.pk) is None  # a second run leaves the finished job alone
     assert default_storage.listdir("reports")[1] == [Path(rendered.file.name).name]
@@ -118,7 +127,7 @@ def test_hostile_text_is_printed_literally_and_nothing_is_fetched(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_renders_a_requested_report_that_the_api_then_serves(
+def test_a_worker_renders_requested_reports_that_the_api_then_serves_in_chinese_and_english(
     celery_worker_process: WorkerFactory,
     miit: FrameworkVersion,
     organization: Organization,
@@ -130,16 +139,22 @@ def test_a_worker_renders_a_requested_report_that_the_api_then_serves(
     assessment = answered(miit, organization, owner)
     client = APIClient()
     client.force_authenticate(owner)
-    requested = client.post(f"/api/v1/assessments/{assessment.pk}/reports/", {"language": "zh-Hans"})
-    assert requested.status_code == 202
-    report_id = requested.json()["id"]
-    deadline = time.monotonic() + 90
-    while (status := client.get(f"/api/v1/reports/{report_id}/").json())["status"] not in ("ready", "failed"):
-        assert time.monotonic() < deadline, status
-        time.sleep(0.3)
-    assert status["status"] == "ready", status["error"]
-    download = client.get(status["pdf"])
-    assert download["Content-Type"] == "application/pdf"
-    text = pdf_text(b"".join(download.streaming_content), tmp_path)  # type: ignore[attr-defined]
-    assert organization.name in text
-    assert "未达到一级" in text
+    expected = {"zh-Hans": ("未达到一级", "数字化基础"), "en": ("Not yet rated", "Digital foundation")}
+    requested = {}
+    for language in expected:
+        response = client.post(f"/api/v1/assessments/{assessment.pk}/reports/", {"language": language})
+        assert response.status_code == 202
+        requested[language] = response.json()["id"]
+    for language, report_id in requested.items():
+        deadline = time.monotonic() + 90
+        while (status := client.get(f"/api/v1/reports/{report_id}/").json())["status"] not in ("ready", "failed"):
+            assert time.monotonic() < deadline, status
+            time.sleep(0.3)
+        assert status["status"] == "ready", status["error"]
+        download = client.get(status["pdf"])
+        assert download["Content-Type"] == "application/pdf"
+        text = " ".join(pdf_text(b"".join(download.streaming_content), tmp_path).split())  # type: ignore[attr-defined]
+        level, dimension = expected[language]
+        assert organization.name in text
+        assert level in text
+        assert f"{dimension} 13 50" in text, "the foundation's score: F5 E (10) + F2 C (3) of 50"
