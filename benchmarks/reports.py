@@ -171,7 +171,10 @@ def batch(
             if sample_at and early is None and done >= sample_at:
                 early = now
         elapsed = time.perf_counter() - started
-        failed = Report.objects.filter(pk__in=ids, status="failed").count()
+        failures = Report.objects.filter(pk__in=ids, status="failed")
+        failed = failures.count()
+        if failed:
+            print(f"  {failed} failed; the first: {failures.values_list('error', flat=True).first()}")
         time.sleep(1)
         return {"elapsed": elapsed, "failed": failed, "early": early, "late": tree_rss(process.pid), "peak": peak}
     finally:
