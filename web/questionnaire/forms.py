@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,9 @@ from scoring.engine.answers import LARGEST_NUMBER, LONGEST_TEXT
 from scoring.engine.framework import EvidenceField, Question
 from web.questionnaire.selectors import document_language
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
+
 LONGEST_COMMENT = 5000  # as the answer format allows
 LONGEST_EVIDENCE_TEXT = 2000
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -22,13 +25,13 @@ LEVELS = [(str(level), str(level)) for level in range(5)]
 
 
 def _number_field(
-    label: str, *, minimum: Decimal | None = None, maximum: Decimal | None = None, whole: bool = False
+    label: _StrOrPromise, *, minimum: Decimal | None = None, maximum: Decimal | None = None, whole: bool = False
 ) -> forms.Field:
     """A number no larger than the answer format allows (10^12 in size), within the field's own bounds."""
     lower = -LARGEST_NUMBER if minimum is None else max(minimum, -LARGEST_NUMBER)
     upper = LARGEST_NUMBER if maximum is None else min(maximum, LARGEST_NUMBER)
     if whole:
-        return forms.IntegerField(label=label, required=False, min_value=lower, max_value=upper)
+        return forms.IntegerField(label=label, required=False, min_value=int(lower), max_value=int(upper))
     return forms.DecimalField(label=label, required=False, min_value=lower, max_value=upper)
 
 
@@ -40,15 +43,13 @@ def _evidence_field(spec: EvidenceField, label: str) -> forms.Field:
     if spec.type == "text":
         return forms.CharField(label=label, required=False, max_length=LONGEST_EVIDENCE_TEXT)
     if spec.type == "boolean":
-        return forms.TypedChoiceField(
-            label=label, required=False, choices=YES_NO, coerce=_yes_no, empty_value=None
-        )
+        return forms.TypedChoiceField(label=label, required=False, choices=YES_NO, coerce=_yes_no, empty_value=None)
     return _number_field(label, minimum=spec.min, maximum=spec.max, whole=spec.type == "integer")
 
 
 def messages_of(form: forms.Form) -> list[str]:
     """Every error of a form as one line each, named by its field's label."""
-    lines = []
+    lines: list[str] = []
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else None
         lines.extend(f"{label}: {error}" if label else str(error) for error in errors)
@@ -164,11 +165,25 @@ class AnswerForm(forms.Form):
         return cleaned
 
 
+class FrameworkVersionField(forms.ModelChoiceField[FrameworkVersion]):
+    def label_from_instance(self, obj: FrameworkVersion) -> str:
+        title = obj.title_en if document_language() == "en" else obj.title_zh_hans
+        return f"{title} ({obj.reference})"
+
+
+class PreviousAssessmentField(forms.ModelChoiceField[Assessment]):
+    def label_from_instance(self, obj: Assessment) -> str:
+        return _("#%(id)s · %(framework)s · %(status)s · %(date)s") % {
+            "id": obj.pk,
+            "framework": obj.framework_version.reference,
+            "status": obj.get_status_display(),
+            "date": (obj.submitted_at or obj.created_at).date().isoformat(),
+        }
+
+
 class AssessmentStartForm(forms.Form):
-    framework = forms.ModelChoiceField(
-        label=_("Framework"), queryset=FrameworkVersion.objects.none(), empty_label=None
-    )
-    previous = forms.ModelChoiceField(
+    framework = FrameworkVersionField(label=_("Framework"), queryset=FrameworkVersion.objects.none(), empty_label=None)
+    previous = PreviousAssessmentField(
         label=_("Re-assessment of"),
         queryset=Assessment.objects.none(),
         required=False,
@@ -181,31 +196,20 @@ class AssessmentStartForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        english = document_language() == "en"
-        framework = self.fields["framework"]
-        assert isinstance(framework, forms.ModelChoiceField)  # noqa: S101 - narrows the type for mypy
-        framework.queryset = FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED).select_related(
-            "framework"
-        )
-        framework.label_from_instance = lambda v: f"{v.title_en if english else v.title_zh_hans} ({v.reference})"
-        previous = self.fields["previous"]
-        assert isinstance(previous, forms.ModelChoiceField)  # noqa: S101
-        previous.queryset = Assessment.objects.filter(organization=organization).select_related(
-            "framework_version__framework"
-        )
-        previous.label_from_instance = lambda a: _("#%(id)s · %(framework)s · %(status)s · %(date)s") % {
-            "id": a.pk,
-            "framework": a.framework_version.reference,
-            "status": a.get_status_display(),
-            "date": (a.submitted_at or a.created_at).date().isoformat(),
-        }
+        published = FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED)
+        self.fields["framework"].queryset = published.select_related("framework")  # type: ignore[attr-defined]
+        earlier = Assessment.objects.filter(organization=organization).select_related("framework_version__framework")
+        self.fields["previous"].queryset = earlier  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         version, previous = cleaned.get("framework"), cleaned.get("previous")
-        if version is not None and previous is not None:
-            if previous.framework_version.framework_id != version.framework_id:
-                self.add_error("previous", _("Choose an earlier assessment of the same framework."))
+        if (
+            version is not None
+            and previous is not None
+            and previous.framework_version.framework_id != version.framework_id
+        ):
+            self.add_error("previous", _("Choose an earlier assessment of the same framework."))
         return cleaned
 
 

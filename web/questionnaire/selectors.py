@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -11,17 +11,23 @@ from typing import Any
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
 from assessment.framework_format import Document, localised
 from assessment.models import Answer as AnswerRow
-from assessment.models import Assessment, FrameworkVersion
+from assessment.models import Assessment, FrameworkVersion, Organization
 from assessment.selectors import framework_version_document
+from reports.charts import peer_bar, progress_bars, radar
 from scoring.engine import Answer, Framework, missing_for_submission
+from scoring.engine.answers import answer_item
 from scoring.engine.suggest import suggest_option
-from scoring.selectors import engine_answer
+from scoring.models import AssessmentResult
+from scoring.selectors import PeerFilter, assessment_answers, engine_answer, framework_structure, peer_benchmark
+from scoring.services import PEER_STATUSES, assessment_result
 
 LARGE_DIMENSION = 8  # a dimension with more questions than this gets one wizard step per indicator group
+WHAT_IF_KINDS = frozenset({"single_choice", "multiple_choice", "scenario", "yes_no", "banded_number"})
 
 
 def document_language() -> str:
@@ -67,7 +73,7 @@ class Questionnaire:
 
 def _questions(indicators: list[Document]) -> list[tuple[Document, Document]]:
     """(question, indicator) pairs of an indicator tree, in framework order."""
-    found = []
+    found: list[tuple[Document, Document]] = []
     for indicator in indicators:
         found.extend((question, indicator) for question in indicator["questions"])
         found.extend(_questions(indicator["indicators"]))
@@ -300,3 +306,176 @@ def item_text(node: Document, item: Mapping[str, Any]) -> str:
     if "yes" in item:
         return gettext("Yes") if item["yes"] else gettext("No")
     return "—"
+
+
+# --- pages made of several reads ---------------------------------------------------------------
+
+
+def chart(markup: str) -> SafeString:
+    """A chart from reports.charts, to put in a page as it is."""
+    return mark_safe(markup)  # noqa: S308 - reports.charts escapes every label it draws
+
+
+def assessment_history(organization: Organization) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The organisation's assessments, newest first, with their results; and a chart per framework of the
+    submitted ones' totals and levels over time (T0 → T1 …)."""
+    assessments = (
+        Assessment.objects.filter(organization=organization)
+        .select_related("framework_version__framework", "result", "created_by")
+        .order_by("created_at", "id")
+    )
+    rows = []
+    series: dict[int, list[tuple[Assessment, AssessmentResult, Questionnaire]]] = {}
+    for assessment in assessments:
+        result = assessment_result(assessment=assessment)
+        layout = questionnaire(assessment.framework_version)
+        rows.append(
+            {
+                "assessment": assessment,
+                "result": result,
+                "layout": layout,
+                "level_name": layout.level_name(result.level),
+            }
+        )
+        if assessment.status in PEER_STATUSES:
+            series.setdefault(assessment.framework_version.framework_id, []).append((assessment, result, layout))
+    charts = []
+    for done in series.values():
+        title = done[-1][2].title
+        bars = [
+            ((a.submitted_at or a.created_at).date().isoformat(), r.total, layout.level_name(r.level))
+            for a, r, layout in done
+        ]
+        label = gettext("Total score and level of each submitted assessment: %(title)s") % {"title": title}
+        charts.append({"title": title, "svg": chart(progress_bars(bars, done[-1][1].max_total, label))})
+    return rows[::-1], charts
+
+
+def submission_gaps(framework: Framework, layout: Questionnaire, answers: Mapping[str, Answer]) -> list[dict[str, Any]]:
+    """What a submission still lacks, each with its question's text, step and the missing evidence's label."""
+    gaps = []
+    for gap in missing_for_submission(framework, answers):
+        place = layout.places[gap.question]
+        labels = {spec["key"]: spec["label"] for spec in place.node.get("evidence", [])}
+        gaps.append(
+            {
+                "key": gap.question,
+                "text": place.node["text"],
+                "step": place.step,
+                "evidence": labels.get(gap.evidence, gap.evidence) if gap.evidence else None,
+            }
+        )
+    return gaps
+
+
+def _peer_rows(result: AssessmentResult, layout: Questionnaire, peer_filter: PeerFilter) -> list[dict[str, Any]]:
+    scores = {"total": (result.total, result.max_total)} | {
+        d["key"]: (Decimal(str(d["score"])), Decimal(str(d["max"]))) for d in result.card["dimensions"]
+    }
+    names = {"total": gettext("Total"), **layout.dimension_names}
+    rows = []
+    for standing in peer_benchmark(result, peer_filter):
+        score, maximum = scores[standing.key]
+        if not maximum:
+            continue  # judged by scenario levels, not points: nothing to compare
+        bar = None
+        if standing.quartiles is not None:
+            title = gettext("%(name)s: your score against the middle half of your peers") % {
+                "name": names[standing.key]
+            }
+            bar = chart(peer_bar(score, standing.quartiles, maximum, title, gettext("you")))
+        rows.append({**asdict(standing), "name": names[standing.key], "chart": bar})
+    return rows
+
+
+def _scenario_matrix(framework: Framework, layout: Questionnaire, card: Mapping[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for question in framework.scenarios:
+        place = layout.places[question.key]
+        level = card["scenario_levels"].get(question.key, 0)
+        rows.append(
+            {
+                "key": question.key,
+                "name": place.node["text"],
+                "constrained": question.constrained,
+                "cells": [{"level": n, "reached": 0 < n <= level, "current": n == level} for n in range(5)],
+            }
+        )
+    return rows
+
+
+def _radar(layout: Questionnaire, card: Mapping[str, Any], earlier: AssessmentResult | None) -> SafeString | None:
+    """Dimension scores as shares of their maximum (scenario-judged ones left out); the earlier ones beneath."""
+    scored = [d for d in card["dimensions"] if d["max"]]
+    if len(scored) < 3:
+        return None
+    axes = [(layout.dimension_names.get(d["key"], d["key"]), d["score"] / d["max"]) for d in scored]
+    before = None
+    if earlier is not None:
+        shares = {d["key"]: d["score"] / d["max"] for d in earlier.card["dimensions"] if d["max"]}
+        before = [float(shares.get(d["key"], 0)) for d in scored]
+    title = gettext("Dimension scores as a share of their maximum")
+    return chart(radar([(name, float(share)) for name, share in axes], title, before=before, size=340))
+
+
+def what_if_fields(
+    framework: Framework, layout: Questionnaire, path: Mapping[str, Any] | None, answers: Mapping[str, Answer]
+) -> list[dict[str, Any]]:
+    """The what-if form: the path's questions with the choices to pick from, the improvement chosen, the answer now."""
+    fields = []
+    for improvement in (path or {}).get("improvements", []):
+        key, item = improvement["question"], improvement["answer"]
+        question, node = framework.questions[key], layout.places[key].node
+        if question.kind not in WHAT_IF_KINDS:
+            continue
+        current = answers.get(key)
+        fields.append(
+            {
+                "key": key,
+                "kind": question.kind,
+                "text": node["text"],
+                "now": item_text(node, answer_item(question, current)) if current and current.has_value else "—",
+                "options": [
+                    {**o, "selected": o["key"] == item.get("choice") or o["key"] in item.get("choices", [])}
+                    for o in node.get("options", [])
+                ],
+                "levels": [{"level": n, "selected": n == item.get("level")} for n in range(5)],
+                "yes": item.get("yes"),
+                "number": item.get("number", ""),
+            }
+        )
+    return fields
+
+
+def results_summary(assessment: Assessment, result: AssessmentResult, peer_filter: PeerFilter) -> dict[str, Any]:
+    """Everything the results page shows of a result (scored with its path), in the page's language."""
+    framework = framework_structure(assessment.framework_version)
+    layout = questionnaire(assessment.framework_version)
+    card, path = result.card, result.path
+    earlier = None
+    if assessment.previous_id:
+        earlier = AssessmentResult.objects.filter(assessment_id=assessment.previous_id).first()
+    return {
+        "card": card,
+        "level": layout.levels.get(card["level"]),
+        "next_level": layout.levels.get(card["next_level"]) if card["next_level"] is not None else None,
+        "dimensions": [{**d, "name": layout.dimension_names.get(d["key"], d["key"])} for d in card["dimensions"]],
+        "radar": _radar(layout, card, earlier),
+        "previous": earlier,
+        "previous_level_name": layout.level_name(earlier.level) if earlier else "",
+        "peers": _peer_rows(result, layout, peer_filter),
+        "scenarios": _scenario_matrix(framework, layout, card),
+        "gates": card["gates"],
+        "blocking": [g for g in card["gates"] if not g["holds"]],
+        "path": path,
+        "improvements": [
+            {
+                **i,
+                "text": layout.places[i["question"]].node["text"],
+                "step": layout.places[i["question"]].step,
+                "answer_text": item_text(layout.places[i["question"]].node, i["answer"]),
+            }
+            for i in (path or {}).get("improvements", [])
+        ],
+        "what_if": what_if_fields(framework, layout, path, assessment_answers(assessment) if path else {}),
+    }

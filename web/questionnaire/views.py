@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from decimal import Decimal
 from typing import Any, cast
 
@@ -11,22 +10,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import services
 from assessment.models import Assessment, Membership, Organization, User
 from assessment.selectors import CONSULTANT, membership_role, organization_role
-from reports.charts import peer_bar, progress_bars, radar
 from reports.models import Report
 from reports.services import report_request as report_request_service
-from scoring.engine import AnswerSetError, missing_for_submission
-from scoring.models import AssessmentResult
-from scoring.selectors import PeerFilter, assessment_what_if, framework_structure, peer_benchmark
-from scoring.services import PEER_STATUSES, assessment_result
+from scoring.engine import AnswerSetError
+from scoring.selectors import PeerFilter, assessment_what_if, framework_structure
+from scoring.services import assessment_result
 from web.questionnaire.forms import (
     AnswerForm,
     AssessmentStartForm,
@@ -39,12 +36,14 @@ from web.questionnaire.forms import (
 from web.questionnaire.selectors import (
     Questionnaire,
     answer_rows,
-    engine_answers,
+    assessment_history,
     document_language,
-    item_text,
+    engine_answers,
     question_view,
     questionnaire,
+    results_summary,
     resume_step,
+    submission_gaps,
     wizard_progress,
 )
 
@@ -56,8 +55,9 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _svg(markup: str) -> SafeString:
-    return mark_safe(markup)  # noqa: S308 - reports.charts escapes every label it draws
+def _htmx(request: HttpRequest) -> bool:
+    """Whether htmx sent the request (django-htmx's middleware sets `request.htmx`)."""
+    return bool(getattr(request, "htmx", False))
 
 
 def _require_contributor(role: str) -> None:
@@ -110,39 +110,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _history(organization: Organization, role: str, form: AssessmentStartForm) -> dict[str, Any]:
-    assessments = list(
-        Assessment.objects.filter(organization=organization)
-        .select_related("framework_version__framework", "result", "created_by")
-        .order_by("created_at", "id")
-    )
-    rows = []
-    series: dict[int, list[tuple[Assessment, AssessmentResult, Questionnaire]]] = {}
-    for assessment in assessments:
-        result = assessment_result(assessment=assessment)
-        layout = questionnaire(assessment.framework_version)
-        rows.append(
-            {"assessment": assessment, "result": result, "layout": layout, "level_name": layout.level_name(result.level)}
-        )
-        if assessment.status in PEER_STATUSES:
-            series.setdefault(assessment.framework_version.framework_id, []).append((assessment, result, layout))
-    charts = []
-    for done in series.values():
-        title = done[-1][2].title
-        bars = [
-            (
-                (a.submitted_at or a.created_at).date().isoformat(),
-                r.total,
-                layout.level_name(r.level),
-            )
-            for a, r, layout in done
-        ]
-        label = _("Total score and level of each submitted assessment: %(title)s") % {"title": title}
-        charts.append({"title": title, "svg": _svg(progress_bars(bars, done[-1][1].max_total, label))})
+    rows, charts = assessment_history(organization)
     return {
         "organization": organization,
         "role": role,
         "nav": NAV,
-        "rows": rows[::-1],  # newest first
+        "rows": rows,
         "charts": charts,
         "can_write": role in CONTRIBUTORS,
         "form": form,
@@ -259,7 +232,7 @@ def answer_save(request: HttpRequest, pk: int, question_key: str) -> HttpRespons
     errors = messages_of(form)
     if errors and status == 200:
         status = 422
-    if not request.htmx:
+    if not _htmx(request):
         if not errors:
             return redirect(reverse("web:wizard", args=[assessment.pk, place.step]) + f"#q-{question_key}")
         context = _wizard_page(assessment, role, place.step, failed=(question_key, errors))
@@ -306,157 +279,33 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Submitted. These are the results."))
                 return redirect("web:results", assessment.pk)
     answers = engine_answers(answer_rows(assessment))
-    missing = []
-    for gap in missing_for_submission(framework, answers):
-        place = layout.places[gap.question]
-        labels = {spec["key"]: spec["label"] for spec in place.node.get("evidence", [])}
-        missing.append(
-            {
-                "key": gap.question,
-                "text": place.node["text"],
-                "step": place.step,
-                "evidence": labels.get(gap.evidence, gap.evidence) if gap.evidence else None,
-            }
-        )
-    context = _page(
-        assessment, role, layout, missing=missing, form=form, progress=wizard_progress(layout, answers)
-    )
+    missing = submission_gaps(framework, layout, answers)
+    context = _page(assessment, role, layout, missing=missing, form=form, progress=wizard_progress(layout, answers))
     return render(request, "web/questionnaire/review.html", context, status=status)
 
 
 # --- results ---------------------------------------------------------------------------------------
 
 
-def _peer_rows(
-    result: AssessmentResult, card: dict[str, Any], layout: Questionnaire, peer_filter: PeerFilter
-) -> list[dict[str, Any]]:
-    scores = {"total": (result.total, result.max_total)} | {
-        d["key"]: (Decimal(str(d["score"])), Decimal(str(d["max"]))) for d in card["dimensions"]
-    }
-    names = {"total": _("Total"), **layout.dimension_names}
-    rows = []
-    for standing in peer_benchmark(result, peer_filter):
-        score, maximum = scores[standing.key]
-        chart = None
-        if standing.quartiles is not None and maximum > 0:
-            title = _("%(name)s: your score against the middle half of your peers") % {"name": names[standing.key]}
-            chart = _svg(peer_bar(score, standing.quartiles, maximum, title, _("you")))
-        rows.append({**asdict(standing), "name": names.get(standing.key, standing.key), "chart": chart})
-    return rows
-
-
-def _scenario_matrix(assessment: Assessment, card: dict[str, Any], layout: Questionnaire) -> list[dict[str, Any]]:
-    framework = framework_structure(assessment.framework_version)
-    rows = []
-    for question in framework.scenarios:
-        place = layout.places[question.key]
-        level = card["scenario_levels"].get(question.key, 0)
-        rows.append(
-            {
-                "key": question.key,
-                "name": place.node["text"],
-                "group": place.indicator,
-                "constrained": question.constrained,
-                "level": level,
-                "step": place.step,
-                "cells": [{"level": n, "reached": 0 < n <= level, "current": n == level} for n in range(5)],
-            }
-        )
-    return rows
-
-
-def _what_if_questions(assessment: Assessment, layout: Questionnaire, path: dict[str, Any] | None) -> list[Any]:
-    framework = framework_structure(assessment.framework_version)
-    keys = [i["question"] for i in (path or {}).get("improvements", [])]
-    return [(framework.questions[key], layout.places[key].node) for key in keys if key in framework.questions]
-
-
 @login_required
 @require_GET
 def results(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, role = _assessment(request, pk)
-    layout = questionnaire(assessment.framework_version)
     result = assessment_result(assessment=assessment, with_path=True)
-    card, path = result.card, result.path
     peer_form = PeerForm(request.GET or None)
     chosen = peer_form.cleaned_data["peers"] if peer_form.is_valid() else []
     peer_filter = PeerFilter(**{name: getattr(result, name) for name in chosen})
-
-    dimensions = [
-        {**d, "name": layout.dimension_names.get(d["key"], d["key"]), "share": d["score"] / d["max"] if d["max"] else None}
-        for d in card["dimensions"]
-    ]
-    before: dict[str, Any] = {}
-    previous = None
-    if assessment.previous_id:
-        previous = AssessmentResult.objects.filter(assessment_id=assessment.previous_id).first()
-        if previous is not None:
-            before = {d["key"]: d["score"] / d["max"] for d in previous.card["dimensions"] if d["max"]}
-    axes = [(d["name"], float(d["share"])) for d in dimensions if d["share"] is not None]
-    chart = None
-    if len(axes) >= 3:
-        earlier = [float(before.get(d["key"], 0)) for d in dimensions if d["share"] is not None] if before else None
-        chart = _svg(radar(axes, _("Dimension scores as a share of their maximum"), before=earlier, size=340))
-
-    improvements = [
-        {
-            **i,
-            "text": layout.places[i["question"]].node["text"],
-            "step": layout.places[i["question"]].step,
-            "answer_text": item_text(layout.places[i["question"]].node, i["answer"]),
-        }
-        for i in (path or {}).get("improvements", [])
-    ]
-    what_if_questions = _what_if_questions(assessment, layout, path)
     context = _page(
         assessment,
         role,
-        layout,
+        questionnaire(assessment.framework_version),
         result=result,
-        card=card,
-        level=layout.levels.get(card["level"]),
-        next_level=layout.levels.get(card["next_level"]) if card["next_level"] is not None else None,
-        dimensions=dimensions,
-        radar=chart,
-        previous=previous,
-        previous_level_name=layout.level_name(previous.level) if previous else "",
         peer_form=peer_form,
-        peers=_peer_rows(result, card, layout, peer_filter),
-        scenarios=_scenario_matrix(assessment, card, layout),
-        gates=card["gates"],
-        blocking=[g for g in card["gates"] if not g["holds"]],
-        path=path,
-        improvements=improvements,
-        what_if=_what_if_fields(what_if_questions, path),
         report_form=ReportForm(initial={"language": document_language()}),
         reports=Report.objects.filter(assessment=assessment).order_by("-created_at", "-id"),
+        **results_summary(assessment, result, peer_filter),
     )
     return render(request, "web/questionnaire/results.html", context)
-
-
-def _what_if_fields(questions: list[Any], path: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The what-if form's questions with the choices to pick from, the path's improvement preselected."""
-    improved = {i["question"]: i["answer"] for i in (path or {}).get("improvements", [])}
-    fields = []
-    for question, node in questions:
-        item = improved.get(question.key, {})
-        fields.append(
-            {
-                "key": question.key,
-                "kind": question.kind,
-                "text": node["text"],
-                "options": [
-                    {**o, "selected": o["key"] == item.get("choice") or o["key"] in item.get("choices", [])}
-                    for o in node.get("options", [])
-                ],
-                "levels": [
-                    {"level": n, "selected": n == item.get("level")} for n in range(5)
-                ],
-                "yes": item.get("yes"),
-                "number": item.get("number", ""),
-            }
-        )
-    return fields
 
 
 @login_required
@@ -515,7 +364,7 @@ def report_request(request: HttpRequest, pk: int) -> HttpResponse:
         )
         status = 200
         form = ReportForm(initial=form.cleaned_data)
-        if not request.htmx:
+        if not _htmx(request):
             return redirect(reverse("web:results", args=[assessment.pk]) + "#reports")
     context = _page(
         assessment,
@@ -536,7 +385,7 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     report = get_object_or_404(_reports(request), pk=pk)
     if report.status != Report.Status.READY or not report.file:
         message = _("The report is %(status)s, not ready.") % {"status": report.get_status_display()}
