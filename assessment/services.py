@@ -492,18 +492,6 @@ def assessment_create(
     )
 
 
-def _carried_over(question: EngineQuestion, answer: EngineAnswer) -> dict[str, Any]:
-    """An answer as an item to save again: decimal evidence is stored as text, the format wants numbers."""
-    item = answer_item(question, answer)
-    numeric = {f.key for f in question.evidence if f.type in ("integer", "decimal")}
-    if "evidence" in item:
-        item["evidence"] = {
-            key: Decimal(value) if key in numeric and isinstance(value, str) else value
-            for key, value in item["evidence"].items()
-        }
-    return item
-
-
 @transaction.atomic
 def assessment_start_from_previous(
     *, previous: Assessment, framework_version: FrameworkVersion, created_by: User
@@ -523,7 +511,7 @@ def assessment_start_from_previous(
     after = framework_structure(framework_version)
     items = []
     for key, answer in assessment_answers(previous).items():
-        item = _carried_over(before.questions[key], answer)
+        item = answer_item(before.questions[key], answer)
         try:
             parse_answer(after, item)
         except AnswerSetError:

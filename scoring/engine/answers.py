@@ -79,6 +79,12 @@ class Answer:
 def answer_item(question: Question, answer: Answer) -> dict[str, Any]:
     """The answer as an answer-format item, with the choice key the question's kind expects."""
     item = answer.to_item()
+    numeric = {f.key for f in question.evidence if f.type in ("integer", "decimal")}
+    if "evidence" in item:  # decimals are kept as strings (exact); the format's numbers are JSON numbers
+        item["evidence"] = {
+            key: float(value) if key in numeric and isinstance(value, str) else value
+            for key, value in item["evidence"].items()
+        }
     if question.kind == "single_choice" and answer.chosen:
         item["choice"] = answer.choices[0]
     elif question.kind == "multiple_choice" and answer.chosen:

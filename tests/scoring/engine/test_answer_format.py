@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from scoring.engine import AnswerError, AnswerSetError, Framework, parse_answer, parse_answers, score
+from scoring.engine.answers import answer_item
 from tests.scoring.engine.frameworks import Item, miit, mini, mini_variant, scored
 
 VALID_F1: Item = {"question": "F1", "choices": ["B", "D"]}
@@ -71,6 +72,15 @@ def test_evidence_numbers_are_stored_as_whole_numbers_or_decimal_strings_and_nul
         [{"question": "F2", "evidence": {"rate_percent": 33.25, "devices_total": 12.0, "devices_digital": None}}],
     )
     assert answers["F2"].evidence == {"rate_percent": "33.25", "devices_total": 12}
+
+
+def test_an_answer_item_round_trips_with_decimal_evidence() -> None:
+    framework = miit()
+    item = {"question": "F2", "choice": "C", "evidence": {"rate_percent": 33.25, "devices_total": 120}}
+    parsed = parse_answers(framework, [item])["F2"]
+    written = answer_item(framework.questions["F2"], parsed)
+    assert written["evidence"] == {"rate_percent": 33.25, "devices_total": 120}
+    assert parse_answers(framework, [written])["F2"] == parsed
 
 
 def test_an_evidence_only_item_is_kept_and_counts_as_unanswered() -> None:
