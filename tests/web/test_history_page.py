@@ -163,6 +163,7 @@ def test_viewers_see_the_history_read_only(
     client: Client, miit: FrameworkVersion, organization: Organization, member: Callable[..., User]
 ) -> None:
     client.force_login(member("viewer"))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     page = history(client, organization)
     assert "Only owners and respondents can start an assessment" in page
     assert 'name="framework"' not in page

@@ -383,7 +383,7 @@ def _peer_rows(result: AssessmentResult, layout: Questionnaire, peer_filter: Pee
             title = gettext("%(name)s: your score against the middle half of your peers") % {
                 "name": names[standing.key]
             }
-            bar = chart(peer_bar(score, standing.quartiles, maximum, title, gettext("you")))
+            bar = chart(peer_bar(score, standing.quartiles, maximum, title, gettext("You")))
         rows.append({**asdict(standing), "name": names[standing.key], "chart": bar})
     return rows
 
