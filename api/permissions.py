@@ -16,7 +16,7 @@ from assessment.models import Membership, User
 from assessment.selectors import organization_role
 
 OWNER = frozenset({Membership.Role.OWNER})
-CONTRIBUTORS = frozenset({Membership.Role.OWNER, Membership.Role.RESPONDENT})
+CONTRIBUTORS = Membership.CONTRIBUTORS
 
 
 class KeyScope(BasePermission):

@@ -111,6 +111,9 @@ class Membership(models.Model):
         RESPONDENT = "respondent", _("respondent")
         VIEWER = "viewer", _("viewer")
 
+    # The roles that may change answers and start or submit assessments; viewers (and consultants) read.
+    CONTRIBUTORS: ClassVar[frozenset[str]] = frozenset({Role.OWNER, Role.RESPONDENT})
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices)

@@ -34,7 +34,6 @@ from assessment.selectors import (
     invitations_open,
     organization_consultants,
     organization_members,
-    organization_role,
     size_band_suggest,
 )
 from assessment.services import (
@@ -50,6 +49,7 @@ from assessment.services import (
     membership_role_change,
     organization_update,
 )
+from web.access import organization_with_role
 from web.accounts.forms import (
     ApiKeyForm,
     InvitationForm,
@@ -67,12 +67,6 @@ OWNER = Membership.Role.OWNER
 # Two authentication backends are configured (axes first); a session made here names the one that checks passwords.
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 ACCOUNT_FIELDS = {"email": "email", "password": "password2"}
-
-
-def _organization(request: HttpRequest, org_id: int) -> tuple[Organization, str]:
-    """The organisation if the user may see it (else 404), with the user's role in it."""
-    organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=org_id)
-    return organization, organization_role(request.user, organization.pk) or ""  # type: ignore[arg-type]
 
 
 def _owner_only(role: str) -> None:
@@ -174,7 +168,7 @@ def size_band_suggestion(request: HttpRequest) -> HttpResponse:
 @login_required
 def org_profile(request: HttpRequest, org_id: int) -> HttpResponse:
     """Every member reads the profile; owners edit it."""
-    organization, role = _organization(request, org_id)
+    organization, role = organization_with_role(request, org_id)
     form = None
     if request.method == "POST":
         _owner_only(role)
@@ -221,7 +215,7 @@ def _invitation_mail_send(request: HttpRequest, issued: IssuedInvitation) -> boo
 @login_required
 def org_members(request: HttpRequest, org_id: int) -> HttpResponse:
     """Members and their roles for everyone; owners also invite, change roles, remove and withdraw."""
-    organization, role = _organization(request, org_id)
+    organization, role = organization_with_role(request, org_id)
     form = InvitationForm()
     if request.method == "POST":
         _owner_only(role)
@@ -265,7 +259,7 @@ def org_members(request: HttpRequest, org_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def org_member_role(request: HttpRequest, org_id: int, membership_id: int) -> HttpResponse:
-    organization, role = _organization(request, org_id)
+    organization, role = organization_with_role(request, org_id)
     _owner_only(role)
     membership = get_object_or_404(
         Membership.objects.select_related("user"), organization=organization, pk=membership_id
@@ -293,7 +287,7 @@ def org_member_role(request: HttpRequest, org_id: int, membership_id: int) -> Ht
 @login_required
 @require_POST
 def org_member_remove(request: HttpRequest, org_id: int, membership_id: int) -> HttpResponse:
-    organization, role = _organization(request, org_id)
+    organization, role = organization_with_role(request, org_id)
     _owner_only(role)
     membership = get_object_or_404(
         Membership.objects.select_related("user"), organization=organization, pk=membership_id
@@ -313,7 +307,7 @@ def org_member_remove(request: HttpRequest, org_id: int, membership_id: int) -> 
 @login_required
 @require_POST
 def org_invitation_revoke(request: HttpRequest, org_id: int, invitation_id: int) -> HttpResponse:
-    organization, role = _organization(request, org_id)
+    organization, role = organization_with_role(request, org_id)
     _owner_only(role)
     invitation = get_object_or_404(Invitation, organization=organization, pk=invitation_id)
     try:
@@ -387,7 +381,7 @@ def _closed_message(request: HttpRequest, error: ServiceError) -> HttpResponse:
 @login_required
 def org_api_keys(request: HttpRequest, org_id: int) -> HttpResponse:
     """Owners list, create and revoke the organisation's keys; a new key's secret is shown once."""
-    organization, role = _organization(request, org_id)
+    organization, role = organization_with_role(request, org_id)
     _owner_only(role)
     form = ApiKeyForm()
     created: tuple[ApiKey, str] | None = None
@@ -422,7 +416,7 @@ def org_api_keys(request: HttpRequest, org_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def org_api_key_revoke(request: HttpRequest, org_id: int, prefix: str) -> HttpResponse:
-    organization, role = _organization(request, org_id)
+    organization, role = organization_with_role(request, org_id)
     _owner_only(role)
     key = get_object_or_404(ApiKey, organization=organization, prefix=prefix)
     if not key.revoked:

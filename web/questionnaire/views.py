@@ -18,12 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessment import services
 from assessment.models import Assessment, Membership, Organization, User
-from assessment.selectors import CONSULTANT, membership_role, organization_role
+from assessment.selectors import CONSULTANT, membership_role
 from reports.models import Report
 from reports.services import report_request as report_request_service
 from scoring.engine import AnswerSetError
 from scoring.selectors import PeerFilter, assessment_what_if, framework_structure
 from scoring.services import assessment_result
+from web.access import organization_with_role
 from web.questionnaire.forms import (
     AnswerForm,
     AssessmentStartForm,
@@ -47,7 +48,7 @@ from web.questionnaire.selectors import (
     wizard_progress,
 )
 
-CONTRIBUTORS = frozenset({Membership.Role.OWNER, Membership.Role.RESPONDENT})
+CONTRIBUTORS = Membership.CONTRIBUTORS
 NAV = "assessments"
 
 
@@ -65,19 +66,16 @@ def _require_contributor(role: str) -> None:
         raise PermissionDenied(_("Your role in this organisation does not allow this."))
 
 
-def _organization(request: HttpRequest, org_id: int) -> tuple[Organization, str]:
-    """The organisation (404 unless the user may see it) and the user's role in it."""
-    organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=org_id)
-    return organization, organization_role(_user(request), organization.pk) or CONSULTANT
-
-
-def _assessment(request: HttpRequest, pk: int) -> tuple[Assessment, str]:
-    """The assessment (404 unless the user may see it) and the user's role, in one query."""
+def _assessment(request: HttpRequest, pk: int, *, with_result: bool = False) -> tuple[Assessment, str]:
+    """The assessment (404 unless the user may see it) and the user's role, in one query; its stored
+    result too for the pages that show it (not for the wizard and its autosaves)."""
     assessments = (
         Assessment.objects.visible_to(request.user)
-        .select_related("organization", "framework_version__framework", "result")
+        .select_related("organization", "framework_version__framework")
         .annotate(caller_role=membership_role(_user(request)))
     )
+    if with_result:
+        assessments = assessments.select_related("result")
     assessment = get_object_or_404(assessments, pk=pk)
     return assessment, assessment.caller_role or CONSULTANT  # type: ignore[attr-defined]
 
@@ -125,7 +123,7 @@ def _history(organization: Organization, role: str, form: AssessmentStartForm) -
 @login_required
 @require_GET
 def org_home(request: HttpRequest, org_id: int) -> HttpResponse:
-    organization, role = _organization(request, org_id)
+    organization, role = organization_with_role(request, org_id)
     context = _history(organization, role, AssessmentStartForm(organization=organization))
     return render(request, "web/questionnaire/org_home.html", context)
 
@@ -133,7 +131,7 @@ def org_home(request: HttpRequest, org_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def assessment_start(request: HttpRequest, org_id: int) -> HttpResponse:
-    organization, role = _organization(request, org_id)
+    organization, role = organization_with_role(request, org_id)
     _require_contributor(role)
     form = AssessmentStartForm(request.POST, organization=organization)
     if form.is_valid():
@@ -290,7 +288,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def results(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment, role = _assessment(request, pk)
+    assessment, role = _assessment(request, pk, with_result=True)
     result = assessment_result(assessment=assessment, with_path=True)
     peer_form = PeerForm(request.GET or None)
     chosen = peer_form.cleaned_data["peers"] if peer_form.is_valid() else []
@@ -312,7 +310,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def what_if(request: HttpRequest, pk: int) -> HttpResponse:
     """Score hypothetical answers; nothing is saved, so anyone who sees the assessment may ask."""
-    assessment, role = _assessment(request, pk)
+    assessment, role = _assessment(request, pk, with_result=True)
     layout = questionnaire(assessment.framework_version)
     framework = framework_structure(assessment.framework_version)
     keys = request.POST.getlist("keys")[: len(framework.questions)]
@@ -355,7 +353,7 @@ def _reports(request: HttpRequest) -> QuerySet[Report]:
 @require_POST
 def report_request(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue a PDF report (or get the unchanged one back); as in the API, anyone who sees the results may."""
-    assessment, role = _assessment(request, pk)
+    assessment, role = _assessment(request, pk, with_result=True)
     form = ReportForm(request.POST)
     status = 422
     if form.is_valid():
