@@ -82,7 +82,7 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(str(value))
 
 
-def _answer_text(question: Node, answer: Any, language: str) -> str:
+def answer_text(question: Node, answer: Any, language: str) -> str:
     """The answer as a reader sees it: option texts, the level's name, the number with its unit."""
     if answer is None or not answer.has_value:
         return "—"
@@ -277,9 +277,7 @@ def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
                 {
                     **i,
                     "text": nodes[i["question"]][0]["text"],
-                    "answer_text": _answer_text(
-                        nodes[i["question"]][0], parse_answer(framework, i["answer"]), language
-                    ),
+                    "answer_text": answer_text(nodes[i["question"]][0], parse_answer(framework, i["answer"]), language),
                 }
                 for i in path.get("improvements", [])
             ],
@@ -294,7 +292,7 @@ def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
                 "key": key,
                 "text": nodes[key][0]["text"],
                 "indicator": nodes[key][1]["text"],
-                "answer": _answer_text(nodes[key][0], answers.get(key), language),
+                "answer": answer_text(nodes[key][0], answers.get(key), language),
                 "evidence": _evidence(nodes[key][0], dict(answers[key].evidence)) if key in answers else [],
                 "comment": answers[key].comment if key in answers else "",
                 "notes": notes.get(key, []),

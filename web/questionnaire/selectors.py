@@ -19,8 +19,8 @@ from assessment.models import Answer as AnswerRow
 from assessment.models import Assessment, FrameworkVersion, Organization
 from assessment.selectors import framework_version_document
 from reports.charts import peer_bar, progress_bars, radar
-from scoring.engine import Answer, Framework, missing_for_submission
-from scoring.engine.answers import answer_item
+from reports.selectors import answer_text
+from scoring.engine import Answer, Framework, missing_for_submission, parse_answer
 from scoring.engine.suggest import suggest_option
 from scoring.models import AssessmentResult
 from scoring.selectors import PeerFilter, assessment_answers, engine_answer, framework_structure, peer_benchmark
@@ -292,22 +292,6 @@ def question_view(
     )
 
 
-def item_text(node: Document, item: Mapping[str, Any]) -> str:
-    """An answer-format item as a reader sees it: option texts, the level, the number with its unit."""
-    texts = {o["key"]: o["text"] for o in node.get("options", [])}
-    if "choice" in item:
-        return f"{item['choice']}. {texts.get(item['choice'], '')}"
-    if "choices" in item:
-        return "; ".join(f"{key}. {texts.get(key, '')}" for key in item["choices"]) or "—"
-    if "level" in item:
-        return gettext("Level %(level)s") % {"level": item["level"]}
-    if "number" in item:
-        return f"{item['number']} {node.get('unit') or ''}".strip()
-    if "yes" in item:
-        return gettext("Yes") if item["yes"] else gettext("No")
-    return "—"
-
-
 # --- pages made of several reads ---------------------------------------------------------------
 
 
@@ -434,7 +418,7 @@ def what_if_fields(
                 "key": key,
                 "kind": question.kind,
                 "text": node["text"],
-                "now": item_text(node, answer_item(question, current)) if current and current.has_value else "—",
+                "now": answer_text(node, current, document_language()),
                 "options": [
                     {**o, "selected": o["key"] == item.get("choice") or o["key"] in item.get("choices", [])}
                     for o in node.get("options", [])
@@ -473,7 +457,9 @@ def results_summary(assessment: Assessment, result: AssessmentResult, peer_filte
                 **i,
                 "text": layout.places[i["question"]].node["text"],
                 "step": layout.places[i["question"]].step,
-                "answer_text": item_text(layout.places[i["question"]].node, i["answer"]),
+                "answer_text": answer_text(
+                    layout.places[i["question"]].node, parse_answer(framework, i["answer"]), document_language()
+                ),
             }
             for i in (path or {}).get("improvements", [])
         ],
