@@ -30,10 +30,11 @@ from api import serializers as s
 from api.errors import ApiError, ErrorSerializer
 from api.idempotency import idempotent
 from api.permissions import CONTRIBUTORS, OWNER, check_role, key_organization, require_role
-from assessment import services
 from assessment.framework_format import localised
 from assessment.models import Answer, Assessment, FrameworkVersion, Membership, Organization, User
 from assessment.selectors import framework_version_document, framework_version_get, membership_role
+from assessment.services.assessments import answers_upsert, assessment_create, assessment_submit
+from assessment.services.organizations import organization_create, organization_update
 from reports.models import Report
 from reports.services import report_request
 from scoring.engine.answers import answer_item
@@ -155,7 +156,7 @@ class OrganizationViewSet(
             raise PermissionDenied(_("This API key is limited to one organisation."))
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        organization = services.organization_create(owner=caller(request), **serializer.validated_data)
+        organization = organization_create(owner=caller(request), **serializer.validated_data)
         organization.caller_role = Membership.Role.OWNER  # type: ignore[attr-defined]
         return Response(self.get_serializer(organization).data, status=status.HTTP_201_CREATED)
 
@@ -165,7 +166,7 @@ class OrganizationViewSet(
 
     def perform_update(self, serializer: BaseSerializer[Organization]) -> None:
         fields = {k: v for k, v in serializer.validated_data.items() if k != "industry"}
-        services.organization_update(organization=cast(Organization, serializer.instance), **fields)
+        organization_update(organization=cast(Organization, serializer.instance), **fields)
 
 
 # --- assessments --------------------------------------------------------------------------
@@ -287,7 +288,7 @@ class AssessmentViewSet(
             previous = self.get_queryset().filter(pk=data["previous"]).first()
             if previous is None:
                 raise ValidationError({"previous": [_("No such assessment.")]})
-        assessment = services.assessment_create(
+        assessment = assessment_create(
             organization=organization,
             framework_version=version,
             created_by=caller(request),
@@ -326,7 +327,7 @@ class AssessmentViewSet(
             raise ValidationError(
                 {"framework": [_("This assessment uses %s.") % assessment.framework_version.reference]}
             )
-        services.answers_upsert(assessment=assessment, items=items, answered_by=caller(request))
+        answers_upsert(assessment=assessment, items=items, answered_by=caller(request))
         return Response(self._answer_set(assessment))
 
     @extend_schema(
@@ -344,7 +345,7 @@ class AssessmentViewSet(
         if request.data.get("question", question_key) != question_key:
             raise ValidationError({"question": [_("The question key differs from the one in the URL.")]})
         item = {**request.data, "question": question_key}
-        [row] = services.answers_upsert(assessment=assessment, items=[item], answered_by=caller(request))
+        [row] = answers_upsert(assessment=assessment, items=[item], answered_by=caller(request))
         return Response({"answer": answer_item(question, engine_answer(row, question_key)), "audit": _audit(row)})
 
     @extend_schema(
@@ -358,7 +359,7 @@ class AssessmentViewSet(
         assessment = self._editable(CONTRIBUTORS)
         serializer = s.SubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        submitted = services.assessment_submit(
+        submitted = assessment_submit(
             assessment=assessment,
             submitted_by=caller(request),
             pledge=serializer.validated_data["pledge"],

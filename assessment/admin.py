@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from assessment import services
 from assessment.models import (
     Answer,
     Assessment,
@@ -25,6 +24,9 @@ from assessment.models import (
     ReviewNote,
     User,
 )
+from assessment.services import ServiceError
+from assessment.services.assessments import review_note_add
+from assessment.services.frameworks import framework_version_retire
 
 
 class ReadOnlyMixin:
@@ -124,8 +126,8 @@ class FrameworkVersionAdmin(ReadOnlyMixin, admin.ModelAdmin[FrameworkVersion]):
     def retire(self, request: HttpRequest, queryset: QuerySet[FrameworkVersion]) -> None:
         for version in queryset:
             try:
-                services.framework_version_retire(version=version)
-            except services.ServiceError as exc:
+                framework_version_retire(version=version)
+            except ServiceError as exc:
                 self.message_user(request, str(exc), messages.WARNING)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -212,12 +214,12 @@ class ReviewNoteAdmin(admin.ModelAdmin[ReviewNote]):
             obj.save(update_fields=["text"])
             return
         try:
-            note = services.review_note_add(
+            note = review_note_add(
                 assessment=obj.assessment,
                 author=request.user,  # type: ignore[arg-type]
                 text=obj.text,
                 question_key=obj.question.key if obj.question else "",
             )
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             raise PermissionDenied(str(exc)) from None
         obj.pk, obj.author, obj.created_at = note.pk, note.author, note.created_at

@@ -89,13 +89,14 @@ def prepare(clients: int, drafts: int, fresh: int) -> Fixture:
 
     from api.models import ApiKey
     from api.services import api_key_create
-    from assessment import services
     from assessment.models import Membership, User
     from assessment.selectors import framework_version_get
+    from assessment.services.assessments import answers_upsert, assessment_create
+    from assessment.services.organizations import organization_create
     from scoring.selectors import framework_structure
 
     owner = User.objects.create_user("owner@bench.example")
-    organization = services.organization_create(
+    organization = organization_create(
         owner=owner, name="基准测试制造有限公司", sector="C", size_band="small", province="32"
     )
     keys = []
@@ -110,10 +111,10 @@ def prepare(clients: int, drafts: int, fresh: int) -> Fixture:
     rng = random.Random(SEED)
     assessments = []
     for i in range(drafts + fresh):
-        assessment = services.assessment_create(organization=organization, framework_version=version, created_by=owner)
+        assessment = assessment_create(organization=organization, framework_version=version, created_by=owner)
         if i < drafts:
             items = [{"question": q.key, **random_value(q, rng)} for q in questions]
-            services.answers_upsert(assessment=assessment, items=items, answered_by=owner)
+            answers_upsert(assessment=assessment, items=items, answered_by=owner)
         assessments.append(assessment.pk)
     print(
         f"  set-up: {drafts} answered drafts for PATCH and {fresh} empty ones for PUT + submit "

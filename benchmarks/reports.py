@@ -59,9 +59,10 @@ def setup(media: Path) -> None:
 
 def submitted_assessments(count: int, *, peers: int = 12) -> tuple[Any, list[Any]]:
     """`count` submitted MIIT assessments of one organisation (and `peers` of others); returns (owner, them)."""
-    from assessment import services
     from assessment.models import Assessment, User
     from assessment.selectors import framework_version_get
+    from assessment.services.assessments import answers_upsert, assessment_create, assessment_submit
+    from assessment.services.organizations import organization_create
     from scoring.selectors import framework_structure
 
     owner = User.objects.create_user("owner@bench.example")
@@ -70,17 +71,15 @@ def submitted_assessments(count: int, *, peers: int = 12) -> tuple[Any, list[Any
     rng = random.Random(SEED)
 
     def one(organization: Any, comment: str) -> Assessment:
-        assessment = services.assessment_create(organization=organization, framework_version=version, created_by=owner)
+        assessment = assessment_create(organization=organization, framework_version=version, created_by=owner)
         items = [{"question": q.key, **random_value(q, rng), "comment": comment} for q in questions]
-        services.answers_upsert(assessment=assessment, items=items, answered_by=owner)
-        return services.assessment_submit(assessment=assessment, submitted_by=owner, pledge=True)
+        answers_upsert(assessment=assessment, items=items, answered_by=owner)
+        return assessment_submit(assessment=assessment, submitted_by=owner, pledge=True)
 
     for i in range(peers):
-        peer = services.organization_create(
-            owner=owner, name=f"同行企业{i}", sector="C", size_band="small", province="32"
-        )
+        peer = organization_create(owner=owner, name=f"同行企业{i}", sector="C", size_band="small", province="32")
         one(peer, "")
-    organization = services.organization_create(
+    organization = organization_create(
         owner=owner, name="基准测试精密制造有限公司", sector="C", size_band="small", province="32"
     )
     return owner, [one(organization, COMMENT) for _ in range(count)]

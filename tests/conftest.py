@@ -18,8 +18,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
 
-from assessment import services
 from assessment.models import FrameworkVersion, Organization, User
+from assessment.services.organizations import organization_create
 
 IN_CI = os.environ.get("CI") == "true"
 FRAMEWORKS = Path(settings.FRAMEWORKS_DIR)
@@ -166,6 +166,4 @@ def owner(db: None) -> User:
 
 @pytest.fixture
 def organization(owner: User) -> Organization:
-    return services.organization_create(
-        owner=owner, name="测试精密制造有限公司", sector="C", size_band="small", province="32"
-    )
+    return organization_create(owner=owner, name="测试精密制造有限公司", sector="C", size_band="small", province="32")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from assessment import services
 from assessment.models import Assessment, User
+from assessment.services.assessments import answers_upsert, assessment_submit
 from scoring.engine import missing_for_submission
 from scoring.engine.framework import Question
 from scoring.selectors import assessment_answers, framework_structure
@@ -39,5 +39,5 @@ def submit_filling_gaps(assessment: Assessment, user: User) -> Assessment:
     missing = missing_for_submission(framework, assessment_answers(assessment))
     items = [lowest_item(framework.questions[m.question]) for m in missing if m.evidence is None]
     if items:
-        services.answers_upsert(assessment=assessment, items=items, answered_by=user)
-    return services.assessment_submit(assessment=assessment, submitted_by=user, pledge=True)
+        answers_upsert(assessment=assessment, items=items, answered_by=user)
+    return assessment_submit(assessment=assessment, submitted_by=user, pledge=True)

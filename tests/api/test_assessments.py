@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from assessment import services
 from assessment.models import Answer, Assessment, FrameworkVersion, Membership, Organization, User
+from assessment.services.assessments import answers_upsert, assessment_create
+from assessment.services.organizations import organization_create
 from scoring.selectors import framework_structure
 from scoring.services import assessment_result
 from tests.api.conftest import KeyClient
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def assessment(organization: Organization, owner: User, miit: FrameworkVersion) -> Assessment:
-    return services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    return assessment_create(organization=organization, framework_version=miit, created_by=owner)
 
 
 def url(assessment: Assessment, tail: str = "") -> str:
@@ -179,9 +180,9 @@ def test_peers_appear_once_five_other_organisations_have_submitted(
     owner_client: APIClient, assessment: Assessment, owner: User, miit: FrameworkVersion
 ) -> None:
     for n in range(5):
-        peer = services.organization_create(owner=owner, name=f"同行{n}", sector="C", size_band="small", province="32")
-        other = services.assessment_create(organization=peer, framework_version=miit, created_by=owner)
-        services.answers_upsert(assessment=other, answered_by=owner, items=[{"question": "F5", "choice": "ABCDE"[n]}])
+        peer = organization_create(owner=owner, name=f"同行{n}", sector="C", size_band="small", province="32")
+        other = assessment_create(organization=peer, framework_version=miit, created_by=owner)
+        answers_upsert(assessment=other, answered_by=owner, items=[{"question": "F5", "choice": "ABCDE"[n]}])
         submit_filling_gaps(other, owner)
     put(owner_client, assessment, [{"question": "F5", "choice": "D"}])  # 7.5: three peers below, one level
     total = owner_client.get(url(assessment, "results/")).json()["peers"]["standings"][0]
@@ -207,12 +208,9 @@ def test_what_if_scores_changes_and_saves_nothing(owner_client: APIClient, asses
 def test_the_list_filters_and_pages(
     owner_client: APIClient, organization: Organization, owner: User, miit: FrameworkVersion, eu_dma: FrameworkVersion
 ) -> None:
-    drafts = [
-        services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
-        for _ in range(3)
-    ]
+    drafts = [assessment_create(organization=organization, framework_version=miit, created_by=owner) for _ in range(3)]
     submit_filling_gaps(drafts[0], owner)
-    services.assessment_create(organization=organization, framework_version=eu_dma, created_by=owner)
+    assessment_create(organization=organization, framework_version=eu_dma, created_by=owner)
 
     def ids(query: str) -> list[int]:
         response = owner_client.get(f"/api/v1/assessments/?{query}")

@@ -13,8 +13,9 @@ from rest_framework.test import APIClient
 
 from api.models import ApiKey
 from api.services import api_key_create, api_key_revoke
-from assessment import services
 from assessment.models import ConsultantAssignment, FrameworkVersion, Membership, Organization, User
+from assessment.services.assessments import answers_upsert, assessment_create
+from assessment.services.organizations import organization_create
 from reports.models import Report
 from scoring.selectors import framework_structure
 from tests.helpers import lowest_item
@@ -185,9 +186,7 @@ def _user(email: str) -> User:
 def world(miit: FrameworkVersion, settings: Any) -> dict[str, Any]:
     settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True  # no DNS lookups in this test
     owner = _user("owner@matrix.example")
-    organization = services.organization_create(
-        owner=owner, name="矩阵测试企业", sector="C", size_band="small", province="32"
-    )
+    organization = organization_create(owner=owner, name="矩阵测试企业", sector="C", size_band="small", province="32")
     users = {"owner": owner}
     for role in ("respondent", "viewer"):
         users[role] = _user(f"{role}@matrix.example")
@@ -196,13 +195,13 @@ def world(miit: FrameworkVersion, settings: Any) -> dict[str, Any]:
     ConsultantAssignment.objects.create(consultant=users["assigned_consultant"], organization=organization)
     users["unassigned_consultant"] = _user("elsewhere@matrix.example")
     other = _user("other@matrix.example")
-    other_organization = services.organization_create(
+    other_organization = organization_create(
         owner=other, name="另一家企业", sector="C", size_band="small", province="32"
     )
     ConsultantAssignment.objects.create(consultant=users["unassigned_consultant"], organization=other_organization)
-    assessment = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    assessment = assessment_create(organization=organization, framework_version=miit, created_by=owner)
     framework = framework_structure(miit)
-    services.answers_upsert(
+    answers_upsert(
         assessment=assessment, answered_by=owner, items=[lowest_item(q) for q in framework.questions.values()]
     )
     webhook = webhook_endpoint_create(organization=organization, created_by=owner, **WEBHOOK)
@@ -271,7 +270,7 @@ def test_lists_show_other_organisations_nothing(world: dict[str, Any]) -> None:
 
 def test_a_key_limited_to_one_organisation_sees_no_other(world: dict[str, Any]) -> None:
     owner = world["users"]["owner"]
-    second = services.organization_create(owner=owner, name="第二家", sector="C", size_band="small", province="32")
+    second = organization_create(owner=owner, name="第二家", sector="C", size_band="small", province="32")
     _key, secret = api_key_create(user=owner, name="limited", scope=ApiKey.Scope.WRITE, organization=world["org"])
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")

@@ -40,8 +40,9 @@ from schemathesis.specs.openapi.checks import (
 
 from api.models import ApiKey
 from api.services import api_key_create
-from assessment import services
 from assessment.models import Assessment, FrameworkVersion, Organization, User
+from assessment.services.assessments import answers_upsert, assessment_create
+from assessment.services.organizations import organization_create
 from reports.models import Report
 from scoring.engine import missing_for_submission
 from scoring.selectors import assessment_answers, framework_structure
@@ -107,7 +108,7 @@ def _ready(assessment: Assessment, user: User) -> Assessment:
     framework = framework_structure(assessment.framework_version)
     missing = missing_for_submission(framework, assessment_answers(assessment))
     items = [lowest_item(framework.questions[m.question]) for m in missing if m.evidence is None]
-    services.answers_upsert(assessment=assessment, items=items, answered_by=user)
+    answers_upsert(assessment=assessment, items=items, answered_by=user)
     return assessment
 
 
@@ -122,14 +123,12 @@ def world(
         description="receiver",
         created_by=owner,
     )
-    draft = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    draft = assessment_create(organization=organization, framework_version=miit, created_by=owner)
     questions = list(framework_structure(miit).questions.values())
-    services.answers_upsert(assessment=draft, items=[lowest_item(q) for q in questions[:6]], answered_by=owner)
-    ready = _ready(
-        services.assessment_create(organization=organization, framework_version=miit, created_by=owner), owner
-    )
+    answers_upsert(assessment=draft, items=[lowest_item(q) for q in questions[:6]], answered_by=owner)
+    ready = _ready(assessment_create(organization=organization, framework_version=miit, created_by=owner), owner)
     submitted = submit_filling_gaps(
-        services.assessment_create(organization=organization, framework_version=eu_dma, created_by=owner), owner
+        assessment_create(organization=organization, framework_version=eu_dma, created_by=owner), owner
     )
     WebhookAttempt.objects.create(
         delivery=WebhookDelivery.objects.get(endpoint=endpoint),  # submitting emitted it
@@ -140,9 +139,7 @@ def world(
         response_body="busy",
     )
     stranger = User.objects.create_user("stranger@example.com", "pw-stranger-1234")
-    outsider = services.organization_create(
-        owner=stranger, name=OUTSIDER_NAME, sector="C", size_band="micro", province="11"
-    )
+    outsider = organization_create(owner=stranger, name=OUTSIDER_NAME, sector="C", size_band="micro", province="11")
     _key, secret = api_key_create(user=owner, name="conformance", scope=ApiKey.Scope.WRITE)
     return World(
         secret=secret,
@@ -153,9 +150,7 @@ def world(
         endpoint=endpoint,
         question_keys=[q.key for q in questions[:3]],
         outsider=outsider,
-        outsider_assessment=services.assessment_create(
-            organization=outsider, framework_version=miit, created_by=stranger
-        ),
+        outsider_assessment=assessment_create(organization=outsider, framework_version=miit, created_by=stranger),
     )
 
 

@@ -8,8 +8,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
-from assessment import services
 from assessment.models import ConsultantAssignment, FrameworkVersion, Membership, Organization, Question, User
+from assessment.services.assessments import assessment_create
+from assessment.services.organizations import organization_create
 
 pytestmark = pytest.mark.django_db
 
@@ -67,9 +68,9 @@ def test_staff_who_are_not_superusers_see_only_their_organisations_in_the_admin(
 
     consultant = User.objects.create_user("staff-consultant@example.com", "pw-consultant-1", is_staff=True)
     consultant.user_permissions.set(Permission.objects.filter(codename__in=["view_organization", "view_assessment"]))
-    other = services.organization_create(owner=owner, name="别家企业", sector="C", size_band="small", province="11")
+    other = organization_create(owner=owner, name="别家企业", sector="C", size_band="small", province="11")
     ConsultantAssignment.objects.create(consultant=consultant, organization=organization)
-    services.assessment_create(organization=other, framework_version=miit, created_by=owner)
+    assessment_create(organization=other, framework_version=miit, created_by=owner)
     client.force_login(consultant)
     organizations = client.get("/admin/assessment/organization/").content.decode()
     assert organization.name in organizations

@@ -7,9 +7,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
-from assessment import services
 from assessment.models import Answer, Assessment, FrameworkVersion, Option, Organization, Question, User
 from assessment.selectors import framework_version_get
+from assessment.services import ImmutableError, ServiceError
+from assessment.services.assessments import answers_upsert, assessment_create, assessment_submit
+from assessment.services.frameworks import framework_version_retire
 from scoring.engine import AnswerSetError
 from tests.helpers import submit_filling_gaps
 
@@ -25,7 +27,7 @@ def published() -> FrameworkVersion:
 
 @pytest.fixture
 def assessment(published: FrameworkVersion, organization: Organization, owner: User) -> Assessment:
-    return services.assessment_create(organization=organization, framework_version=published, created_by=owner)
+    return assessment_create(organization=organization, framework_version=published, created_by=owner)
 
 
 def test_the_database_refuses_to_edit_a_published_question(published: FrameworkVersion) -> None:
@@ -62,7 +64,7 @@ def test_a_published_version_cannot_be_relabelled_unpublished_or_deleted(publish
 
 
 def test_a_published_version_can_be_retired(published: FrameworkVersion) -> None:
-    services.framework_version_retire(version=published)
+    framework_version_retire(version=published)
     published.refresh_from_db()
     assert published.status == FrameworkVersion.Status.RETIRED
 
@@ -83,13 +85,11 @@ def test_a_draft_version_can_still_change(published: FrameworkVersion) -> None:
 
 
 def test_answers_of_a_submitted_assessment_cannot_change(assessment: Assessment, owner: User) -> None:
-    [answer] = services.answers_upsert(
-        assessment=assessment, answered_by=owner, items=[{"question": "Q1", "choices": ["B"]}]
-    )
+    [answer] = answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "Q1", "choices": ["B"]}])
     submit_filling_gaps(assessment, owner)
 
-    with pytest.raises(services.ImmutableError, match="can no longer change"):
-        services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "Q1", "choices": ["C"]}])
+    with pytest.raises(ImmutableError, match="can no longer change"):
+        answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "Q1", "choices": ["C"]}])
     answer.option_keys = ["C"]
     with pytest.raises(IntegrityError, match="answers cannot change"), transaction.atomic():
         answer.save()
@@ -102,10 +102,10 @@ def test_answers_of_a_submitted_assessment_cannot_change(assessment: Assessment,
 
 
 def test_answers_change_again_when_the_assessment_is_returned(assessment: Assessment, owner: User) -> None:
-    services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "Q1", "choices": ["B"]}])
+    answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "Q1", "choices": ["B"]}])
     submit_filling_gaps(assessment, owner)
     Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.RETURNED)
-    [answer] = services.answers_upsert(
+    [answer] = answers_upsert(
         assessment=assessment, answered_by=owner, items=[{"question": "Q1", "choices": ["B", "C"]}]
     )
     assert answer.option_keys == ["B", "C"]
@@ -114,7 +114,7 @@ def test_answers_change_again_when_the_assessment_is_returned(assessment: Assess
 
 def test_submitting_needs_the_truthfulness_pledge(assessment: Assessment, owner: User) -> None:
     with pytest.raises(ValidationError, match="pledge"):
-        services.assessment_submit(assessment=assessment, submitted_by=owner, pledge=False)
+        assessment_submit(assessment=assessment, submitted_by=owner, pledge=False)
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.DRAFT
     submitted = submit_filling_gaps(assessment, owner)
@@ -122,7 +122,7 @@ def test_submitting_needs_the_truthfulness_pledge(assessment: Assessment, owner:
 
 
 def test_answers_store_the_option_points_at_answer_time(assessment: Assessment, owner: User) -> None:
-    [answer] = services.answers_upsert(
+    [answer] = answers_upsert(
         assessment=assessment,
         answered_by=owner,
         items=[{"question": "Q2", "choice": "B", "evidence": {"total": 10, "networked": 7}}],
@@ -135,13 +135,13 @@ def test_answers_store_the_option_points_at_answer_time(assessment: Assessment, 
 def test_an_unknown_option_is_refused_with_its_key_and_nothing_is_saved(assessment: Assessment, owner: User) -> None:
     items = [{"question": "Q2", "choice": "B"}, {"question": "Q1", "choices": ["Z"]}]
     with pytest.raises(AnswerSetError, match='answers\\[1\\] \\(Q1\\): unknown option "Z"'):
-        services.answers_upsert(assessment=assessment, answered_by=owner, items=items)
+        answers_upsert(assessment=assessment, answered_by=owner, items=items)
     assert not assessment.answers.exists()
 
 
 def test_an_assessment_starts_only_from_a_published_version(organization: Organization, owner: User) -> None:
     call_command("import_framework", "--draft", str(MINI), verbosity=0)
-    with pytest.raises(services.ServiceError, match="is draft"):
-        services.assessment_create(
+    with pytest.raises(ServiceError, match="is draft"):
+        assessment_create(
             organization=organization, framework_version=framework_version_get("mini@1"), created_by=owner
         )

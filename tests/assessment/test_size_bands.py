@@ -5,9 +5,9 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import ValidationError
 
-from assessment import services
 from assessment.classification import ClassificationError, SizeBand, classify_size
 from assessment.models import User
+from assessment.services.organizations import organization_create
 
 M, S, MED, L = SizeBand.MICRO, SizeBand.SMALL, SizeBand.MEDIUM, SizeBand.LARGE
 
@@ -77,7 +77,7 @@ def test_negative_figures_are_refused() -> None:
 
 @pytest.mark.django_db
 def test_an_organisation_without_a_chosen_band_is_classified_from_its_figures(owner: User) -> None:
-    organization = services.organization_create(
+    organization = organization_create(
         owner=owner, name="丙", sector="C", province="44", employees=320, annual_revenue=D(2500)
     )
     assert organization.size_band == MED
@@ -85,7 +85,7 @@ def test_an_organisation_without_a_chosen_band_is_classified_from_its_figures(ow
 
 @pytest.mark.django_db
 def test_a_chosen_band_wins_over_the_figures(owner: User) -> None:
-    organization = services.organization_create(
+    organization = organization_create(
         owner=owner, name="丁", sector="C", province="44", size_band="small", employees=320, annual_revenue=D(2500)
     )
     assert organization.size_band == S
@@ -94,5 +94,5 @@ def test_a_chosen_band_wins_over_the_figures(owner: User) -> None:
 @pytest.mark.django_db
 def test_an_unclassifiable_organisation_gets_a_field_error(owner: User) -> None:
     with pytest.raises(ValidationError) as excinfo:
-        services.organization_create(owner=owner, name="戊", sector="J", province="44", employees=3)
+        organization_create(owner=owner, name="戊", sector="J", province="44", employees=3)
     assert "choose the size band" in excinfo.value.message_dict["size_band"][0]

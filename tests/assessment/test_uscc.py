@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from assessment import services
 from assessment.models import User
+from assessment.services.organizations import organization_create
 from assessment.validators import validate_uscc
 
 VALID = ["91350100M000100Y43", "91110000600037341L"]
@@ -33,7 +33,7 @@ def test_an_invalid_code_is_refused_with_its_reason(code: str, error: str) -> No
 @pytest.mark.django_db
 def test_an_organisation_stores_the_code_in_compact_upper_case() -> None:
     owner = User.objects.create_user("a@example.com", "x")
-    organization = services.organization_create(
+    organization = organization_create(
         owner=owner, name="甲", sector="C", size_band="small", province="11", uscc=" 91350100m000100y43 "
     )
     assert organization.uscc == "91350100M000100Y43"
@@ -43,7 +43,7 @@ def test_an_organisation_stores_the_code_in_compact_upper_case() -> None:
 def test_an_organisation_with_a_bad_code_is_not_created() -> None:
     owner = User.objects.create_user("b@example.com", "x")
     with pytest.raises(ValidationError) as excinfo:
-        services.organization_create(
+        organization_create(
             owner=owner, name="乙", sector="C", size_band="small", province="11", uscc="91350100M000100Y44"
         )
     assert "uscc" in excinfo.value.message_dict

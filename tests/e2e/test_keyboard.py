@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from assessment import services
 from assessment.models import Answer, FrameworkVersion, Organization, User
+from assessment.services.assessments import assessment_create
 from scoring.selectors import framework_structure
 from tests.e2e.conftest import log_in
 from tests.e2e.wizard import expect_answer_shown, question, settle
@@ -30,7 +30,7 @@ def tab_to(page: Page, selector: str) -> None:
 def test_every_kind_of_answer_and_the_next_step_by_keyboard_alone(
     page: Page, miit: FrameworkVersion, organization: Organization, owner: User
 ) -> None:
-    assessment = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    assessment = assessment_create(organization=organization, framework_version=miit, created_by=owner)
     framework = framework_structure(miit)
     log_in(page, owner.email)
     page.goto(f"/assessments/{assessment.pk}/steps/1/")

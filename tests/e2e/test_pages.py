@@ -11,8 +11,8 @@ import pytest
 from django.core.mail import EmailMessage
 from playwright.sync_api import Page, Response, expect
 
-from assessment import services
 from assessment.models import Assessment, FrameworkVersion, Membership, Organization, User
+from assessment.services.assessments import answers_upsert, assessment_create, assessment_submit
 from reports.services import report_render, report_request
 from tests.e2e.accessibility import assert_controls_named, assert_no_horizontal_overflow
 from tests.e2e.conftest import MOBILE, ContextFactory, Photographer, log_in
@@ -24,17 +24,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _history(organization: Organization, owner: User, miit: FrameworkVersion) -> tuple[Assessment, Assessment]:
     """A submitted first assessment (T0), its submitted re-assessment (T1) and a draft begun after them."""
-    first = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
-    services.answers_upsert(assessment=first, items=items({"F1": {"choices": ["B"]}}), answered_by=owner)
+    first = assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    answers_upsert(assessment=first, items=items({"F1": {"choices": ["B"]}}), answered_by=owner)
     submit_filling_gaps(first, owner)
-    second = services.assessment_create(
-        organization=organization, framework_version=miit, created_by=owner, previous=first
-    )
-    services.answers_upsert(assessment=second, items=items(MIIT_PLAN), answered_by=owner)
-    services.assessment_submit(assessment=second, submitted_by=owner, pledge=True)
+    second = assessment_create(organization=organization, framework_version=miit, created_by=owner, previous=first)
+    answers_upsert(assessment=second, items=items(MIIT_PLAN), answered_by=owner)
+    assessment_submit(assessment=second, submitted_by=owner, pledge=True)
     report, _created = report_request(assessment=second, language="zh-Hans", requested_by=owner)
     report_render(report_id=report.pk)  # what the worker does, here in the test
-    draft = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    draft = assessment_create(organization=organization, framework_version=miit, created_by=owner)
     return second, draft
 
 

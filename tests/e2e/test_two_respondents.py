@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from assessment import services
 from assessment.models import Answer, FrameworkVersion, Membership, Organization, User
+from assessment.services.assessments import assessment_create
 from tests.e2e.conftest import ContextFactory, log_in
 from tests.e2e.wizard import question, settle
 
@@ -26,7 +26,7 @@ def test_two_respondents_answering_different_questions_at_once_keep_both_answers
 ) -> None:
     respondent = User.objects.create_user(RESPONDENT, "pw-owner-1234")
     Membership.objects.create(user=respondent, organization=organization, role=Membership.Role.RESPONDENT)
-    assessment = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    assessment = assessment_create(organization=organization, framework_version=miit, created_by=owner)
     alice, bob = (new_context(locale="en-GB").new_page() for _ in range(2))
     log_in(alice, owner.email)
     log_in(bob, RESPONDENT)

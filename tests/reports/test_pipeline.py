@@ -12,8 +12,9 @@ import pytest
 from django.core.files.storage import default_storage
 from rest_framework.test import APIClient
 
-from assessment import services
 from assessment.models import Assessment, FrameworkVersion, Organization, User
+from assessment.services.assessments import answers_upsert, assessment_create
+from assessment.services.organizations import organization_create
 from reports.models import Report
 from reports.services import report_render, report_request
 from tests.conftest import WorkerFactory
@@ -26,8 +27,8 @@ def pdf_text(data: bytes, tmp_path: Path) -> str:
 
 
 def answered(miit: FrameworkVersion, organization: Organization, owner: User, comment: str = "") -> Assessment:
-    assessment = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
-    services.answers_upsert(
+    assessment = assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    answers_upsert(
         assessment=assessment,
         answered_by=owner,
         items=[
@@ -47,7 +48,7 @@ def test_the_same_inputs_return_the_same_report_and_a_change_makes_a_new_version
     first, created = report_request(assessment=assessment, language="en", requested_by=owner)
     again, created_again = report_request(assessment=assessment, language="en", requested_by=owner)
     assert (created, created_again, again.pk) == (True, False, first.pk)
-    services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "S02", "level": 1}])
+    answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "S02", "level": 1}])
     second, _ = report_request(assessment=assessment, language="en", requested_by=owner)
     assert (second.version, first.version) == (2, 1)
     chinese, _ = report_request(assessment=assessment, language="zh-Hans", requested_by=owner)
@@ -108,9 +109,7 @@ def test_hostile_text_is_printed_literally_and_nothing_is_fetched(
         f'<img src="file:///etc/passwd"> <script>alert(1)</script> <link href="http://127.0.0.1:{port}/x"> '
         f"<style>body {{ background: url(http://127.0.0.1:{port}/y) }}</style>"
     )
-    organization = services.organization_create(
-        owner=owner, name=hostile[:200], sector="C", size_band="small", province="32"
-    )
+    organization = organization_create(owner=owner, name=hostile[:200], sector="C", size_band="small", province="32")
     assessment = answered(miit, organization, owner, comment=hostile)
     report, _ = report_request(assessment=assessment, language="en", requested_by=owner)
     rendered = report_render(report_id=report.pk)

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
-from assessment import services
 from assessment.models import ConsultantAssignment, FrameworkVersion, Organization, User
+from assessment.services import ServiceError
+from assessment.services.assessments import review_note_add
 from reports.services import report_render, report_request
 from tests.reports.test_pipeline import answered, pdf_text
 
@@ -26,13 +27,13 @@ def test_only_an_assigned_consultant_adds_notes_on_real_questions(
     miit: FrameworkVersion, organization: Organization, owner: User, consultant: User
 ) -> None:
     assessment = answered(miit, organization, owner)
-    with pytest.raises(services.ServiceError, match="assigned"):
-        services.review_note_add(assessment=assessment, author=owner, text="Looks fine")
+    with pytest.raises(ServiceError, match="assigned"):
+        review_note_add(assessment=assessment, author=owner, text="Looks fine")
     with pytest.raises(ValidationError, match="No such question"):
-        services.review_note_add(assessment=assessment, author=consultant, text="?", question_key="Z99")
+        review_note_add(assessment=assessment, author=consultant, text="?", question_key="Z99")
     with pytest.raises(ValidationError, match="Write the note"):
-        services.review_note_add(assessment=assessment, author=consultant, text="   ")
-    note = services.review_note_add(assessment=assessment, author=consultant, text=" 现场核对一致 ", question_key="F5")
+        review_note_add(assessment=assessment, author=consultant, text="   ")
+    note = review_note_add(assessment=assessment, author=consultant, text=" 现场核对一致 ", question_key="F5")
     assert (note.question.key, note.text) == ("F5", "现场核对一致")
 
 
@@ -41,8 +42,8 @@ def test_the_report_shows_notes_escaped_and_a_new_note_makes_a_new_version(
 ) -> None:
     assessment = answered(miit, organization, owner)
     first, _ = report_request(assessment=assessment, language="en", requested_by=owner)
-    services.review_note_add(assessment=assessment, author=consultant, text="Verified on site: <b>ERP</b> in use.")
-    services.review_note_add(
+    review_note_add(assessment=assessment, author=consultant, text="Verified on site: <b>ERP</b> in use.")
+    review_note_add(
         assessment=assessment, author=consultant, text="Device count matches the register.", question_key="F2"
     )
     second, created = report_request(assessment=assessment, language="en", requested_by=owner)

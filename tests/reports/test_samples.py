@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from assessment import services
 from assessment.models import Assessment, ConsultantAssignment, FrameworkVersion, User
+from assessment.services.assessments import answers_upsert, assessment_create, review_note_add
+from assessment.services.organizations import organization_create
 from reports.rendering import html_to_pdf, report_html
 from reports.selectors import report_content
 from scoring.engine.framework import Question
@@ -48,32 +49,30 @@ def _item(question: Question, step: int, scenarios: Any) -> dict[str, Any]:
 @pytest.fixture
 def re_assessment(miit: FrameworkVersion, owner: User) -> Assessment:
     for n in range(8):
-        peer = services.organization_create(
-            owner=owner, name=f"同行企业{n}", sector="C", size_band="small", province="32"
-        )
-        other = services.assessment_create(organization=peer, framework_version=miit, created_by=owner)
-        services.answers_upsert(assessment=other, answered_by=owner, items=items(miit, LEVELS_T0, n % 4))
+        peer = organization_create(owner=owner, name=f"同行企业{n}", sector="C", size_band="small", province="32")
+        other = assessment_create(organization=peer, framework_version=miit, created_by=owner)
+        answers_upsert(assessment=other, answered_by=owner, items=items(miit, LEVELS_T0, n % 4))
         submit_filling_gaps(other, owner)
-    firm = services.organization_create(
+    firm = organization_create(
         owner=owner, name="苏州精工智造科技有限公司", sector="C", size_band="small", province="32", employees=180
     )
-    t0 = services.assessment_create(organization=firm, framework_version=miit, created_by=owner)
-    services.answers_upsert(assessment=t0, answered_by=owner, items=items(miit, LEVELS_T0, 1))
+    t0 = assessment_create(organization=firm, framework_version=miit, created_by=owner)
+    answers_upsert(assessment=t0, answered_by=owner, items=items(miit, LEVELS_T0, 1))
     submit_filling_gaps(t0, owner)
-    t1 = services.assessment_create(organization=firm, framework_version=miit, created_by=owner, previous=t0)
+    t1 = assessment_create(organization=firm, framework_version=miit, created_by=owner, previous=t0)
     answers = items(miit, LEVELS_T1, 2)
     answers[1]["evidence"] = {"devices_total": 120, "devices_digital": 52}
     answers[4]["comment"] = "ERP（用友U8）覆盖采购、销售、库存和财务；MES 于 2026 年一季度上线。"
-    services.answers_upsert(assessment=t1, answered_by=owner, items=answers)
+    answers_upsert(assessment=t1, answered_by=owner, items=answers)
     t1 = submit_filling_gaps(t1, owner)
     consultant = User.objects.create_user("consultant@example.com", first_name="李伟")
     ConsultantAssignment.objects.create(consultant=consultant, organization=firm)
-    services.review_note_add(
+    review_note_add(
         assessment=t1,
         author=consultant,
         text="2026年11月现场核查：设备台账、ERP 与 MES 的使用情况与填报一致。建议优先推进 S01、S02 的工艺数据贯通。",
     )
-    services.review_note_add(
+    review_note_add(
         assessment=t1, author=consultant, text="已核对设备台账：120 台生产设备中 52 台已数字化。", question_key="F2"
     )
     return t1

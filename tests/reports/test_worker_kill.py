@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from assessment import services
 from assessment.models import FrameworkVersion, Organization, User
+from assessment.services.assessments import answers_upsert, assessment_create
 from reports.models import Report
 from reports.services import report_request, reports_sweep
 from scoring.selectors import framework_structure
@@ -58,10 +58,10 @@ def test_a_worker_killed_mid_render_loses_nothing_and_the_job_ends_ready_with_on
     doomed = celery_worker_process(queues="reports", **worker_settings)
 
     # Long comments on every answer make an appendix of many pages: seconds of rendering to kill into.
-    assessment = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    assessment = assessment_create(organization=organization, framework_version=miit, created_by=owner)
     comment = "现场核查记录：设备台账、系统截图与年度投入凭证均已归档。" * 12
     items = [{**lowest_item(q), "comment": comment} for q in framework_structure(miit).questions.values()]
-    services.answers_upsert(assessment=assessment, answered_by=owner, items=items)
+    answers_upsert(assessment=assessment, answered_by=owner, items=items)
 
     with receiver() as hook:
         endpoint = webhook_endpoint_create(

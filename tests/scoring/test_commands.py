@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from assessment import services
 from assessment.models import FrameworkVersion, Organization, User
+from assessment.services.assessments import answers_upsert, assessment_create
 from scoring.models import AssessmentResult
 from tests.helpers import submit_filling_gaps
 
@@ -78,8 +78,8 @@ def test_an_invalid_file_goes_to_stderr_and_the_rest_are_still_scored(
 
 
 def test_rescore_recomputes_frozen_results(miit: FrameworkVersion, organization: Organization, owner: User) -> None:
-    assessment = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
-    services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "E"}])
+    assessment = assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "E"}])
     submit_filling_gaps(assessment, owner)
     AssessmentResult.objects.filter(assessment=assessment).update(total=0, scoring_version=0)
     call_command("rescore", "--framework", "miit-2024-manufacturing", verbosity=0)

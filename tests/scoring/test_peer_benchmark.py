@@ -5,8 +5,9 @@ from typing import Any
 
 import pytest
 
-from assessment import services
 from assessment.models import Assessment, FrameworkVersion, User
+from assessment.services.assessments import answers_upsert, assessment_create
+from assessment.services.organizations import organization_create
 from scoring.models import AssessmentResult
 from scoring.selectors import PeerFilter, peer_benchmark
 from scoring.services import assessment_result
@@ -26,11 +27,9 @@ def submitted(
     submit: bool = True,
 ) -> AssessmentResult:
     """An organisation whose only answer is F5 (A=0, B=2.5, C=5, D=7.5, E=10 points)."""
-    organization = services.organization_create(
-        owner=owner, name=name, sector=sector, size_band="small", province=province
-    )
-    assessment = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
-    services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": f5}])
+    organization = organization_create(owner=owner, name=name, sector=sector, size_band="small", province=province)
+    assessment = assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": f5}])
     if submit:
         submit_filling_gaps(assessment, owner)
     return assessment_result(assessment=Assessment.objects.get(pk=assessment.pk))

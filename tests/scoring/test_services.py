@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from assessment import services
 from assessment.models import Assessment, FrameworkVersion, Organization, User
+from assessment.services.assessments import answers_upsert, assessment_create
 from scoring.models import AssessmentResult
 from scoring.services import assessment_result, assessment_score
 from tests.helpers import submit_filling_gaps
@@ -15,11 +15,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def assessment(miit: FrameworkVersion, organization: Organization, owner: User) -> Assessment:
-    return services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    return assessment_create(organization=organization, framework_version=miit, created_by=owner)
 
 
 def test_reading_the_result_stores_scores_level_and_path(assessment: Assessment, owner: User) -> None:
-    services.answers_upsert(
+    answers_upsert(
         assessment=assessment,
         answered_by=owner,
         items=[
@@ -54,9 +54,9 @@ def test_the_first_read_after_a_change_scores_again_and_later_reads_reuse_it(
     def read() -> AssessmentResult:
         return assessment_result(assessment=Assessment.objects.select_related("result").get(pk=assessment.pk))
 
-    services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "B"}])
+    answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "B"}])
     assert read().total == Decimal("2.5")
-    services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "E"}])
+    answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "E"}])
     assert AssessmentResult.objects.get(assessment=assessment).total == Decimal("2.5"), "writes do not score"
     second = read()
     assert second.total == 10
@@ -64,7 +64,7 @@ def test_the_first_read_after_a_change_scores_again_and_later_reads_reuse_it(
 
 
 def test_submission_freezes_the_result_and_joins_the_peer_group(assessment: Assessment, owner: User) -> None:
-    services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "E"}])
+    answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "E"}])
     submit_filling_gaps(assessment, owner)
     result = assessment_result(assessment=Assessment.objects.get(pk=assessment.pk))
     assert result.frozen is True
@@ -84,7 +84,7 @@ def test_submission_freezes_the_result_and_joins_the_peer_group(assessment: Asse
 def test_the_result_records_the_scoring_and_framework_versions(assessment: Assessment, owner: User) -> None:
     from scoring.engine import SCORING_VERSION
 
-    services.answers_upsert(assessment=assessment, answered_by=owner, items=[])
+    answers_upsert(assessment=assessment, answered_by=owner, items=[])
     result = assessment_result(assessment=assessment)
     assert result.scoring_version == SCORING_VERSION
     assert result.framework_version == assessment.framework_version
@@ -95,7 +95,7 @@ def test_what_if_scores_changes_without_saving_anything(assessment: Assessment, 
     from scoring.engine import AnswerSetError
     from scoring.selectors import assessment_what_if
 
-    services.answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "B"}])
+    answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "B"}])
     what_if = assessment_what_if(assessment, [{"question": "F5", "choice": "E"}, {"question": "M4", "choice": "E"}])
     assert what_if["total"] == 17.5  # 10 + 7.5 instead of 2.5
     assert what_if["next_level_path"]["target"] == 1

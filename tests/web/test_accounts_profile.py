@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from assessment import services
 from assessment.models import ConsultantAssignment, Membership, Organization, User
+from assessment.services.organizations import organization_create
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,7 @@ def test_bad_input_is_shown_next_to_the_field_and_not_saved(
 
 
 def test_a_uscc_of_another_organisation_is_refused(owner_web: Client, organization: Organization, owner: User) -> None:
-    services.organization_create(
+    organization_create(
         owner=owner, name="Other", sector="C", size_band="small", province="11", uscc="91350100M000100Y43"
     )
     response = owner_web.post(url(organization), profile_data(uscc="91350100M000100Y43"))
@@ -153,7 +153,7 @@ def test_a_visitor_is_sent_to_log_in(client: Client, organization: Organization)
 
 
 def test_the_read_only_profile_escapes_the_name(client: Client, owner: User) -> None:
-    organization = services.organization_create(
+    organization = organization_create(
         owner=owner, name="<b>Bold & Co</b>", sector="C", size_band="small", province="32"
     )
     client.force_login(member(organization, "viewer"))

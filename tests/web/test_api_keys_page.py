@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 
 from api.models import ApiKey
 from api.services import api_key_create
-from assessment import services
 from assessment.models import ConsultantAssignment, Membership, Organization, User
+from assessment.services.organizations import organization_create
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_an_owner_creates_a_key_and_sees_the_secret_once(owner_web: Client, orga
 def test_the_list_shows_only_this_organisations_keys_with_their_state(
     owner_web: Client, owner: User, organization: Organization
 ) -> None:
-    other = services.organization_create(owner=owner, name="Other Co", sector="C", size_band="small", province="11")
+    other = organization_create(owner=owner, name="Other Co", sector="C", size_band="small", province="11")
     mine, _ = api_key_create(user=owner, name="erp link", organization=organization)
     theirs, _ = api_key_create(user=owner, name="other org key", organization=other)
     personal, _ = api_key_create(user=owner, name="personal key")
@@ -117,7 +117,7 @@ def test_an_owner_revokes_a_key(owner_web: Client, owner: User, organization: Or
 def test_a_key_of_another_organisation_cannot_be_revoked_here(
     owner_web: Client, owner: User, organization: Organization
 ) -> None:
-    other = services.organization_create(owner=owner, name="Other Co", sector="C", size_band="small", province="11")
+    other = organization_create(owner=owner, name="Other Co", sector="C", size_band="small", province="11")
     key, _ = api_key_create(user=owner, name="other", organization=other)
     assert owner_web.post(reverse("web:org_api_key_revoke", args=[organization.pk, key.prefix])).status_code == 404
     assert owner_web.post(reverse("web:org_api_key_revoke", args=[organization.pk, "nonsense"])).status_code == 404

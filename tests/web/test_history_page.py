@@ -8,8 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from assessment import services
 from assessment.models import Answer, Assessment, FrameworkVersion, Organization, User
+from assessment.services.assessments import answers_upsert, assessment_create, assessment_submit
+from assessment.services.organizations import organization_create
 from tests.helpers import submit_filling_gaps
 from tests.web.answering import miit_items
 
@@ -35,10 +36,10 @@ def test_home_goes_to_the_only_organisation(web: Client, organization: Organizat
 def test_every_assessment_is_listed_with_status_level_total_and_links(
     web: Client, miit: FrameworkVersion, mini: FrameworkVersion, organization: Organization, owner: User
 ) -> None:
-    t0 = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
-    services.answers_upsert(assessment=t0, items=miit_items(), answered_by=owner)
-    services.assessment_submit(assessment=t0, submitted_by=owner, pledge=True)
-    draft = services.assessment_create(organization=organization, framework_version=mini, created_by=owner)
+    t0 = assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    answers_upsert(assessment=t0, items=miit_items(), answered_by=owner)
+    assessment_submit(assessment=t0, submitted_by=owner, pledge=True)
+    draft = assessment_create(organization=organization, framework_version=mini, created_by=owner)
     page = history(web, organization)
     submitted_row = page.split(f'<tr id="assessment-{t0.pk}">')[1].split("</tr>")[0]
     assert "SME Digitalisation Level Evaluation Indicators (2024 edition): manufacturing" in submitted_row
@@ -56,11 +57,11 @@ def test_every_assessment_is_listed_with_status_level_total_and_links(
 def test_progress_from_t0_to_t1_is_drawn_with_totals_and_levels(
     web: Client, miit: FrameworkVersion, organization: Organization, owner: User
 ) -> None:
-    t0 = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    t0 = assessment_create(organization=organization, framework_version=miit, created_by=owner)
     submit_filling_gaps(t0, owner)
-    t1 = services.assessment_create(organization=organization, framework_version=miit, created_by=owner, previous=t0)
-    services.answers_upsert(assessment=t1, items=miit_items(), answered_by=owner)
-    services.assessment_submit(assessment=t1, submitted_by=owner, pledge=True)
+    t1 = assessment_create(organization=organization, framework_version=miit, created_by=owner, previous=t0)
+    answers_upsert(assessment=t1, items=miit_items(), answered_by=owner)
+    assessment_submit(assessment=t1, submitted_by=owner, pledge=True)
     page = history(web, organization)
     chart = page.split('<figure class="chart">')[1].split("</figure>")[0]
     assert 'role="img" aria-label="Total score and level of each submitted assessment' in chart
@@ -83,9 +84,9 @@ def test_starting_an_assessment_opens_its_first_step(
 def test_a_reassessment_starts_from_the_previous_answers(
     web: Client, miit: FrameworkVersion, organization: Organization, owner: User, member: Callable[..., User]
 ) -> None:
-    t0 = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
-    services.answers_upsert(assessment=t0, items=miit_items(), answered_by=owner)
-    services.assessment_submit(assessment=t0, submitted_by=owner, pledge=True)
+    t0 = assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    answers_upsert(assessment=t0, items=miit_items(), answered_by=owner)
+    assessment_submit(assessment=t0, submitted_by=owner, pledge=True)
     respondent = member("respondent")
     web.force_login(respondent)
     data = {"framework": miit.pk, "previous": t0.pk, "copy_answers": "on"}
@@ -105,8 +106,8 @@ def test_a_reassessment_starts_from_the_previous_answers(
 def test_a_reassessment_may_start_empty(
     web: Client, miit: FrameworkVersion, organization: Organization, owner: User
 ) -> None:
-    t0 = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
-    services.answers_upsert(assessment=t0, items=miit_items(), answered_by=owner)
+    t0 = assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    answers_upsert(assessment=t0, items=miit_items(), answered_by=owner)
     web.post(reverse("web:assessment_start", args=[organization.pk]), {"framework": miit.pk, "previous": t0.pk})
     t1 = Assessment.objects.exclude(pk=t0.pk).get()
     assert t1.previous == t0
@@ -134,14 +135,14 @@ def test_a_bad_start_form_gets_a_clear_error(
 def test_the_previous_assessment_must_be_of_the_same_framework_and_organisation(
     web: Client, miit: FrameworkVersion, mini: FrameworkVersion, organization: Organization, owner: User
 ) -> None:
-    other_framework = services.assessment_create(organization=organization, framework_version=mini, created_by=owner)
+    other_framework = assessment_create(organization=organization, framework_version=mini, created_by=owner)
     data = {"framework": miit.pk, "previous": other_framework.pk}
     response = web.post(reverse("web:assessment_start", args=[organization.pk]), data)
     assert response.status_code == 422
     assert "Choose an earlier assessment of the same framework." in response.content.decode()
     stranger = User.objects.create_user("stranger@example.com", "pw-stranger-1234")
-    elsewhere = services.organization_create(owner=stranger, name="Other", sector="C", size_band="micro", province="11")
-    theirs = services.assessment_create(organization=elsewhere, framework_version=miit, created_by=stranger)
+    elsewhere = organization_create(owner=stranger, name="Other", sector="C", size_band="micro", province="11")
+    theirs = assessment_create(organization=elsewhere, framework_version=miit, created_by=stranger)
     data = {"framework": miit.pk, "previous": theirs.pk}
     response = web.post(reverse("web:assessment_start", args=[organization.pk]), data)
     assert response.status_code == 422

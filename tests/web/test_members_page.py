@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessment.models import Invitation, Membership, Organization, User
-from assessment.services import invitation_create
+from assessment.services.accounts import invitation_create
 
 pytestmark = pytest.mark.django_db
 

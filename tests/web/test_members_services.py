@@ -11,9 +11,8 @@ from django.utils import timezone
 
 from assessment.models import Invitation, Membership, Organization, User
 from assessment.selectors import invitation_by_token, invitations_open, organization_members
-from assessment.services import (
-    NotAllowedError,
-    ServiceError,
+from assessment.services import NotAllowedError, ServiceError
+from assessment.services.accounts import (
     account_signup,
     invitation_accept,
     invitation_create,

@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from assessment import services
 from assessment.models import Answer, Assessment, FrameworkVersion, Organization, User
+from assessment.services.assessments import assessment_create
+from assessment.services.organizations import organization_create
 from tests.helpers import submit_filling_gaps
 from tests.web.answering import save
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def assessment(mini: FrameworkVersion, organization: Organization, owner: User) -> Assessment:
-    return services.assessment_create(organization=organization, framework_version=mini, created_by=owner)
+    return assessment_create(organization=organization, framework_version=mini, created_by=owner)
 
 
 @pytest.fixture
@@ -167,7 +168,7 @@ def test_another_organisations_assessment_is_a_404(
     client: Client, assessment: Assessment, mini: FrameworkVersion
 ) -> None:
     stranger = User.objects.create_user("stranger@example.com", "pw-stranger-1234")
-    services.organization_create(owner=stranger, name="Other Co", sector="C", size_band="micro", province="11")
+    organization_create(owner=stranger, name="Other Co", sector="C", size_band="micro", province="11")
     client.force_login(stranger)
     assert save(client, assessment, "Q2", {"choice": "B"}).status_code == 404
     assert client.get(reverse("web:wizard", args=[assessment.pk, 1])).status_code == 404

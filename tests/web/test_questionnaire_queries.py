@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from assessment import services
 from assessment.models import Assessment, Organization, User
+from assessment.services.assessments import answers_upsert, assessment_create
 from scoring import selectors as scoring_selectors
 from scoring.selectors import framework_structure
 from tests.helpers import lowest_item
@@ -34,9 +34,9 @@ BOUNDS = {
 
 def _answered(request: pytest.FixtureRequest, name: str, organization: Organization, owner: User) -> Assessment:
     version = request.getfixturevalue(name)
-    assessment = services.assessment_create(organization=organization, framework_version=version, created_by=owner)
+    assessment = assessment_create(organization=organization, framework_version=version, created_by=owner)
     items = [lowest_item(q) for q in framework_structure(version).questions.values()]
-    services.answers_upsert(assessment=assessment, items=items, answered_by=owner)
+    answers_upsert(assessment=assessment, items=items, answered_by=owner)
     return assessment
 
 
@@ -84,7 +84,7 @@ def test_a_cold_process_with_a_stale_result_still_takes_a_fixed_number_of_querie
     load = _page(owner_web, assessment, page)
     assert load().status_code == 200  # scored once …
     items = [lowest_item(q) for q in framework_structure(assessment.framework_version).questions.values()]
-    services.answers_upsert(assessment=assessment, items=items, answered_by=owner)  # … and out of date again
+    answers_upsert(assessment=assessment, items=items, answered_by=owner)  # … and out of date again
     scoring_selectors._framework.cache_clear()
     scoring_selectors._question_ids.cache_clear()
     web_selectors._questionnaire.cache_clear()

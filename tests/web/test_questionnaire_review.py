@@ -8,9 +8,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from assessment import services
 from assessment.framework_format import load_document
 from assessment.models import Assessment, FrameworkVersion, Organization, User
+from assessment.services.assessments import answers_upsert, assessment_create
+from assessment.services.frameworks import framework_import
 from scoring.selectors import framework_structure
 from tests.helpers import lowest_item
 from tests.web.conftest import MINI
@@ -26,13 +27,13 @@ def web(owner_web: Client) -> Client:
 
 @pytest.fixture
 def assessment(mini: FrameworkVersion, organization: Organization, owner: User) -> Assessment:
-    return services.assessment_create(organization=organization, framework_version=mini, created_by=owner)
+    return assessment_create(organization=organization, framework_version=mini, created_by=owner)
 
 
 def answer_all_but(assessment: Assessment, owner: User, *left_out: str) -> None:
     framework = framework_structure(assessment.framework_version)
     items = [lowest_item(q) for key, q in framework.questions.items() if key not in left_out]
-    services.answers_upsert(assessment=assessment, items=items, answered_by=owner)
+    answers_upsert(assessment=assessment, items=items, answered_by=owner)
 
 
 def test_every_unanswered_required_question_is_listed_with_a_link_to_it(
@@ -53,8 +54,8 @@ def test_missing_required_evidence_is_listed_by_its_label(web: Client, organizat
         "label: {zh-Hans: 设备总数, en: Devices}, min: 0, required: true}",
     )
     document, content_hash = load_document(text)
-    version = services.framework_import(document=document, content_hash=content_hash).version
-    assessment = services.assessment_create(organization=organization, framework_version=version, created_by=owner)
+    version = framework_import(document=document, content_hash=content_hash).version
+    assessment = assessment_create(organization=organization, framework_version=version, created_by=owner)
     answer_all_but(assessment, owner)
     page = web.get(reverse("web:review", args=[assessment.pk])).content.decode()
     assert "evidence “Devices” is required" in page

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from assessment import services
 from assessment.models import Assessment, FrameworkVersion, Organization, User
+from assessment.services.assessments import answers_upsert, assessment_create
 from scoring.selectors import framework_structure
 from tests.helpers import lowest_item
 
@@ -56,7 +56,7 @@ def web(owner_web: Client) -> Client:
 
 
 def start(version: FrameworkVersion, organization: Organization, owner: User) -> Assessment:
-    return services.assessment_create(organization=organization, framework_version=version, created_by=owner)
+    return assessment_create(organization=organization, framework_version=version, created_by=owner)
 
 
 @pytest.mark.parametrize(("name", "steps"), [("miit", 7), ("eu_dma", 6), ("mini", 2)])
@@ -136,7 +136,7 @@ def test_opening_an_assessment_resumes_at_the_first_step_with_unanswered_require
     framework = framework_structure(miit)
     first_steps = ["F1", "F2", "F3", "F4", "F5", "F6", "F7", "S01", "S02", "S03", "S04"]
     items = [lowest_item(framework.questions[key]) for key in first_steps]
-    services.answers_upsert(assessment=assessment, items=items, answered_by=owner)
+    answers_upsert(assessment=assessment, items=items, answered_by=owner)
     assert web.get(resume)["Location"] == reverse("web:wizard", args=[assessment.pk, 3])
 
 
@@ -144,7 +144,7 @@ def test_the_step_list_and_progress_count_answers_per_step(
     web: Client, mini: FrameworkVersion, organization: Organization, owner: User
 ) -> None:
     assessment = start(mini, organization, owner)
-    services.answers_upsert(
+    answers_upsert(
         assessment=assessment,
         items=[{"question": "Q1", "choices": ["B"]}, {"question": "S1", "level": 2}, {"question": "T1", "text": "x"}],
         answered_by=owner,

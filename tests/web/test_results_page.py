@@ -8,8 +8,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from assessment import services
 from assessment.models import Answer, Assessment, FrameworkVersion, Organization, User
+from assessment.services.assessments import (
+    answers_upsert,
+    assessment_create,
+    assessment_start_from_previous,
+    assessment_submit,
+)
+from assessment.services.organizations import organization_create
 from reports.models import Report
 from reports.services import report_render
 from tests.helpers import submit_filling_gaps
@@ -27,19 +33,17 @@ def web(owner_web: Client) -> Client:
 @pytest.fixture
 def submitted(miit: FrameworkVersion, organization: Organization, owner: User) -> Assessment:
     """MIIT at level 2 with 50 points (tests.web.answering.MIIT_LEVEL_TWO), submitted."""
-    assessment = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
-    services.answers_upsert(assessment=assessment, items=miit_items(), answered_by=owner)
-    return services.assessment_submit(assessment=assessment, submitted_by=owner, pledge=True)
+    assessment = assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    answers_upsert(assessment=assessment, items=miit_items(), answered_by=owner)
+    return assessment_submit(assessment=assessment, submitted_by=owner, pledge=True)
 
 
 def peers(version: FrameworkVersion, count: int) -> None:
     """`count` other organisations of the same sector, each with a submitted assessment at the lowest answers."""
     for n in range(count):
         owner = User.objects.create_user(f"peer{n}@example.com", "pw-peer-12345")
-        organization = services.organization_create(
-            owner=owner, name=f"Peer {n}", sector="C", size_band="small", province="32"
-        )
-        assessment = services.assessment_create(organization=organization, framework_version=version, created_by=owner)
+        organization = organization_create(owner=owner, name=f"Peer {n}", sector="C", size_band="small", province="32")
+        assessment = assessment_create(organization=organization, framework_version=version, created_by=owner)
         submit_filling_gaps(assessment, owner)
 
 
@@ -134,7 +138,7 @@ def test_with_five_peers_the_percentile_and_distribution_are_shown(web: Client, 
 
 
 def test_a_reassessment_draws_the_earlier_one_on_the_radar(web: Client, submitted: Assessment, owner: User) -> None:
-    later = services.assessment_start_from_previous(
+    later = assessment_start_from_previous(
         previous=submitted, framework_version=submitted.framework_version, created_by=owner
     )
     page = results(web, later)
@@ -146,8 +150,8 @@ def test_a_reassessment_draws_the_earlier_one_on_the_radar(web: Client, submitte
 def test_a_report_is_requested_polled_and_downloaded_and_earlier_versions_stay_listed(
     web: Client, miit: FrameworkVersion, organization: Organization, owner: User
 ) -> None:
-    draft = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
-    services.answers_upsert(assessment=draft, items=miit_items(), answered_by=owner)
+    draft = assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    answers_upsert(assessment=draft, items=miit_items(), answered_by=owner)
     url = reverse("web:report_request", args=[draft.pk])
     assert web.post(url, {"language": "zh-Hans"}, **HTMX).status_code == 200
     first = Report.objects.get(assessment=draft)
@@ -160,7 +164,7 @@ def test_a_report_is_requested_polled_and_downloaded_and_earlier_versions_stay_l
     assert "not ready" in not_ready.content.decode()
     report_render(report_id=first.pk)
 
-    services.answers_upsert(assessment=draft, items=[{"question": "M1", "choice": "F"}], answered_by=owner)
+    answers_upsert(assessment=draft, items=[{"question": "M1", "choice": "F"}], answered_by=owner)
     response = web.post(url, {"language": "zh-Hans"})
     assert response.status_code == 302
     assert response["Location"] == reverse("web:results", args=[draft.pk]) + "#reports"

@@ -11,8 +11,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
-from assessment import services
 from assessment.models import Assessment, ConsultantAssignment, Organization, User
+from assessment.services import ServiceError
+from assessment.services.assessments import assessment_create, assessment_finalize
 from tests.helpers import submit_filling_gaps
 from tests.webhooks.receiver import receiver
 from webhooks.models import Event, WebhookDelivery
@@ -157,7 +158,7 @@ def test_attempts_are_listed_through_the_api(
         )
         assert created.status_code == 201
         assert created.json()["secret"].startswith("whsec_")
-        assessment = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
+        assessment = assessment_create(organization=organization, framework_version=miit, created_by=owner)
         submit_filling_gaps(assessment, owner)
         [delivery] = WebhookDelivery.objects.all()
         webhook_deliver(delivery_id=delivery.pk)
@@ -177,11 +178,11 @@ def test_finalising_emits_assessment_finalized(organization: Organization, owner
     )
     consultant = User.objects.create_user("consultant@example.com", "pw-consultant-1")
     ConsultantAssignment.objects.create(consultant=consultant, organization=organization)
-    assessment = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    assessment = assessment_create(organization=organization, framework_version=miit, created_by=owner)
     submit_filling_gaps(assessment, owner)
-    with pytest.raises(services.ServiceError, match="assigned"):
-        services.assessment_finalize(assessment=assessment, finalized_by=owner)
-    services.assessment_finalize(assessment=assessment, finalized_by=consultant)
+    with pytest.raises(ServiceError, match="assigned"):
+        assessment_finalize(assessment=assessment, finalized_by=owner)
+    assessment_finalize(assessment=assessment, finalized_by=consultant)
     assert Assessment.objects.get(pk=assessment.pk).status == Assessment.Status.FINALIZED
     [delivery] = WebhookDelivery.objects.filter(event=Event.ASSESSMENT_FINALIZED)
     assert delivery.payload["data"]["status"] == "finalized"

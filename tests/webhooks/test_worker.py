@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from assessment import services
 from assessment.models import FrameworkVersion, Organization, User
+from assessment.services.assessments import assessment_create
 from scoring.selectors import framework_structure
 from tests.conftest import WorkerFactory
 from tests.helpers import lowest_item
@@ -54,7 +54,7 @@ def test_submitting_through_the_api_delivers_a_signed_event_via_the_worker(
             {"organization": organization.pk, "url": hook.url, "events": ["assessment.submitted"]},
             format="json",
         ).json()
-        assessment = services.assessment_create(organization=organization, framework_version=miit, created_by=owner)
+        assessment = assessment_create(organization=organization, framework_version=miit, created_by=owner)
         answers = [lowest_item(q) for q in framework_structure(miit).questions.values()]
         client.put(f"/api/v1/assessments/{assessment.pk}/answers/", {"answers": answers}, format="json")
         submitted = client.post(f"/api/v1/assessments/{assessment.pk}/submit/", {"pledge": True}, format="json")

@@ -14,7 +14,7 @@ from stdnum.cn import uscc as uscc_number
 from api.models import ApiKey
 from assessment.classification import INDUSTRY_RULES, SECTOR_INDUSTRIES, SizeBand
 from assessment.models import Membership, Organization, User
-from assessment.services import INVITABLE_ROLES
+from assessment.services.accounts import INVITABLE_ROLES
 
 INDUSTRY_CHOICES = [
     ("", _("The section's usual rule")),

@@ -36,10 +36,9 @@ from assessment.selectors import (
     organization_members,
     size_band_suggest,
 )
-from assessment.services import (
-    ORGANIZATION_FIELDS,
+from assessment.services import ServiceError
+from assessment.services.accounts import (
     IssuedInvitation,
-    ServiceError,
     account_signup,
     invitation_accept,
     invitation_create,
@@ -47,8 +46,8 @@ from assessment.services import (
     invitation_signup,
     membership_remove,
     membership_role_change,
-    organization_update,
 )
+from assessment.services.organizations import ORGANIZATION_FIELDS, organization_update
 from web.access import organization_with_role
 from web.accounts.forms import (
     ApiKeyForm,

@@ -16,9 +16,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import services
 from assessment.models import Assessment, Membership, Organization, User
 from assessment.selectors import CONSULTANT, membership_role
+from assessment.services import ImmutableError, IncompleteError, ServiceError
+from assessment.services.assessments import (
+    answers_upsert,
+    assessment_create,
+    assessment_start_from_previous,
+    assessment_submit,
+)
 from reports.models import Report
 from reports.services import report_request as report_request_service
 from scoring.engine import AnswerSetError
@@ -138,14 +144,14 @@ def assessment_start(request: HttpRequest, org_id: int) -> HttpResponse:
         version, previous = form.cleaned_data["framework"], form.cleaned_data["previous"]
         try:
             if previous is not None and form.cleaned_data["copy_answers"]:
-                assessment = services.assessment_start_from_previous(
+                assessment = assessment_start_from_previous(
                     previous=previous, framework_version=version, created_by=_user(request)
                 )
             else:
-                assessment = services.assessment_create(
+                assessment = assessment_create(
                     organization=organization, framework_version=version, created_by=_user(request), previous=previous
                 )
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Assessment #%(id)s started.") % {"id": assessment.pk})
@@ -221,10 +227,10 @@ def answer_save(request: HttpRequest, pk: int, question_key: str) -> HttpRespons
     status = 200
     if form.is_valid():
         try:
-            services.answers_upsert(assessment=assessment, items=[form.item], answered_by=_user(request))
+            answers_upsert(assessment=assessment, items=[form.item], answered_by=_user(request))
         except AnswerSetError as exc:
             form.add_error(None, [error.message for error in exc.errors])
-        except services.ImmutableError as exc:
+        except ImmutableError as exc:
             form.add_error(None, str(exc))
             status = 409
     errors = messages_of(form)
@@ -265,10 +271,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                services.assessment_submit(assessment=assessment, submitted_by=_user(request), pledge=True)
-            except services.IncompleteError:  # the list below is worked out afresh from the saved answers
+                assessment_submit(assessment=assessment, submitted_by=_user(request), pledge=True)
+            except IncompleteError:  # the list below is worked out afresh from the saved answers
                 form.add_error(None, _("Answer the questions listed below first."))
-            except services.ImmutableError as exc:
+            except ImmutableError as exc:
                 form.add_error(None, str(exc))
                 status = 409
             except ValidationError as exc:

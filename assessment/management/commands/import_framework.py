@@ -5,8 +5,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessment import services
 from assessment.framework_format import FrameworkFileError, load_document
+from assessment.services import ServiceError
+from assessment.services.frameworks import framework_import
 
 
 class Command(BaseCommand):
@@ -37,8 +38,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"{path}: valid ({reference}, hash {content_hash[:12]})")
                 continue
             try:
-                outcome = services.framework_import(document=document, content_hash=content_hash, publish=not draft)
-            except services.ServiceError as exc:
+                outcome = framework_import(document=document, content_hash=content_hash, publish=not draft)
+            except ServiceError as exc:
                 self.stderr.write(f"{path}: {exc}")
                 failed += 1
                 continue

@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from stdnum.cn import uscc
 
-from assessment import services
 from assessment.classification import SizeBand
 from assessment.models import ConsultantAssignment, Organization, User
+from assessment.services.organizations import organization_create
 
 DEMO_ORGANIZATION = "示范机械制造有限公司"
 USCC_BODY = "91320505MA1Q2R3T4"  # Suzhou; the check digit is computed below
@@ -44,7 +44,7 @@ class Command(BaseCommand):
 
         organization = Organization.objects.filter(name=DEMO_ORGANIZATION).first()
         if organization is None:
-            organization = services.organization_create(
+            organization = organization_create(
                 owner=users["owner"],
                 name=DEMO_ORGANIZATION,
                 sector="C",
