@@ -4,15 +4,19 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from api import views
+from api.views.assessments import AssessmentViewSet
+from api.views.frameworks import FrameworkViewSet
+from api.views.organizations import OrganizationViewSet
+from api.views.reports import ReportViewSet
+from api.views.webhooks import WebhookEndpointViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
-router.register("frameworks", views.FrameworkViewSet, basename="framework")
-router.register("organizations", views.OrganizationViewSet, basename="organization")
-router.register("assessments", views.AssessmentViewSet, basename="assessment")
-router.register("reports", views.ReportViewSet, basename="report")
-router.register("webhooks", views.WebhookEndpointViewSet, basename="webhook")
+router.register("frameworks", FrameworkViewSet, basename="framework")
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("reports", ReportViewSet, basename="report")
+router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

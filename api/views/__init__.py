@@ -1,0 +1,30 @@
+"""The REST API (/api/v1/): one module per resource, and here the helpers they share.
+
+Each view parses input, checks who may do it, calls one service and shapes the output.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+
+from api.permissions import key_organization
+from assessment.models import Organization, User
+
+ID = r"[0-9]{1,18}"  # longer numbers are not ids: 404 rather than a database overflow
+
+
+def caller(request: Request) -> User:
+    """The signed-in user (IsAuthenticated has run)."""
+    return cast(User, request.user)
+
+
+def body_organization(request: Request, pk: int) -> Organization:
+    """An organisation named in a request body: one the caller may see, else a 400 that reveals nothing."""
+    organization = Organization.objects.visible_to(request.user, only=key_organization(request)).filter(pk=pk).first()
+    if organization is None:
+        raise ValidationError({"organization": [_("No such organisation.")]})
+    return organization

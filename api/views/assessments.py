@@ -1,0 +1,256 @@
+"""Assessments: start, answers, submit, results, what-if and report requests."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import get_object_or_404
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import DateTimeField
+
+from api import serializers as s
+from api.filters import AssessmentFilter
+from api.idempotency import idempotent
+from api.pagination import Pages
+from api.permissions import CONTRIBUTORS, check_role, key_organization, require_role
+from api.views import ID, body_organization, caller
+from assessment.models import Answer, Assessment, FrameworkVersion
+from assessment.selectors import framework_version_get, membership_role
+from assessment.services.assessments import answers_upsert, assessment_create, assessment_submit
+from reports.services import report_request
+from scoring.engine.answers import answer_item
+from scoring.selectors import PeerFilter, assessment_what_if, engine_answer, framework_structure, peer_benchmark
+from scoring.services import assessment_result
+
+PEER_FILTERS = ("sector", "size_band", "province")
+
+
+_TIMESTAMP = DateTimeField()
+
+
+def _audit(row: Answer) -> dict[str, Any]:
+    """AnswerAuditSerializer's shape, made directly: a serializer per answer costs more than the rest."""
+    return {
+        "answered_by": row.answered_by.email if row.answered_by else None,
+        "updated_at": _TIMESTAMP.to_representation(row.updated_at),
+    }
+
+
+def _answer_rows(assessment: Assessment) -> QuerySet[Answer]:
+    """The answers with their question's key (`key`) and who last changed each."""
+    return (
+        Answer.objects.filter(assessment=assessment)
+        .annotate(key=F("question__key"))
+        .select_related("answered_by")
+        .order_by("question__position")
+    )
+
+
+def _raw_items(data: Any, field: str, allowed: set[str]) -> list[Any]:
+    """The list of answer-format items under `field`; the engine checks each item itself."""
+    if not isinstance(data, dict):
+        raise ValidationError({"non_field_errors": [_('Send a JSON object such as {"%s": [...]}.') % field]})
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ValidationError({str(unknown[0])[:40]: [_("Unknown field.")]})
+    if field not in data:
+        raise ValidationError({field: [_("This field is required.")]})
+    if not isinstance(data[field], list):
+        raise ValidationError({field: [_("Expected a list of answers.")]})
+    return data[field]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Assessments of your organisations"),
+    create=extend_schema(
+        summary="Start an assessment", request=s.AssessmentCreateSerializer, responses={201: s.AssessmentSerializer}
+    ),
+    retrieve=extend_schema(summary="An assessment"),
+)
+class AssessmentViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Assessment]
+):
+    serializer_class = s.AssessmentSerializer
+    lookup_value_regex = ID
+    pagination_class = Pages
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = AssessmentFilter
+    read_only_actions = ("what_if", "reports")  # save no answers: a read-only key (a viewer's dashboard) may ask
+
+    def get_queryset(self) -> QuerySet[Assessment]:
+        assessments = Assessment.objects.visible_to(self.request.user, only=key_organization(self.request))
+        if self.action in ("list", "retrieve", "results"):  # those that show the result (writes: _representation)
+            return assessments.select_related("framework_version__framework", "created_by", "result")
+        return assessments.select_related("framework_version__framework")
+
+    def _editable(self, roles: frozenset[str]) -> Assessment:
+        """The assessment in the URL (404 if not visible), if the caller's membership role is one of `roles`."""
+        queryset = self.get_queryset().annotate(caller_role=membership_role(caller(self.request)))
+        assessment = get_object_or_404(queryset, pk=self.kwargs["pk"])  # one query: the role comes with it
+        check_role(assessment.caller_role, roles)  # type: ignore[attr-defined]
+        return assessment
+
+    def _representation(self, assessment: Assessment) -> dict[str, Any]:
+        shown = self.get_queryset().select_related("created_by", "result").get(pk=assessment.pk)
+        return dict(self.get_serializer(shown).data)
+
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = s.AssessmentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        organization = body_organization(request, data["organization"])
+        require_role(request, organization.pk, CONTRIBUTORS)
+        try:
+            version = framework_version_get(data["framework"])
+        except FrameworkVersion.DoesNotExist:
+            raise ValidationError({"framework": [_("No published framework with this name.")]}) from None
+        previous = None
+        if "previous" in data:
+            previous = self.get_queryset().filter(pk=data["previous"]).first()
+            if previous is None:
+                raise ValidationError({"previous": [_("No such assessment.")]})
+        assessment = assessment_create(
+            organization=organization,
+            framework_version=version,
+            created_by=caller(request),
+            previous=previous,
+        )
+        return Response(self._representation(assessment), status=status.HTTP_201_CREATED)
+
+    def _answer_set(self, assessment: Assessment) -> dict[str, Any]:
+        framework = framework_structure(assessment.framework_version)
+        rows = [(row.key, row) for row in _answer_rows(assessment)]  # type: ignore[attr-defined]
+        return {
+            "framework": assessment.framework_version.reference,
+            "answers": [answer_item(framework.questions[key], engine_answer(row, key)) for key, row in rows],
+            "audit": {key: _audit(row) for key, row in rows},
+        }
+
+    @extend_schema(summary="Every answer of the assessment", responses=s.AnswerSetSerializer)
+    @action(detail=True, methods=["get"])
+    def answers(self, request: Request, pk: str) -> Response:
+        return Response(self._answer_set(self.get_object()))
+
+    @extend_schema(
+        summary="Create or replace answers (bulk; a partial set is fine before submission)",
+        request=s.AnswerSetWriteSerializer,
+        responses=s.AnswerSetSerializer,
+    )
+    @answers.mapping.put
+    def answers_put(self, request: Request, pk: str) -> Response:
+        assessment = self._editable(CONTRIBUTORS)
+        items = _raw_items(request.data, "answers", {"answers", "framework"})
+        framework = request.data.get("framework")
+        if framework is not None and framework not in (
+            assessment.framework_version.reference,
+            assessment.framework_version.framework.slug,
+        ):
+            raise ValidationError(
+                {"framework": [_("This assessment uses %s.") % assessment.framework_version.reference]}
+            )
+        answers_upsert(assessment=assessment, items=items, answered_by=caller(request))
+        return Response(self._answer_set(assessment))
+
+    @extend_schema(
+        summary="Create or replace one answer", request=s.AnswerWriteSerializer, responses=s.AnswerSerializer
+    )
+    @action(detail=True, methods=["patch"], url_path=r"answers/(?P<question_key>[A-Za-z0-9._-]{1,40})")
+    def answer(self, request: Request, pk: str, question_key: str) -> Response:
+        assessment = self._editable(CONTRIBUTORS)
+        framework = framework_structure(assessment.framework_version)
+        question = framework.questions.get(question_key)
+        if question is None:
+            raise NotFound(_("No such question in this framework."))
+        if not isinstance(request.data, dict):
+            raise ValidationError({"non_field_errors": [_("Send one answer as a JSON object.")]})
+        if request.data.get("question", question_key) != question_key:
+            raise ValidationError({"question": [_("The question key differs from the one in the URL.")]})
+        item = {**request.data, "question": question_key}
+        [row] = answers_upsert(assessment=assessment, items=[item], answered_by=caller(request))
+        return Response({"answer": answer_item(question, engine_answer(row, question_key)), "audit": _audit(row)})
+
+    @extend_schema(
+        summary="Submit with the truthfulness pledge; the result is frozen",
+        request=s.SubmitSerializer,
+        responses=s.AssessmentSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def submit(self, request: Request, pk: str) -> Response:
+        assessment = self._editable(CONTRIBUTORS)
+        serializer = s.SubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        submitted = assessment_submit(
+            assessment=assessment,
+            submitted_by=caller(request),
+            pledge=serializer.validated_data["pledge"],
+        )
+        return Response(self.get_serializer(submitted).data)
+
+    @extend_schema(
+        summary="The scorecard, the path to the next level and the peer benchmark",
+        parameters=[
+            OpenApiParameter(
+                "peers",
+                str,
+                description="Compare with peers of the same sector, size_band and/or province, comma-separated "
+                "(e.g. sector,size_band); all peers of the framework version if omitted.",
+            )
+        ],
+        responses=s.ResultsSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def results(self, request: Request, pk: str) -> Response:
+        assessment = self.get_object()
+        chosen = [p for p in request.query_params.get("peers", "").split(",") if p]
+        unknown = [p for p in chosen if p not in PEER_FILTERS]
+        if unknown:
+            raise ValidationError({"peers": [_("Use sector, size_band or province, comma-separated.")]})
+        result = assessment_result(assessment=assessment, with_path=True)
+        peer_filter = PeerFilter(**{name: getattr(result, name) for name in chosen})
+        standings = [asdict(p) for p in peer_benchmark(result, peer_filter)]
+        body = {
+            **result.card,
+            "next_level_path": result.path,
+            "frozen": result.frozen,
+            "computed_at": result.computed_at,
+            "peers": {"filter": {name: getattr(result, name) for name in chosen}, "standings": standings},
+        }
+        return Response(s.ResultsSerializer(body).data)
+
+    @extend_schema(
+        summary="Score hypothetical answer changes; nothing is saved",
+        request=s.WhatIfSerializer,
+        responses=s.ScoreCardSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="what-if")
+    def what_if(self, request: Request, pk: str) -> Response:
+        assessment = self.get_object()
+        changes = _raw_items(request.data, "changes", {"changes"})
+        return Response(s.ScoreCardSerializer(assessment_what_if(assessment, changes)).data)
+
+    @extend_schema(
+        summary="Request the PDF report in a language (the unchanged one comes back if inputs are the same)",
+        request=s.ReportRequestSerializer,
+        responses={202: s.ReportSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def reports(self, request: Request, pk: str) -> Response:
+        assessment = self.get_object()
+        serializer = s.ReportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report, _created = report_request(
+            assessment=assessment, language=serializer.validated_data["language"], requested_by=caller(request)
+        )
+        return Response(s.ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
