@@ -18,7 +18,7 @@ from scoring.selectors import framework_structure
 from tests.conftest import WorkerFactory
 from tests.e2e.accessibility import assert_controls_named
 from tests.e2e.wizard import MIIT_PLAN, answer, expect_answer_shown, items
-from web.questionnaire.selectors import questionnaire
+from web.assessments.pages import questionnaire
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
 

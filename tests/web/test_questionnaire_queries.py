@@ -17,7 +17,7 @@ from scoring import selectors as scoring_selectors
 from scoring.selectors import framework_structure
 from tests.helpers import lowest_item
 from tests.web.answering import HTMX
-from web.questionnaire import selectors as web_selectors
+from web.assessments import pages as web_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,7 @@ def test_a_cold_process_with_a_stale_result_still_takes_a_fixed_number_of_querie
     answers_upsert(assessment=assessment, items=items, answered_by=owner)  # … and out of date again
     scoring_selectors._framework.cache_clear()
     scoring_selectors._question_ids.cache_clear()
-    web_selectors._questionnaire.cache_clear()
+    web_pages._questionnaire.cache_clear()
     cache.clear()
     with django_assert_max_num_queries(BOUNDS[page][1]):
         assert load().status_code == 200

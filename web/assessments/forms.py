@@ -13,7 +13,7 @@ from assessment.models import Assessment, FrameworkVersion, Organization
 from reports.models import Report
 from scoring.engine.answers import LARGEST_NUMBER, LONGEST_TEXT
 from scoring.engine.framework import EvidenceField, Question
-from web.questionnaire.selectors import document_language
+from web.assessments.pages import document_language
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise

@@ -31,7 +31,7 @@ from scoring.engine import AnswerSetError
 from scoring.selectors import PeerFilter, assessment_what_if, framework_structure
 from scoring.services import assessment_result
 from web.access import organization_with_role
-from web.questionnaire.forms import (
+from web.assessments.forms import (
     AnswerForm,
     AssessmentStartForm,
     PeerForm,
@@ -40,7 +40,7 @@ from web.questionnaire.forms import (
     WhatIfForm,
     messages_of,
 )
-from web.questionnaire.selectors import (
+from web.assessments.pages import (
     Questionnaire,
     answer_rows,
     assessment_history,
@@ -107,7 +107,7 @@ def home(request: HttpRequest) -> HttpResponse:
     organizations = list(Organization.objects.visible_to(request.user).order_by("name"))
     if len(organizations) == 1:
         return redirect("web:org_home", organizations[0].pk)
-    return render(request, "web/questionnaire/home.html", {"organizations": organizations})
+    return render(request, "web/assessments/home.html", {"organizations": organizations})
 
 
 # --- the organisation's assessments --------------------------------------------------------------
@@ -131,7 +131,7 @@ def _history(organization: Organization, role: str, form: AssessmentStartForm) -
 def org_home(request: HttpRequest, org_id: int) -> HttpResponse:
     organization, role = organization_with_role(request, org_id)
     context = _history(organization, role, AssessmentStartForm(organization=organization))
-    return render(request, "web/questionnaire/org_home.html", context)
+    return render(request, "web/assessments/org_home.html", context)
 
 
 @login_required
@@ -156,7 +156,7 @@ def assessment_start(request: HttpRequest, org_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Assessment #%(id)s started.") % {"id": assessment.pk})
             return redirect("web:assessment", assessment.pk)
-    return render(request, "web/questionnaire/org_home.html", _history(organization, role, form), status=422)
+    return render(request, "web/assessments/org_home.html", _history(organization, role, form), status=422)
 
 
 # --- the questionnaire -----------------------------------------------------------------------------
@@ -203,7 +203,7 @@ def _wizard_page(
 @require_GET
 def wizard(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     assessment, role = _assessment(request, pk)
-    return render(request, "web/questionnaire/wizard.html", _wizard_page(assessment, role, step))
+    return render(request, "web/assessments/wizard.html", _wizard_page(assessment, role, step))
 
 
 @login_required
@@ -218,7 +218,7 @@ def answer_save(request: HttpRequest, pk: int, question_key: str) -> HttpRespons
     if question is None:
         return render(
             request,
-            "web/questionnaire/_answer_error.html",
+            "web/assessments/_answer_error.html",
             {"errors": [_("No such question in this framework.")]},
             status=404,
         )
@@ -240,7 +240,7 @@ def answer_save(request: HttpRequest, pk: int, question_key: str) -> HttpRespons
         if not errors:
             return redirect(reverse("web:wizard", args=[assessment.pk, place.step]) + f"#q-{question_key}")
         context = _wizard_page(assessment, role, place.step, failed=(question_key, errors))
-        return render(request, "web/questionnaire/wizard.html", context, status=status)
+        return render(request, "web/assessments/wizard.html", context, status=status)
     rows = answer_rows(assessment)
     answers = engine_answers(rows)
     context = _page(
@@ -252,7 +252,7 @@ def answer_save(request: HttpRequest, pk: int, question_key: str) -> HttpRespons
         progress=wizard_progress(layout, answers),
         step=layout.steps[place.step - 1],
     )
-    return render(request, "web/questionnaire/_answer_saved.html", context, status=status)
+    return render(request, "web/assessments/_answer_saved.html", context, status=status)
 
 
 # --- review and submission ------------------------------------------------------------------------
@@ -285,7 +285,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     answers = engine_answers(answer_rows(assessment))
     missing = submission_gaps(framework, layout, answers)
     context = _page(assessment, role, layout, missing=missing, form=form, progress=wizard_progress(layout, answers))
-    return render(request, "web/questionnaire/review.html", context, status=status)
+    return render(request, "web/assessments/review.html", context, status=status)
 
 
 # --- results ---------------------------------------------------------------------------------------
@@ -309,7 +309,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         reports=Report.objects.filter(assessment=assessment).order_by("-created_at", "-id"),
         **results_summary(assessment, result, peer_filter),
     )
-    return render(request, "web/questionnaire/results.html", context)
+    return render(request, "web/assessments/results.html", context)
 
 
 @login_required
@@ -345,7 +345,7 @@ def what_if(request: HttpRequest, pk: int) -> HttpResponse:
         level=layout.levels.get(outcome["level"]) if outcome else None,
         delta=Decimal(str(outcome["total"])) - current.total if outcome else None,
     )
-    return render(request, "web/questionnaire/_what_if_result.html", context, status=422 if errors else 200)
+    return render(request, "web/assessments/_what_if_result.html", context, status=422 if errors else 200)
 
 
 # --- reports --------------------------------------------------------------------------------------
@@ -377,14 +377,14 @@ def report_request(request: HttpRequest, pk: int) -> HttpResponse:
         report_form=form,
         reports=Report.objects.filter(assessment=assessment).order_by("-created_at", "-id"),
     )
-    return render(request, "web/questionnaire/_reports.html", context, status=status)
+    return render(request, "web/assessments/_reports.html", context, status=status)
 
 
 @login_required
 @require_GET
 def report_status(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(_reports(request), pk=pk)
-    return render(request, "web/questionnaire/_report_item.html", {"report": report})
+    return render(request, "web/assessments/_report_item.html", {"report": report})
 
 
 @login_required
