@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from scoring.engine.answers import (
-    Answer,
-    AnswerError,
-    AnswerSetError,
-    Missing,
-    apply_changes,
-    missing_for_submission,
-    parse_answer,
-    parse_answers,
-)
+from scoring.engine.answer_format import answer_item, answer_text, parse_answer, parse_answers
+from scoring.engine.answers import Answer, Missing, apply_changes, missing_for_submission
+from scoring.engine.errors import MESSAGES, AnswerError, AnswerSetError
 from scoring.engine.framework import Framework, framework_from_document
+from scoring.engine.kinds import KINDS, Words
 from scoring.engine.path import Improvement, PathToLevel, path_to_level
 from scoring.engine.scorecard import SCORING_VERSION, Gate, NodeScore, QuestionScore, ScoreCard, score
 
 __all__ = [
+    "KINDS",
+    "MESSAGES",
     "SCORING_VERSION",
     "Answer",
     "AnswerError",
@@ -29,6 +25,9 @@ __all__ = [
     "PathToLevel",
     "QuestionScore",
     "ScoreCard",
+    "Words",
+    "answer_item",
+    "answer_text",
     "apply_changes",
     "framework_from_document",
     "missing_for_submission",

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-
 from scoring.engine.answers import Answer, apply_changes, with_value
 from scoring.engine.framework import Framework, LevelRule, Question
-from scoring.engine.scorecard import ZERO, Gate, points_of, rule_gates, score
+from scoring.engine.kinds import KINDS, Rung
+from scoring.engine.numbers import ZERO
+from scoring.engine.scorecard import Gate, points_of, rule_gates, score
 
 
 @dataclass(frozen=True)
@@ -41,56 +41,14 @@ class PathToLevel:
         return sum((i.effort for i in self.improvements), ZERO)
 
 
-Rung = dict[str, Any]  # the value fields of one answer, e.g. {"choices": ("B",)}
-
-
-def _ladder(question: Question) -> list[Rung]:
-    """The values of a question that score, from worst to best: the scale the path climbs."""
-    if question.kind == "single_choice":
-        return [{"choices": (o.key,)} for o in sorted(question.options, key=lambda o: o.points)]
-    if question.kind == "banded_number":
-        # The smallest number inside each band; an unbounded band open below starts just above it.
-        return [
-            {"number": b.interval.lower if b.interval.lower_closed else b.interval.lower + Decimal("0.01")}
-            for b in sorted(question.bands, key=lambda b: b.points)
-        ]
-    if question.kind == "scenario":
-        return [{"level": level} for level in range(5)]
-    if question.kind == "yes_no":
-        return [{"yes": False}, {"yes": True}]
-    return []
-
-
-def _rung_of(question: Question, answer: Answer | None) -> int:
-    """Where an answer stands on its question's ladder; -1 when unanswered or off the ladder."""
-    if answer is None or not answer.has_value or answer.not_applicable:
-        return -1
-    if question.kind == "banded_number":
-        bands = sorted(question.bands, key=lambda b: b.points)
-        return next((i for i, b in enumerate(bands) if answer.number is not None and answer.number in b.interval), -1)
-    current = {"choices": answer.choices, "level": answer.level, "yes": answer.yes}
-    return next((i for i, rung in enumerate(_ladder(question)) if all(current[k] == v for k, v in rung.items())), -1)
-
-
 def _moves(framework: Framework, answers: Mapping[str, Answer]) -> Iterator[tuple[Question, Rung, int]]:
     """Every single improvement of one question: (question, new value, steps)."""
     for question in framework.questions.values():
         answer = answers.get(question.key)
         if answer is not None and answer.not_applicable:
             continue  # the enterprise said it does not apply; do not advise it
-        if question.kind == "multiple_choice":
-            chosen = set() if answer is None else set(answer.choices)
-            if any(question.option(k).exclusive for k in chosen):  # type: ignore[union-attr]
-                chosen = set()
-            order = [o.key for o in question.options]
-            for option in question.options:
-                if option.key not in chosen and not option.exclusive and option.points > 0:
-                    yield question, {"choices": tuple(sorted(chosen | {option.key}, key=order.index))}, 1
-            continue
-        ladder = _ladder(question)
-        current = _rung_of(question, answer)
-        for index in range(current + 1, len(ladder)):
-            yield question, ladder[index], index - max(current, 0) or 1
+        for rung, steps in KINDS[question.kind].moves(question, answer):
+            yield question, rung, steps
 
 
 def _raise_scenarios(framework: Framework, answers: dict[str, Answer], rule: LevelRule) -> None:
@@ -136,19 +94,6 @@ def _raise_score(framework: Framework, answers: dict[str, Answer], rule: LevelRu
         card = score(framework, answers)
 
 
-def _weaker(question: Question, original: Answer | None, answer: Answer) -> Iterator[Answer]:
-    """The answers between the original and an improved one, one step back from the improved."""
-    if question.kind == "multiple_choice":
-        added = [k for k in answer.choices if k not in (original.choices if original else ())]
-        for key in added:
-            yield with_value(answer, question, choices=tuple(k for k in answer.choices if k != key))
-        return
-    ladder = _ladder(question)
-    below = _rung_of(question, answer) - 1
-    if below > _rung_of(question, original):
-        yield with_value(answer, question, **ladder[below])
-
-
 def _take_back(framework: Framework, original: Mapping[str, Answer], answers: dict[str, Answer], target: int) -> None:
     """Undo every improvement, whole or step by step, that the target does not need."""
     changed = True
@@ -157,7 +102,7 @@ def _take_back(framework: Framework, original: Mapping[str, Answer], answers: di
         for key in [k for k in answers if answers[k] != original.get(k)]:
             question = framework.questions[key]
             whole = original.get(key)
-            for trial_answer in (whole, *_weaker(question, whole, answers[key])):
+            for trial_answer in (whole, *KINDS[question.kind].weaker(question, whole, answers[key])):
                 trial = apply_changes(answers, [trial_answer]) if trial_answer else dict(answers)
                 if trial_answer is None:
                     del trial[key]
@@ -192,7 +137,7 @@ def path_to_level(framework: Framework, answers: Mapping[str, Answer], target: i
             continue
         question = framework.questions[key]
         points = score(framework, apply_changes(answers, [answer])).total - card.total
-        steps = _steps(question, answers.get(key), answer)
+        steps = KINDS[question.kind].steps(question, answers.get(key), answer)
         improvements.append(Improvement(key, answer, points, question.effort * steps, steps))
     improvements.sort(key=lambda i: (-(i.points / i.effort) if i.effort else Decimal(0), i.question))
     after = score(framework, improved)
@@ -204,9 +149,3 @@ def path_to_level(framework: Framework, answers: Mapping[str, Answer], target: i
         total_after=after.total,
         level_after=after.level,
     )
-
-
-def _steps(question: Question, before: Answer | None, after: Answer) -> int:
-    if question.kind == "multiple_choice":
-        return len(set(after.choices) - set(before.choices if before else ()))
-    return max(_rung_of(question, after) - max(_rung_of(question, before), 0), 1)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
-from typing import Literal
+from typing import Literal, TypeVar
 
 from scoring.engine.answers import Answer
-from scoring.engine.framework import Framework, LevelRule, Node, Outcome, Question
+from scoring.engine.framework import Framework, LevelRule, Node, Question
+from scoring.engine.kinds import KINDS, Sources
+from scoring.engine.numbers import PRECISION, ZERO
 
-ZERO = Decimal(0)
-PRECISION = Decimal("1e-12")  # node scores and totals are carried to 12 decimal places
-SCORING_VERSION = 2  # bump whenever a rule in scoring/engine changes a result
+SCORING_VERSION = 3  # bump whenever a rule in scoring/engine changes a result (3: results stored unrounded)
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -76,104 +76,46 @@ class ScoreCard:
     completeness: Decimal  # answered required questions / required questions
     next_level: int | None
     next_level_gates: tuple[Gate, ...]  # the gates of the next level, holding or not
-    _scorer: _Scorer = field(repr=False, compare=False)
+    # Each question's factor from its own points to the total (what one of its points is worth), and
+    # every question's score with its explanation: worked out on first use when scored.
+    factors: Mapping[str, Decimal] = field(repr=False, compare=False)
+    questions: Mapping[str, QuestionScore] = field(repr=False, compare=False)
 
     @property
     def blocking_gates(self) -> tuple[Gate, ...]:
         return tuple(g for g in self.next_level_gates if not g.holds)
 
-    @cached_property
-    def factors(self) -> Mapping[str, Decimal]:
-        """Each question's factor from its own points to the total (what one of its points is worth)."""
-        return self._scorer.factors()
 
-    @cached_property
-    def questions(self) -> Mapping[str, QuestionScore]:
-        """Every question's score with its explanation, worked out on first use."""
-        return self._scorer.explain(self.factors)
+class _Lazy(Mapping[str, V]):
+    """A mapping built on first use: the path search scores many answer sets and reads few explanations."""
 
+    def __init__(self, build: Callable[[], Mapping[str, V]]) -> None:
+        self._build: Callable[[], Mapping[str, V]] | None = build
+        self._built: Mapping[str, V] = {}
 
-def _outcome(question: Question, answer: Answer) -> Outcome:
-    before, after = answer.before or ZERO, answer.after or ZERO
-    if after == before:
-        return "unchanged"
-    improved = after < before if question.better == "lower" else after > before
-    return "improved" if improved else "worsened"
+    def _mapping(self) -> Mapping[str, V]:
+        if self._build is not None:
+            self._built, self._build = self._build(), None
+        return self._built
+
+    def __getitem__(self, key: str) -> V:
+        return self._mapping()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._mapping())
+
+    def __len__(self) -> int:
+        return len(self._mapping())
 
 
 def points_of(question: Question, answer: Answer | None) -> Decimal:
-    """The points one answer earns under its question's rule: the one place each kind is scored."""
-    if answer is None:
-        return ZERO
-    kind = question.kind
-    if kind == "single_choice":
-        return next((o.points for o in question.options if o.key in answer.choices), ZERO)
-    if kind == "multiple_choice":
-        chosen = sum((o.points for o in question.options if o.key in answer.choices), ZERO)
-        return chosen if question.cap is None else min(chosen, question.cap)
-    if kind == "banded_number":
-        number = answer.number
-        return next((b.points for b in question.bands if number is not None and number in b.interval), ZERO)
-    if kind == "scenario":
-        return question.level_points[answer.level or 0] if question.level_points else ZERO
-    if kind == "before_after":
-        if answer.before is None or answer.after is None:
-            return ZERO
-        return question.outcome_points.get(_outcome(question, answer), ZERO)
-    if kind == "yes_no":
-        return question.points if answer.yes else ZERO
-    return ZERO  # text: unscored
-
-
-Sources = list[tuple[str, Decimal]]
+    """The points one answer earns under its question's rule (none when unanswered)."""
+    return ZERO if answer is None else KINDS[question.kind].points(question, answer)
 
 
 def credits_of(question: Question, answer: Answer | None) -> tuple[Sources, Sources]:
     """(what earned the points, what would earn the missing ones), in the question's own points."""
-    earned_points = points_of(question, answer)
-    chosen = set(answer.choices) if answer else set()
-    earned: Sources = []
-    missed: Sources = []
-    kind = question.kind
-    if kind in ("single_choice", "multiple_choice"):
-        earned = [(o.key, o.points) for o in question.options if o.key in chosen]
-        chosen_points = sum((p for _, p in earned), ZERO)
-        if chosen_points > earned_points:  # capped: each option is credited its share of what counts
-            earned = [(key, p * earned_points / chosen_points) for key, p in earned]
-    if kind == "single_choice":
-        best = max(question.options, key=lambda o: o.points)
-        if best.points > earned_points:
-            missed = [(best.key, best.points - earned_points)]
-    elif kind == "multiple_choice":
-        room = question.points - earned_points
-        for option in question.options:
-            if room > 0 and option.key not in chosen and not option.exclusive and option.points > 0:
-                missed.append((option.key, min(option.points, room)))
-                room -= min(option.points, room)
-    elif kind == "banded_number":
-        band = next(
-            (b for b in question.bands if answer and answer.number is not None and answer.number in b.interval), None
-        )
-        earned = [(str(band.interval), band.points)] if band else []
-        top = max(question.bands, key=lambda b: b.points)
-        if top.points > earned_points:
-            missed = [(str(top.interval), top.points - earned_points)]
-    elif kind == "scenario":
-        level = answer.level if answer and answer.level is not None else None
-        earned = [(f"level {level}", earned_points)] if level is not None else []
-        points = question.level_points or (ZERO,) * 5
-        best_level = max(range(5), key=lambda i: (points[i], i))
-        if points[best_level] > earned_points:
-            missed = [(f"level {best_level}", points[best_level] - earned_points)]
-    elif kind == "before_after":
-        if answer and answer.before is not None and answer.after is not None:
-            earned = [(_outcome(question, answer), earned_points)]
-        improved = question.outcome_points.get("improved", ZERO)
-        if improved > earned_points:
-            missed = [("improved", improved - earned_points)]
-    elif kind == "yes_no":
-        earned, missed = ([("yes", earned_points)], []) if earned_points else ([], [("yes", question.points)])
-    return earned, missed
+    return KINDS[question.kind].credits(question, answer, points_of(question, answer))
 
 
 class _Scorer:
@@ -318,6 +260,7 @@ def score(framework: Framework, answers: Mapping[str, Answer]) -> ScoreCard:
     for key in framework.required:
         answer = answers.get(key)
         answered += answer is not None and answer.has_value
+    factors = _Lazy(scorer.factors)
     return ScoreCard(
         framework=framework.reference,
         scoring_version=SCORING_VERSION,
@@ -329,5 +272,6 @@ def score(framework: Framework, answers: Mapping[str, Answer]) -> ScoreCard:
         completeness=Decimal(answered) / len(framework.required) if framework.required else Decimal(1),
         next_level=next_rule.level if next_rule else None,
         next_level_gates=rule_gates(framework, next_rule, total, scenario_levels) if next_rule else (),
-        _scorer=scorer,
+        factors=factors,
+        questions=_Lazy(lambda: scorer.explain(factors)),
     )

@@ -1,52 +1,80 @@
-"""ScoreCards and paths as plain JSON-ready data, numbers rounded for display only here."""
+"""ScoreCards and paths as plain data and back: the shape results are stored in and machines receive.
+
+Figures stay Decimal (to the engine's precision, trailing zeros dropped): the JSON written from them
+carries exact numbers, and reading the data back gives the same card and path (docs/answers-format.md).
+"""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
-from scoring.engine.answers import answer_item
+from scoring.engine.answer_format import answer_item, parse_answer
 from scoring.engine.framework import Framework
-from scoring.engine.path import PathToLevel
-from scoring.engine.scorecard import Credit, Gate, NodeScore, ScoreCard
+from scoring.engine.numbers import exact
+from scoring.engine.path import Improvement, PathToLevel
+from scoring.engine.scorecard import Credit, Gate, NodeScore, QuestionScore, ScoreCard
 
-PLACES = Decimal("0.01")
-
-
-def number(value: Decimal) -> int | float:
-    """A decimal rounded to two places, as a JSON number (63.5, not "63.50")."""
-    rounded = value.quantize(PLACES, rounding=ROUND_HALF_UP)
-    return int(rounded) if rounded == rounded.to_integral_value() else float(rounded)
+Data = dict[str, Any]
 
 
-def _gate(gate: Gate) -> dict[str, Any]:
+def _gate(gate: Gate) -> Data:
     return {
         "gate": gate.kind,
         "level": gate.level,
-        "required": number(gate.required),
-        "actual": number(gate.actual),
+        "required": exact(gate.required),
+        "actual": exact(gate.actual),
         "holds": gate.holds,
         "inclusive": gate.inclusive,
-        "shortfall": number(gate.shortfall),
+        "shortfall": exact(gate.shortfall),
     }
 
 
-def _node(node: NodeScore) -> dict[str, Any]:
+def _node(node: NodeScore) -> Data:
     return {
         "key": node.key,
-        "score": number(node.score),
-        "max": number(node.max),
+        "score": exact(node.score),
+        "max": exact(node.max),
         "excluded": node.excluded,
         "children": [_node(child) for child in node.children],
         "questions": list(node.questions),
     }
 
 
-def _credits(credits: tuple[Credit, ...]) -> list[dict[str, Any]]:
-    return [{"source": c.source, "points": number(c.points), "total_points": number(c.total_points)} for c in credits]
+def _credits(credits: tuple[Credit, ...]) -> list[Data]:
+    return [{"source": c.source, "points": exact(c.points), "total_points": exact(c.total_points)} for c in credits]
 
 
-def path_as_dict(framework: Framework, path: PathToLevel | None) -> dict[str, Any] | None:
+def card_as_data(card: ScoreCard) -> Data:
+    return {
+        "framework": card.framework,
+        "scoring_version": card.scoring_version,
+        "total": exact(card.total),
+        "max_total": exact(card.max_total),
+        "level": card.level,
+        "completeness": exact(card.completeness),
+        "dimensions": [_node(d) for d in card.dimensions],
+        "scenario_levels": dict(card.scenario_levels),
+        "gates": [_gate(g) for g in card.next_level_gates],
+        "next_level": card.next_level,
+        "questions": {
+            key: {
+                "score": exact(q.score),
+                "max": exact(q.max),
+                "answered": q.answered,
+                "excluded": q.excluded,
+                "to_total": exact(q.to_total),
+                "earned": _credits(q.earned),
+                "missed": _credits(q.missed),
+            }
+            for key, q in card.questions.items()
+        },
+    }
+
+
+def path_as_data(framework: Framework, path: PathToLevel | None) -> Data | None:
+    """The path with each improved answer as an answer-format item."""
     if path is None:
         return None
     return {
@@ -57,39 +85,97 @@ def path_as_dict(framework: Framework, path: PathToLevel | None) -> dict[str, An
             {
                 "question": i.question,
                 "answer": answer_item(framework.questions[i.question], i.answer),
-                "points": number(i.points),
-                "effort": number(i.effort),
+                "points": exact(i.points),
+                "effort": exact(i.effort),
                 "steps": i.steps,
             }
             for i in path.improvements
         ],
-        "effort": number(path.effort),
-        "total_after": number(path.total_after),
+        "effort": exact(path.effort),
+        "total_after": exact(path.total_after),
         "level_after": path.level_after,
     }
 
 
-def card_as_dict(card: ScoreCard) -> dict[str, Any]:
-    return {
-        "framework": card.framework,
-        "scoring_version": card.scoring_version,
-        "total": number(card.total),
-        "max_total": number(card.max_total),
-        "level": card.level,
-        "completeness": number(card.completeness),
-        "dimensions": [_node(d) for d in card.dimensions],
-        "scenario_levels": dict(card.scenario_levels),
-        "gates": [_gate(g) for g in card.next_level_gates],
-        "next_level": card.next_level,
-        "questions": {
-            key: {
-                "score": number(q.score),
-                "max": number(q.max),
-                "answered": q.answered,
-                "excluded": q.excluded,
-                "earned": _credits(q.earned),
-                "missed": _credits(q.missed),
-            }
-            for key, q in card.questions.items()
-        },
+def _decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _gate_from(data: Mapping[str, Any]) -> Gate:
+    return Gate(
+        kind=data["gate"],
+        level=data["level"],
+        required=_decimal(data["required"]),
+        actual=_decimal(data["actual"]),
+        holds=data["holds"],
+        inclusive=data["inclusive"],
+    )
+
+
+def _node_from(data: Mapping[str, Any]) -> NodeScore:
+    return NodeScore(
+        key=data["key"],
+        score=_decimal(data["score"]),
+        max=_decimal(data["max"]),
+        excluded=data["excluded"],
+        children=tuple(_node_from(child) for child in data["children"]),
+        questions=tuple(data["questions"]),
+    )
+
+
+def _credits_from(data: list[Mapping[str, Any]]) -> tuple[Credit, ...]:
+    return tuple(Credit(c["source"], _decimal(c["points"]), _decimal(c["total_points"])) for c in data)
+
+
+def card_from_data(data: Mapping[str, Any]) -> ScoreCard:
+    """A card written by card_as_data (stored, or sent), as the engine's value again."""
+    questions = {
+        key: QuestionScore(
+            key=key,
+            score=_decimal(q["score"]),
+            max=_decimal(q["max"]),
+            answered=q["answered"],
+            excluded=q["excluded"],
+            to_total=_decimal(q["to_total"]),
+            earned=_credits_from(q["earned"]),
+            missed=_credits_from(q["missed"]),
+        )
+        for key, q in data["questions"].items()
     }
+    return ScoreCard(
+        framework=data["framework"],
+        scoring_version=data["scoring_version"],
+        total=_decimal(data["total"]),
+        max_total=_decimal(data["max_total"]),
+        level=data["level"],
+        dimensions=tuple(_node_from(d) for d in data["dimensions"]),
+        scenario_levels=dict(data["scenario_levels"]),
+        completeness=_decimal(data["completeness"]),
+        next_level=data["next_level"],
+        next_level_gates=tuple(_gate_from(g) for g in data["gates"]),
+        factors={key: q.to_total for key, q in questions.items()},
+        questions=questions,
+    )
+
+
+def path_from_data(framework: Framework, data: Mapping[str, Any] | None) -> PathToLevel | None:
+    """A path written by path_as_data, its answers parsed back into the engine's values."""
+    if data is None:
+        return None
+    return PathToLevel(
+        target=data["target"],
+        reachable=data["reachable"],
+        shortfall=tuple(_gate_from(g) for g in data["shortfall"]),
+        improvements=tuple(
+            Improvement(
+                question=i["question"],
+                answer=parse_answer(framework, i["answer"]),
+                points=_decimal(i["points"]),
+                effort=_decimal(i["effort"]),
+                steps=i["steps"],
+            )
+            for i in data["improvements"]
+        ),
+        total_after=_decimal(data["total_after"]),
+        level_after=data["level_after"],
+    )

@@ -11,7 +11,7 @@ from typing import Any
 
 from assessment.framework_format import load_document, read_yaml, validate
 from scoring.engine import Answer, Framework, NodeScore, ScoreCard, framework_from_document, parse_answers, score
-from scoring.engine.scorecard import PRECISION
+from scoring.engine.numbers import PRECISION
 
 ROOT = Path(__file__).resolve().parents[3]
 MIIT_FILE = ROOT / "frameworks" / "miit-2024-manufacturing.yaml"

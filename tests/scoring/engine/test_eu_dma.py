@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from scoring.engine import AnswerError, AnswerSetError, Gate, parse_answers
+from scoring.engine import AnswerSetError, Gate, parse_answers
 from tests.scoring.engine.frameworks import Item, carried, eu_dma, eu_dma_document, node_scores, scored
 
 AREAS = [
@@ -226,9 +226,9 @@ def test_data_not_collected_digitally_combined_with_a_positive_statement_is_an_e
     items = [{"question": "M2.4.1", "choices": ["data-governance", "no-digital-collection"]}]
     with pytest.raises(AnswerSetError) as raised:
         parse_answers(eu_dma(), items)
-    assert raised.value.errors == [
-        AnswerError("M2.4.1", 0, 'option "no-digital-collection" excludes every other option; choose it alone')
-    ]
+    [error] = raised.value.errors
+    assert (error.question, error.index, error.code) == ("M2.4.1", 0, "exclusive_option")
+    assert error.message == 'option "no-digital-collection" excludes every other option; choose it alone'
 
 
 def test_an_overall_score_that_is_exactly_25_through_sevenths_is_still_basic() -> None:

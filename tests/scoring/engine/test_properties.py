@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from scoring.engine import Framework, ScoreCard, apply_changes, parse_answers, path_to_level, score
 from scoring.engine.framework import Question
+from scoring.engine.serialize import card_as_data, card_from_data, path_as_data, path_from_data
 from tests.scoring.engine.frameworks import Item, carried, eu_dma, miit, walk_nodes
 
 SETTINGS = settings(max_examples=60, deadline=None)
@@ -205,3 +206,26 @@ def test_the_miit_path_to_a_level_applied_reaches_it(items: list[Item], target: 
     for left_out in path.improvements:  # nothing unneeded
         others = [i.answer for i in path.improvements if i is not left_out]
         assert score(miit(), apply_changes(answers, others)).level < path.target, left_out.question
+
+
+# --- results as data ----------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(items=answer_items(eu_dma()))
+def test_an_eu_dma_card_and_path_read_back_from_their_data_are_the_same(items: list[Item]) -> None:
+    answers = parse_answers(eu_dma(), items)
+    data = card_as_data(score(eu_dma(), answers))
+    assert card_as_data(card_from_data(data)) == data
+    path = path_to_level(eu_dma(), answers)
+    assert path_from_data(eu_dma(), path_as_data(eu_dma(), path)) == path
+
+
+@SETTINGS
+@given(items=answer_items(miit()))
+def test_a_miit_card_and_path_read_back_from_their_data_are_the_same(items: list[Item]) -> None:
+    answers = parse_answers(miit(), items)
+    data = card_as_data(score(miit(), answers))
+    assert card_as_data(card_from_data(data)) == data
+    path = path_to_level(miit(), answers)
+    assert path_from_data(miit(), path_as_data(miit(), path)) == path

@@ -1,0 +1,19 @@
+"""Numbers as the engine carries them: exact decimals, cut only where a division does not end."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+PRECISION = Decimal("1e-12")  # non-terminating divisions (sevenths, 1/504) are carried to 12 decimal places
+
+
+def plain(value: Decimal) -> Decimal:
+    """The value without trailing zeros, whole numbers without an exponent: 58.125, 100."""
+    return value.quantize(ONE) if value == value.to_integral_value() else value.normalize()
+
+
+def exact(value: Decimal) -> Decimal:
+    """A figure as machine outputs carry it: to the engine's precision, trailing zeros dropped."""
+    return plain(value.quantize(PRECISION))
