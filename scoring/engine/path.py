@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+
 from scoring.engine.answers import Answer, apply_changes, with_value
 from scoring.engine.framework import Framework, LevelRule, Question
 from scoring.engine.kinds import KINDS, Rung

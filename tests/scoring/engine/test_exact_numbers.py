@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from scoring.engine import Framework, ScoreCard, parse_answers, path_to_level, score
