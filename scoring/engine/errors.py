@@ -31,6 +31,7 @@ MESSAGES: Mapping[str, str] = {
     "not_a_number": gettext_noop('"%(field)s" must be a number'),
     "number_too_large": gettext_noop('"%(field)s" must be a finite number no larger than 10^12 in size'),
     "not_whole": gettext_noop('"%(field)s" must be a whole number'),
+    "too_many_places": gettext_noop('"%(field)s" may have at most %(places)s decimal places'),
     "below_minimum": gettext_noop('"%(field)s" must be at least %(minimum)s'),
     "above_maximum": gettext_noop('"%(field)s" must be at most %(maximum)s'),
     "not_a_string": gettext_noop('"%(field)s" must be a string'),

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
-PRECISION = Decimal("1e-12")  # non-terminating divisions (sevenths, 1/504) are carried to 12 decimal places
+PLACES = 12  # non-terminating divisions (sevenths, 1/504) are carried to 12 decimal places
+PRECISION = Decimal(1).scaleb(-PLACES)
 
 
 def plain(value: Decimal) -> Decimal:

@@ -8,13 +8,14 @@ from typing import Any
 from scoring.engine.errors import Invalid
 
 LARGEST_NUMBER = Decimal(10) ** 12
+ANSWER_PLACES = 6  # decimal places an answer's number may have: as many as the database keeps
 LONGEST_TEXT = 20000
 LONGEST_COMMENT = 5000
 LONGEST_EVIDENCE_TEXT = 2000
 
 
-def number_value(value: Any, field: str) -> Decimal:
-    """A JSON number as an exact decimal, finite and at most 10^12 in size."""
+def number_value(value: Any, field: str, places: int | None = None) -> Decimal:
+    """A JSON number as an exact decimal, finite, at most 10^12 in size and with at most `places` decimals."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise Invalid("not_a_number", field=field)
     try:
@@ -23,6 +24,8 @@ def number_value(value: Any, field: str) -> Decimal:
         raise Invalid("not_a_number", field=field) from None
     if not number.is_finite() or abs(number) > LARGEST_NUMBER:
         raise Invalid("number_too_large", field=field)
+    if places is not None and number != number.quantize(Decimal(1).scaleb(-places)):
+        raise Invalid("too_many_places", field=field, places=places)
     return number
 
 

@@ -11,7 +11,7 @@ from scoring.engine.errors import Invalid
 from scoring.engine.framework import Band, Question
 from scoring.engine.kinds.base import QuestionKind, Rung, Sources, Words
 from scoring.engine.numbers import ZERO, plain
-from scoring.engine.values import number_value
+from scoring.engine.values import ANSWER_PLACES, number_value
 
 STEP_INTO_OPEN_BAND = Decimal("0.01")  # how far above its bound the path puts a number in a band open below
 
@@ -32,7 +32,7 @@ class BandedNumber(QuestionKind):
     def parse(self, question: Question, item: Mapping[str, Any]) -> dict[str, Any]:
         if "number" not in item:
             return {}
-        number = number_value(item["number"], "number")
+        number = number_value(item["number"], "number", ANSWER_PLACES)
         if not any(number in band.interval for band in question.bands):
             raise Invalid("outside_bands", number=str(number), bands=", ".join(str(b.interval) for b in question.bands))
         return {"number": number}

@@ -11,7 +11,7 @@ from scoring.engine.errors import Invalid
 from scoring.engine.framework import Outcome, Question
 from scoring.engine.kinds.base import QuestionKind, Sources, Words
 from scoring.engine.numbers import ZERO, plain
-from scoring.engine.values import number_value
+from scoring.engine.values import ANSWER_PLACES, number_value
 
 
 def outcome(question: Question, answer: Answer) -> Outcome:
@@ -33,7 +33,10 @@ class BeforeAfter(QuestionKind):
             return {}
         if "before" not in item or "after" not in item:
             raise Invalid("before_and_after")
-        return {"before": number_value(item["before"], "before"), "after": number_value(item["after"], "after")}
+        return {
+            "before": number_value(item["before"], "before", ANSWER_PLACES),
+            "after": number_value(item["after"], "after", ANSWER_PLACES),
+        }
 
     def item(self, question: Question, answer: Answer) -> dict[str, Any]:
         if answer.before is None or answer.after is None:

@@ -366,3 +366,12 @@ def test_parse_answer_reports_one_item_without_an_index() -> None:
         parse_answer(miit(), {"question": "F1", "choices": ["Z"]})
     assert [reads(e) for e in raised.value.errors] == [said("F1", None, 'unknown option "Z" (valid: A, B, C, D, E)')]
     assert str(raised.value) == 'answers (F1): unknown option "Z" (valid: A, B, C, D, E)'
+
+
+def test_a_number_with_more_decimal_places_than_are_kept_is_refused() -> None:
+    assert parse_answers(mini(), [{"question": "N1", "number": Decimal("10.123456")}])["N1"].number == Decimal(
+        "10.123456"
+    )
+    found = only_error(mini(), {"question": "N1", "number": Decimal("10.1234567")})
+    assert (found.code, found.params) == ("too_many_places", {"field": "number", "places": 6})
+    assert found.message == '"number" may have at most 6 decimal places'

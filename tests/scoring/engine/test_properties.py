@@ -211,21 +211,21 @@ def test_the_miit_path_to_a_level_applied_reaches_it(items: list[Item], target: 
 # --- results as data ----------------------------------------------------------------------------
 
 
+def check_read_back(framework: Framework, items: list[Item]) -> None:
+    answers = parse_answers(framework, items)
+    data = card_as_data(score(framework, answers))
+    assert card_as_data(card_from_data(data)) == data
+    path = path_to_level(framework, answers)
+    assert path_from_data(framework, path_as_data(framework, path)) == path
+
+
 @SETTINGS
 @given(items=answer_items(eu_dma()))
 def test_an_eu_dma_card_and_path_read_back_from_their_data_are_the_same(items: list[Item]) -> None:
-    answers = parse_answers(eu_dma(), items)
-    data = card_as_data(score(eu_dma(), answers))
-    assert card_as_data(card_from_data(data)) == data
-    path = path_to_level(eu_dma(), answers)
-    assert path_from_data(eu_dma(), path_as_data(eu_dma(), path)) == path
+    check_read_back(eu_dma(), items)
 
 
 @SETTINGS
 @given(items=answer_items(miit()))
 def test_a_miit_card_and_path_read_back_from_their_data_are_the_same(items: list[Item]) -> None:
-    answers = parse_answers(miit(), items)
-    data = card_as_data(score(miit(), answers))
-    assert card_as_data(card_from_data(data)) == data
-    path = path_to_level(miit(), answers)
-    assert path_from_data(miit(), path_as_data(miit(), path)) == path
+    check_read_back(miit(), items)
