@@ -15,6 +15,7 @@ from rest_framework.views import exception_handler
 
 from assessment.services import ImmutableError, IncompleteError, ServiceError
 from scoring.engine import AnswerSetError
+from scoring.wording import answer_error_message
 
 
 class ApiError(exceptions.APIException):
@@ -69,11 +70,10 @@ def error_body(code: str, message: str, details: dict[str, list[str]] | None = N
 
 
 def answer_errors(exc: AnswerSetError) -> dict[str, list[str]]:
-    """Engine errors keyed by question key (or by item position when the question is unknown)."""
+    """Engine errors keyed by question key (or by item position when the question is unknown), translated."""
     details: dict[str, list[str]] = {}
     for error in exc.errors:
-        where = f"answers[{error.index}]" if error.index is not None else "answers"
-        details.setdefault(error.question or where, []).append(f"{where}: {error.message}")
+        details.setdefault(error.question or error.where, []).append(f"{error.where}: {answer_error_message(error)}")
     return details
 
 

@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.errors import ApiError, conflict
 from api.models import ApiKey, IdempotencyRecord
+from api.renderers import ExactJSONRenderer
+from scoring import exact_json
 
 HEADER = "Idempotency-Key"
 KEPT_FOR = timedelta(hours=24)
@@ -81,7 +82,7 @@ def idempotent(handler: Handler) -> Handler:
             raise
         if status.is_success(response.status_code):
             claimed.status_code = response.status_code
-            claimed.response = json.loads(JSONRenderer().render(response.data))  # exactly as first sent
+            claimed.response = exact_json.loads(ExactJSONRenderer().render(response.data))  # exactly as first sent
             claimed.save(update_fields=["status_code", "response"])
         else:
             claimed.delete()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
 from assessment.models import Organization
+from scoring.exact_json import exact_json_field
 
 
 class ApiKey(AbstractAPIKey):
@@ -47,7 +48,7 @@ class IdempotencyRecord(models.Model):
     path = models.CharField(max_length=500)
     body_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty while in progress.")
-    response = models.JSONField(null=True, blank=True)
+    response = exact_json_field(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

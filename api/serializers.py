@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -9,10 +10,19 @@ from rest_framework import serializers
 
 from assessment.models import Assessment, Organization
 from reports.models import Report
-from scoring.services import assessment_result
+from scoring.engine.numbers import exact
+from scoring.models import AssessmentResult
 from webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 Serializer = serializers.Serializer[Any]
+
+
+@extend_schema_field({"type": "number", "description": "An exact decimal, never rounded (e.g. 58.125)."})
+class Figure(serializers.Field):
+    """A score as the engine carries it: an exact decimal written as a JSON number, trailing zeros dropped."""
+
+    def to_representation(self, value: Any) -> Decimal:
+        return exact(value if isinstance(value, Decimal) else Decimal(str(value)))
 
 
 class OrganizationSerializer(serializers.ModelSerializer[Organization]):
@@ -52,10 +62,10 @@ class OrganizationSerializer(serializers.ModelSerializer[Organization]):
 
 
 class ResultSummarySerializer(Serializer):
-    total = serializers.FloatField()
-    max_total = serializers.FloatField()
+    total = Figure()
+    max_total = Figure()
     level = serializers.IntegerField()
-    completeness = serializers.FloatField(help_text="Share of questions answered, 0–1.")
+    completeness = Figure(help_text="Share of required questions answered, 0–1.")
     frozen = serializers.BooleanField()
     computed_at = serializers.DateTimeField()
 
@@ -83,8 +93,9 @@ class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
 
     @extend_schema_field(ResultSummarySerializer())
     def get_result(self, assessment: Assessment) -> dict[str, Any]:
-        """The result of the answers as they are (scored here if they changed since it was last read)."""
-        return dict(ResultSummarySerializer(assessment_result(assessment=assessment)).data)
+        """The result of the answers as they are, worked out by the view (context "results": id → result)."""
+        result: AssessmentResult = self.context["results"][assessment.pk]
+        return dict(ResultSummarySerializer(result).data)
 
 
 class AssessmentCreateSerializer(Serializer):
@@ -150,10 +161,10 @@ class ScoreCardSerializer(Serializer):
 
     framework = serializers.CharField()
     scoring_version = serializers.IntegerField()
-    total = serializers.FloatField()
-    max_total = serializers.FloatField()
+    total = Figure()
+    max_total = Figure()
     level = serializers.IntegerField()
-    completeness = serializers.FloatField()
+    completeness = Figure()
     dimensions = serializers.ListField(child=serializers.DictField(), help_text="Scores of every dimension/indicator.")
     scenario_levels = serializers.DictField(child=serializers.IntegerField())
     gates = serializers.ListField(child=serializers.DictField(), help_text="What the next level requires.")
@@ -164,8 +175,8 @@ class ScoreCardSerializer(Serializer):
 
 class PeerStandingSerializer(Serializer):
     key = serializers.CharField(help_text='"total" or a dimension key.')
-    percentile = serializers.FloatField(allow_null=True)
-    quartiles = serializers.ListField(child=serializers.FloatField(), allow_null=True)
+    percentile = Figure(allow_null=True, help_text="0–100: the share of peers scoring lower, ties counted half.")
+    quartiles = serializers.ListField(child=Figure(), allow_null=True)
     peers = serializers.IntegerField()
     withheld = serializers.CharField(allow_null=True)
 

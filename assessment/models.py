@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -354,6 +355,16 @@ class Assessment(models.Model):
 
     # Answers may change only in these states; a trigger on the answer table enforces it too.
     EDITABLE_STATUSES: ClassVar[frozenset[str]] = frozenset({Status.DRAFT, Status.RETURNED})
+    # Submitted results: frozen, and counted among peers.
+    PEER_STATUSES: ClassVar[frozenset[str]] = frozenset({Status.SUBMITTED, Status.UNDER_REVIEW, Status.FINALIZED})
+    # Which status may follow which; every change is a service that checks it here.
+    TRANSITIONS: ClassVar[Mapping[str, frozenset[str]]] = {
+        Status.DRAFT: frozenset({Status.SUBMITTED}),
+        Status.SUBMITTED: frozenset({Status.UNDER_REVIEW, Status.FINALIZED}),
+        Status.UNDER_REVIEW: frozenset({Status.RETURNED, Status.FINALIZED}),
+        Status.RETURNED: frozenset({Status.SUBMITTED}),
+        Status.FINALIZED: frozenset(),
+    }
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="assessments")
     framework_version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="assessments")
@@ -397,6 +408,9 @@ class Assessment(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
+
+    def can_become(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.status]
 
 
 class Answer(models.Model):

@@ -184,7 +184,7 @@ def bench_peers(version: Any, peers: int) -> None:
 
     from assessment.models import User
     from scoring.models import AssessmentResult
-    from scoring.selectors import PeerFilter, peer_benchmark
+    from scoring.peers import PeerFilter, peer_benchmark
 
     synthetic = AssessmentResult.objects.filter(organization__name__startswith="peer-").count()
     if synthetic < peers:

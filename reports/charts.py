@@ -1,10 +1,20 @@
-"""Charts as inline SVG made on the server (WeasyPrint runs no JavaScript). Every label is escaped."""
+"""Charts as inline SVG made on the server (WeasyPrint runs no JavaScript). Every label is escaped.
+
+The results page and the PDF draw a result with the same charts: `result_charts`.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape
+
+from django.utils.translation import gettext
+
+from scoring.results import Axis, PeerRow, ResultsView
+from scoring.templatetags.figures import figure
 
 FONT = "'Noto Sans', 'Noto Sans CJK SC', sans-serif"
 INK, MUTED, ACCENT, PEER = "#1f2937", "#9ca3af", "#0f766e", "#f59e0b"
@@ -33,8 +43,8 @@ def _lines(label: str, width: int = 14) -> list[str]:
     return lines
 
 
-def radar(axes: list[tuple[str, float]], title: str, before: list[float] | None = None, size: int = 200) -> str:
-    """A radar of shares 0–1 per axis; `before` draws an earlier assessment underneath."""
+def radar(axes: Sequence[Axis], title: str, size: int = 200) -> str:
+    """A radar of shares 0–1 per axis; where the axes have an earlier share, that is drawn underneath."""
     width, height = size + 140, size + 40  # room for the labels beside and above
     cx, cy, radius = width / 2, height / 2, size / 2 - 20
     count = max(len(axes), 3)
@@ -47,7 +57,8 @@ def radar(axes: list[tuple[str, float]], title: str, before: list[float] | None 
     for ring in (0.25, 0.5, 0.75, 1.0):
         ring_points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, ring) for i in range(count)))
         parts.append(f'<polygon points="{ring_points}" fill="none" stroke="{MUTED}" stroke-width="0.5"/>')
-    for index, (label, _share) in enumerate(axes):
+    for index, axis in enumerate(axes):
+        label = axis.name
         x, y = point(index, 1.0)
         lx, ly = point(index, 1.12)
         anchor = "middle" if abs(lx - cx) < 5 else ("start" if lx > cx else "end")
@@ -63,7 +74,8 @@ def radar(axes: list[tuple[str, float]], title: str, before: list[float] | None 
         parts.append(
             f'<text font-size="10" fill="{INK}" text-anchor="{anchor}" dominant-baseline="middle">{spans}</text>'
         )
-    for shares, colour, opacity in ((before, MUTED, 0.25), ([s for _, s in axes], ACCENT, 0.35)):
+    before = [float(a.before or 0) for a in axes] if any(a.before is not None for a in axes) else None
+    for shares, colour, opacity in ((before, MUTED, 0.25), ([float(a.share) for a in axes], ACCENT, 0.35)):
         if shares:
             outline = " ".join(
                 f"{x:.1f},{y:.1f}" for x, y in (point(i, max(0.0, min(1.0, s))) for i, s in enumerate(shares))
@@ -97,8 +109,13 @@ def peer_bar(
     return _svg(width, height, body, title)
 
 
-def progress_bars(bars: list[tuple[str, Decimal, str]], maximum: Decimal, title: str) -> str:
-    """Totals of successive assessments as bars on a 0–maximum scale: (date, total, level name) each."""
+def progress_bars(
+    bars: list[tuple[str, Decimal, str]], maximum: Decimal, title: str, thresholds: Sequence[Decimal] = ()
+) -> str:
+    """Totals of successive assessments as bars on a 0–maximum scale: (date, total, level name) each.
+
+    A total is shown so that it reads on the right side of `thresholds` (the level rules' minimums).
+    """
     step, top, base = 84, 22, 128
     width = max(step * len(bars) + 20, 200)
     parts = [f'<line x1="10" y1="{base}" x2="{width - 10}" y2="{base}" stroke="{MUTED}" stroke-width="1"/>']
@@ -107,15 +124,41 @@ def progress_bars(bars: list[tuple[str, Decimal, str]], maximum: Decimal, title:
         height = (base - top) * share
         x = 10 + step * index + (step - 36) / 2
         centre = x + 18
-        figure = f"{total.quantize(Decimal('0.01')).normalize():f}"
+        shown = figure(total, thresholds)
         parts.append(
             f'<rect x="{x:.1f}" y="{base - height:.1f}" width="36" height="{height:.1f}" '
             f'fill="{ACCENT if index == len(bars) - 1 else MUTED}"/>'
             f'<text x="{centre:.1f}" y="{base - height - 5:.1f}" font-size="10" fill="{INK}" '
-            f'text-anchor="middle">{escape(figure)}</text>'
+            f'text-anchor="middle">{escape(shown)}</text>'
             f'<text x="{centre:.1f}" y="{base + 14}" font-size="9" fill="{INK}" '
             f'text-anchor="middle">{escape(label)}</text>'
             f'<text x="{centre:.1f}" y="{base + 27}" font-size="9" fill="{INK}" '
             f'text-anchor="middle">{escape(level)}</text>'
         )
     return _svg(width, base + 34, "".join(parts), title)
+
+
+def peer_chart(row: PeerRow) -> str:
+    """One metric's peer quartiles with the organisation's score marked; empty when the comparison is withheld."""
+    if row.quartiles is None:
+        return ""
+    title = gettext("%(name)s: your score against the middle half of your peers") % {"name": row.name}
+    return peer_bar(row.score, row.quartiles, row.max, title, gettext("You"))
+
+
+@dataclass(frozen=True)
+class ResultCharts:
+    radar: str
+    indicator_radar: str  # empty where the indicators would tell no more than the dimensions
+    peers: tuple[tuple[PeerRow, str], ...]  # each peer row with its chart
+
+
+def result_charts(view: ResultsView) -> ResultCharts:
+    """The charts of a result, in the active language: the same on the results page and in the PDF."""
+    return ResultCharts(
+        radar=radar(view.radar, gettext("Dimension scores as a share of their maximum")),
+        indicator_radar=radar(view.indicator_radar, gettext("Indicator scores"), size=320)
+        if view.indicator_radar
+        else "",
+        peers=tuple((row, peer_chart(row)) for row in view.peers.rows),
+    )

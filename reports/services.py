@@ -15,6 +15,7 @@ from assessment.models import Assessment, User
 from reports.models import Report
 from reports.rendering import html_to_pdf, report_html
 from reports.selectors import report_content, report_inputs_hash
+from scoring.services import assessment_result_ensure
 from webhooks.models import Event
 from webhooks.services import webhook_event_emit
 
@@ -30,6 +31,7 @@ def _enqueue(report_id: int) -> None:
 @transaction.atomic
 def report_request(*, assessment: Assessment, language: str, requested_by: User | None) -> tuple[Report, bool]:
     """The report of the assessment's current inputs in `language`: the existing one, or a new queued version."""
+    assessment.result = assessment_result_ensure(assessment=assessment)  # with its path, stored for the worker too
     inputs_hash = report_inputs_hash(report_content(assessment, language))
     Assessment.objects.select_for_update().get(pk=assessment.pk)  # one request at a time per assessment
     reports = Report.objects.filter(assessment=assessment, language=language)
@@ -77,6 +79,7 @@ def report_render(*, report_id: int) -> Report | None:
     if report is None:
         return None
     try:
+        assessment_result_ensure(assessment=report.assessment)
         pdf = html_to_pdf(report_html(report_content(report.assessment, report.language)))
     except SoftTimeLimitExceeded:  # the same document would take as long again
         return _fail(report, f"Rendering took longer than {settings.CELERY_TASK_SOFT_TIME_LIMIT} seconds.")

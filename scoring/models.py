@@ -6,6 +6,14 @@ from django.db import models
 
 from assessment.classification import PROVINCES, SECTORS, SizeBand
 from assessment.models import Assessment, FrameworkVersion, Organization
+from scoring.engine import Framework, PathToLevel, ScoreCard
+from scoring.engine.serialize import card_from_data, path_from_data
+from scoring.exact_json import exact_json_field
+
+
+def figure_field() -> models.DecimalField:
+    """A score as the engine carries it: up to 10^6 points, to 12 decimal places (never rounded to 2)."""
+    return models.DecimalField(max_digits=20, decimal_places=12)
 
 
 class AssessmentResult(models.Model):
@@ -14,12 +22,14 @@ class AssessmentResult(models.Model):
     assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="result")
     framework_version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="+")
     scoring_version = models.PositiveIntegerField()
-    total = models.DecimalField(max_digits=12, decimal_places=6)
-    max_total = models.DecimalField(max_digits=12, decimal_places=6)
+    total = figure_field()
+    max_total = figure_field()
     level = models.SmallIntegerField()
-    completeness = models.DecimalField(max_digits=7, decimal_places=6)
-    card = models.JSONField(help_text="The whole ScoreCard: node scores, gates, explanation.")
-    path = models.JSONField(null=True, blank=True, help_text="The path to the next level, if any.")
+    completeness = figure_field()
+    card = exact_json_field(help_text="The whole ScoreCard as data (scoring.engine.serialize): exact decimals.")
+    path = exact_json_field(
+        null=True, blank=True, help_text="The path to the next level as data, its answers in the answer format."
+    )
     path_pending = models.BooleanField(
         default=False, help_text="The path is not computed yet: it is, when the full result is first read."
     )
@@ -47,6 +57,13 @@ class AssessmentResult(models.Model):
     def __str__(self) -> str:
         return f"{self.assessment_id}: {self.total} (level {self.level})"
 
+    def scorecard(self) -> ScoreCard:
+        return card_from_data(self.card)
+
+    def path_to_next_level(self, framework: Framework) -> PathToLevel | None:
+        """The stored path (None when there is no next level, or while it is pending)."""
+        return path_from_data(framework, self.path)
+
 
 class DimensionResult(models.Model):
     """One dimension's score of a result, denormalised so peer percentiles are index range counts."""
@@ -55,8 +72,8 @@ class DimensionResult(models.Model):
     framework_version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="+")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     dimension = models.CharField(max_length=40)
-    score = models.DecimalField(max_digits=12, decimal_places=6)
-    max = models.DecimalField(max_digits=12, decimal_places=6)
+    score = figure_field()
+    max = figure_field()
     peer_group = models.BooleanField(default=False)
     sector = models.CharField(max_length=1, choices=SECTORS)
     size_band = models.CharField(max_length=6, choices=SizeBand.choices)

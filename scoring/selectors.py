@@ -1,17 +1,18 @@
-"""Reads for scoring: framework structures, answers as engine values, peer benchmarks."""
+"""Reads for scoring: framework structures, answers as engine values, results (peers: scoring.peers).
+
+Reads never write. A result that is out of date (its answers changed since it was stored) is scored
+again here and returned unsaved; `scoring.services.assessment_result_ensure` is what stores one.
+"""
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
-from decimal import Decimal
+import copy
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from itertools import accumulate
 from typing import Any
 
-from django.core.cache import cache
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Round
+from django.db.models import F
+from django.utils import timezone
 
 from assessment.models import Answer as AnswerRow
 from assessment.models import Assessment, FrameworkVersion, Question
@@ -25,12 +26,8 @@ from scoring.engine import (
     path_to_level,
     score,
 )
-from scoring.engine.serialize import card_as_dict, path_as_dict
+from scoring.engine.serialize import card_as_data, path_as_data
 from scoring.models import AssessmentResult, DimensionResult
-
-MIN_PEER_ORGANIZATIONS = 5  # fewer peers than this could identify one another
-DISTRIBUTION_CACHE_SECONDS = 3600  # forgotten when a peer is added; the expiry only bounds staleness
-BUCKET = Decimal("0.01")  # peers are compared at this resolution
 
 
 @lru_cache(maxsize=64)
@@ -77,140 +74,97 @@ def assessment_answers(assessment: Assessment) -> dict[str, Answer]:
     return {row.key: engine_answer(row, row.key) for row in rows}
 
 
-@dataclass(frozen=True)
-class PeerFilter:
-    sector: str | None = None
-    size_band: str | None = None
-    province: str | None = None
-
-    def q(self) -> Q:
-        return Q(**{k: v for k, v in self.__dict__.items() if v})
-
-
-@dataclass(frozen=True)
-class PeerStanding:
-    key: str  # "total" or a dimension key
-    percentile: Decimal | None  # 0–100: share of peers scoring lower, ties counted half
-    quartiles: tuple[Decimal, Decimal, Decimal] | None
-    peers: int
-    withheld: str | None  # why the comparison is not shown
+def answers_of(assessment_ids: Iterable[int]) -> dict[int, dict[str, Answer]]:
+    """The answers of several assessments in one query."""
+    answers: dict[int, dict[str, Answer]] = {pk: {} for pk in assessment_ids}
+    rows = AnswerRow.objects.filter(assessment_id__in=list(answers)).annotate(key=F("question__key"))
+    for row in rows:
+        answers[row.assessment_id][row.key] = engine_answer(row, row.key)
+    return answers
 
 
-@dataclass(frozen=True)
-class Distribution:
-    """A peer group's scores in hundredths of a point: distinct values, sorted, with cumulative counts."""
+def path_data(assessment: Assessment, answers: Mapping[str, Answer]) -> dict[str, Any] | None:
+    """The path to the next level as stored: data whose answers are in the answer format."""
+    framework = framework_structure(assessment.framework_version)
+    return path_as_data(framework, path_to_level(framework, answers))
 
-    hundredths: tuple[int, ...]
-    cumulative: tuple[int, ...]  # cumulative[i] = peers scoring hundredths[i] or less
-    organizations: int
 
-    @property
-    def count(self) -> int:
-        return self.cumulative[-1] if self.cumulative else 0
-
-    def below_and_equal(self, value: int) -> tuple[int, int]:
-        index = bisect_left(self.hundredths, value)
-        below = self.cumulative[index - 1] if index else 0
-        equal = (
-            self.cumulative[index] - below if index < len(self.hundredths) and self.hundredths[index] == value else 0
+def result_rows(
+    assessment: Assessment, answers: Mapping[str, Answer], *, with_path: bool = True
+) -> tuple[AssessmentResult, list[DimensionResult]]:
+    """Score one assessment into unsaved result rows; the path (the costly part) only `with_path`."""
+    framework = framework_structure(assessment.framework_version)
+    card = card_as_data(score(framework, answers))
+    organization = assessment.organization
+    peer_group = assessment.status in Assessment.PEER_STATUSES
+    profile = {"sector": organization.sector, "size_band": organization.size_band, "province": organization.province}
+    result = AssessmentResult(
+        assessment=assessment,
+        framework_version_id=assessment.framework_version_id,
+        scoring_version=card["scoring_version"],
+        total=card["total"],
+        max_total=card["max_total"],
+        level=card["level"],
+        completeness=card["completeness"],
+        card=card,
+        path=path_data(assessment, answers) if with_path else None,
+        path_pending=not with_path,
+        frozen=not assessment.is_editable,
+        computed_at=timezone.now(),
+        answers_as_of=assessment.updated_at,
+        peer_group=peer_group,
+        organization=organization,
+        **profile,
+    )
+    dimensions = [
+        DimensionResult(
+            result=result,
+            framework_version_id=assessment.framework_version_id,
+            organization=organization,
+            dimension=d["key"],
+            score=d["score"],
+            max=d["max"],
+            peer_group=peer_group,
+            **profile,
         )
-        return below, equal
-
-    def value_at(self, rank: int) -> int:
-        """The score at a rank (0-based) of the sorted group."""
-        return self.hundredths[min(bisect_right(self.cumulative, rank), len(self.hundredths) - 1)]
-
-    def quartiles(self) -> tuple[Decimal, Decimal, Decimal]:
-        """Interpolated between ranks, as PostgreSQL's percentile_cont does."""
-
-        def at(fraction: Decimal) -> Decimal:
-            position = fraction * (self.count - 1)
-            low = int(position)
-            below, above = self.value_at(low), self.value_at(min(low + 1, self.count - 1))
-            return (below + (above - below) * (position - low)) / 100
-
-        return (at(Decimal("0.25")), at(Decimal("0.5")), at(Decimal("0.75")))
+        for d in card["dimensions"]
+    ]
+    return result, dimensions
 
 
-def _hundredths(value: Decimal) -> int:
-    return int(value.quantize(BUCKET) * 100)
+def result_is_current(result: AssessmentResult, assessment: Assessment) -> bool:
+    """Frozen at submission, or scored from the answers as they are now."""
+    return result.frozen or result.answers_as_of == assessment.updated_at
 
 
-def _cache_key(version_id: int, metric: str, peer_filter: PeerFilter) -> str:
-    parts = (peer_filter.sector or "", peer_filter.size_band or "", peer_filter.province or "")
-    return f"peers:v2:{version_id}:{metric}:{':'.join(parts)}"  # v2: the Distribution layout
+def _stored(assessment: Assessment) -> AssessmentResult | None:
+    """The stored result (`assessment.result` when it was loaded with the assessment)."""
+    return getattr(assessment, "result", None)
 
 
-def _distribution(queryset: QuerySet[Any], field: str, key: str) -> Distribution:
-    """One GROUP BY over the group, cached: a lookup then scans nothing."""
-    distribution = cache.get(key)
-    if distribution is None:
-        rows = (
-            queryset.annotate(bucket=Round(field, 2)).values_list("bucket").annotate(n=Count("pk")).order_by("bucket")
-        )
-        values, counts = zip(*rows, strict=True) if rows else ((), ())
-        distribution = Distribution(
-            tuple(_hundredths(Decimal(v)) for v in values),
-            tuple(accumulate(counts)),
-            queryset.aggregate(n=Count("organization_id", distinct=True))["n"],
-        )
-        cache.set(key, distribution, DISTRIBUTION_CACHE_SECONDS)
-    return distribution
+def assessment_result(assessment: Assessment, *, with_path: bool = False) -> AssessmentResult:
+    """The result of the answers as they are now: the stored one while it is current, else scored here.
 
-
-def _standing(key: str, distribution: Distribution, own: list[int], value: Decimal) -> PeerStanding:
-    """Count the peers below and level with `value`, the organisation's own scores taken out."""
-    mark = _hundredths(value)
-    below, equal = distribution.below_and_equal(mark)
-    below -= sum(1 for v in own if v < mark)
-    equal -= sum(1 for v in own if v == mark)
-    peers = distribution.count - len(own)
-    percentile = (Decimal(below) + Decimal(equal) / 2) * 100 / peers
-    return PeerStanding(key, percentile, distribution.quartiles(), peers, None)
-
-
-def peer_benchmark(result: AssessmentResult, peer_filter: PeerFilter | None = None) -> list[PeerStanding]:
-    """Where a result stands among the submitted and finalised assessments of other organisations.
-
-    Same framework version, optionally the same sector, size band or province. Scores are compared at
-    0.01-point resolution from a cached distribution (one GROUP BY per group and metric, forgotten
-    when a peer is added). Withheld when fewer than MIN_PEER_ORGANIZATIONS other organisations are in it.
+    A result scored here, or a stored one whose path is added here (`with_path`), is not saved.
     """
-    peer_filter = peer_filter or PeerFilter()
-    version = result.framework_version_id
-    group = Q(framework_version_id=version, peer_group=True) & peer_filter.q()
-    mine = Q(organization_id=result.organization_id)
-    totals = _distribution(AssessmentResult.objects.filter(group), "total", _cache_key(version, "total", peer_filter))
-    own_totals = [_hundredths(t) for t in AssessmentResult.objects.filter(group, mine).values_list("total", flat=True)]
-    dimensions = list(result.dimension_results.order_by("pk"))
-    others = totals.organizations - (1 if own_totals else 0)
-    if others < MIN_PEER_ORGANIZATIONS:
-        reason = f"fewer than {MIN_PEER_ORGANIZATIONS} other organisations in this peer group"
-        keys = ["total", *(d.dimension for d in dimensions)]
-        return [PeerStanding(key, None, None, others, reason) for key in keys]
-    standings = [_standing("total", totals, own_totals, result.total)]
-    own_scores: dict[str, list[int]] = {}
-    for name, value in DimensionResult.objects.filter(group, mine).values_list("dimension", "score"):
-        own_scores.setdefault(name, []).append(_hundredths(value))
-    for dimension in dimensions:
-        metric = dimension.dimension
-        queryset = DimensionResult.objects.filter(group, dimension=metric)
-        scores = _distribution(queryset, "score", _cache_key(version, metric, peer_filter))
-        standings.append(_standing(metric, scores, own_scores.get(metric, []), dimension.score))
-    return standings
+    stored = _stored(assessment)
+    if stored is not None and result_is_current(stored, assessment):
+        if with_path and stored.path_pending:
+            stored = copy.copy(stored)
+            stored.path, stored.path_pending = path_data(assessment, assessment_answers(assessment)), False
+        return stored
+    return result_rows(assessment, assessment_answers(assessment), with_path=with_path)[0]
 
 
-def peer_cache_invalidate(results: list[tuple[AssessmentResult, list[str]]]) -> None:
-    """Forget the cached distributions that peer results (with their dimension keys) belong to."""
-    keys = {
-        _cache_key(result.framework_version_id, metric, PeerFilter(sector, size_band, province))
-        for result, dimensions in results
-        for metric in ("total", *dimensions)
-        for sector in (None, result.sector)
-        for size_band in (None, result.size_band)
-        for province in (None, result.province)
-    }
-    cache.delete_many(sorted(keys))
+def assessment_results(assessments: list[Assessment]) -> dict[int, AssessmentResult]:
+    """The results (without paths) of several assessments: stored ones while current, the others scored
+    here from one query for all their answers."""
+    results = {a.pk: r for a in assessments if (r := _stored(a)) is not None and result_is_current(r, a)}
+    stale = [a for a in assessments if a.pk not in results]
+    answers = answers_of(a.pk for a in stale)
+    for assessment in stale:
+        results[assessment.pk] = result_rows(assessment, answers[assessment.pk], with_path=False)[0]
+    return results
 
 
 def assessment_what_if(assessment: Assessment, changes: Any) -> dict[str, Any]:
@@ -220,7 +174,4 @@ def assessment_what_if(assessment: Assessment, changes: Any) -> dict[str, Any]:
     """
     framework = framework_structure(assessment.framework_version)
     answers = apply_changes(assessment_answers(assessment), parse_answers(framework, changes).values())
-    return {
-        **card_as_dict(score(framework, answers)),
-        "next_level_path": path_as_dict(framework, path_to_level(framework, answers)),
-    }
+    return {**card_as_data(score(framework, answers)), "next_level_path": path_data(assessment, answers)}

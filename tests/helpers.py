@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from assessment.models import Assessment, User
@@ -10,6 +12,14 @@ from assessment.services.assessments import answers_upsert, assessment_submit
 from scoring.engine import missing_for_submission
 from scoring.engine.framework import Question
 from scoring.selectors import assessment_answers, framework_structure
+
+ANSWER_FILES = Path(__file__).resolve().parent / "fixtures" / "answers"
+
+
+def answer_file(name: str) -> list[dict[str, Any]]:
+    """The answers of tests/fixtures/answers/<name> (the format `manage.py score_answers` reads)."""
+    items: list[dict[str, Any]] = json.loads((ANSWER_FILES / name).read_text(encoding="utf-8"))["answers"]
+    return items
 
 
 def lowest_item(question: Question) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Organization
+from scoring.exact_json import exact_json_field
 
 
 class Event(models.TextChoices):
@@ -46,7 +47,7 @@ class WebhookDelivery(models.Model):
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
     event = models.CharField(max_length=40, choices=Event.choices)
     event_id = models.UUIDField(default=uuid.uuid4, help_text="The same for every attempt: receivers dedupe on it.")
-    payload = models.JSONField()
+    payload = exact_json_field()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)

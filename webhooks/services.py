@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-import json
 import secrets
 import socket
 import time
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.models import Organization, User
+from scoring import exact_json
 from webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 SIGNATURE_HEADER = "X-SME-Signature"
@@ -116,7 +116,9 @@ def _envelope(delivery: WebhookDelivery) -> bytes:
         "created": delivery.created_at,
         **delivery.payload,
     }
-    return json.dumps(envelope, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")).encode()
+    return exact_json.dumps(
+        envelope, default=DjangoJSONEncoder().default, ensure_ascii=False, separators=(",", ":")
+    ).encode()
 
 
 def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
@@ -23,16 +24,16 @@ from api.idempotency import idempotent
 from api.pagination import Pages
 from api.permissions import CONTRIBUTORS, check_role, key_organization, require_role
 from api.views import ID, body_organization, caller
+from assessment.framework_texts import document_language
 from assessment.models import Answer, Assessment, FrameworkVersion
 from assessment.selectors import framework_version_get, membership_role
 from assessment.services.assessments import answers_upsert, assessment_create, assessment_submit
 from reports.services import report_request
-from scoring.engine.answers import answer_item
-from scoring.selectors import PeerFilter, assessment_what_if, engine_answer, framework_structure, peer_benchmark
-from scoring.services import assessment_result
-
-PEER_FILTERS = ("sector", "size_band", "province")
-
+from scoring.engine import answer_item
+from scoring.engine.serialize import card_as_data, path_as_data
+from scoring.peers import PEER_PROFILE
+from scoring.results import results_view
+from scoring.selectors import assessment_results, assessment_what_if, engine_answer, framework_structure
 
 _TIMESTAMP = DateTimeField()
 
@@ -89,8 +90,22 @@ class AssessmentViewSet(
     def get_queryset(self) -> QuerySet[Assessment]:
         assessments = Assessment.objects.visible_to(self.request.user, only=key_organization(self.request))
         if self.action in ("list", "retrieve", "results"):  # those that show the result (writes: _representation)
-            return assessments.select_related("framework_version__framework", "created_by", "result")
+            return assessments.select_related("framework_version__framework", "organization", "created_by", "result")
         return assessments.select_related("framework_version__framework")
+
+    def _shown(self, assessments: Iterable[Assessment], *, many: bool = False) -> Any:
+        """Assessments as the API shows them, each with the result of its answers as they are (nothing saved)."""
+        listed = list(assessments)
+        context = {**self.get_serializer_context(), "results": assessment_results(listed)}
+        data = s.AssessmentSerializer(listed, many=True, context=context).data
+        return data if many else data[0]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self._shown(page or [], many=True))
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(self._shown([self.get_object()]))
 
     def _editable(self, roles: frozenset[str]) -> Assessment:
         """The assessment in the URL (404 if not visible), if the caller's membership role is one of `roles`."""
@@ -100,8 +115,8 @@ class AssessmentViewSet(
         return assessment
 
     def _representation(self, assessment: Assessment) -> dict[str, Any]:
-        shown = self.get_queryset().select_related("created_by", "result").get(pk=assessment.pk)
-        return dict(self.get_serializer(shown).data)
+        shown = self.get_queryset().select_related("organization", "created_by", "result").get(pk=assessment.pk)
+        return dict(self._shown([shown]))
 
     @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -195,7 +210,7 @@ class AssessmentViewSet(
             submitted_by=caller(request),
             pledge=serializer.validated_data["pledge"],
         )
-        return Response(self.get_serializer(submitted).data)
+        return Response(self._shown([submitted]))
 
     @extend_schema(
         summary="The scorecard, the path to the next level and the peer benchmark",
@@ -213,18 +228,16 @@ class AssessmentViewSet(
     def results(self, request: Request, pk: str) -> Response:
         assessment = self.get_object()
         chosen = [p for p in request.query_params.get("peers", "").split(",") if p]
-        unknown = [p for p in chosen if p not in PEER_FILTERS]
+        unknown = [p for p in chosen if p not in PEER_PROFILE]
         if unknown:
             raise ValidationError({"peers": [_("Use sector, size_band or province, comma-separated.")]})
-        result = assessment_result(assessment=assessment, with_path=True)
-        peer_filter = PeerFilter(**{name: getattr(result, name) for name in chosen})
-        standings = [asdict(p) for p in peer_benchmark(result, peer_filter)]
+        view = results_view(assessment, language=document_language(), peers_by=chosen)
         body = {
-            **result.card,
-            "next_level_path": result.path,
-            "frozen": result.frozen,
-            "computed_at": result.computed_at,
-            "peers": {"filter": {name: getattr(result, name) for name in chosen}, "standings": standings},
+            **card_as_data(view.card),
+            "next_level_path": path_as_data(view.framework, view.path),
+            "frozen": view.frozen,
+            "computed_at": view.computed_at,
+            "peers": {"filter": view.peers.filter, "standings": [asdict(p) for p in view.peers.standings]},
         }
         return Response(s.ResultsSerializer(body).data)
 

@@ -14,12 +14,12 @@ from assessment.framework_format import canonical_decimal
 from assessment.models import Answer, Assessment, FrameworkVersion, Organization, Question, ReviewNote, User
 from assessment.services import ImmutableError, IncompleteError, ServiceError
 from scoring.engine import Answer as EngineAnswer
-from scoring.engine import AnswerSetError, missing_for_submission, parse_answer, parse_answers
-from scoring.engine.answers import answer_item
+from scoring.engine import AnswerSetError, answer_item, missing_for_submission, parse_answer, parse_answers
 from scoring.engine.framework import Question as EngineQuestion
-from scoring.engine.serialize import number
+from scoring.engine.numbers import exact
 from scoring.selectors import assessment_answers, framework_structure, question_ids_by_key
-from scoring.services import assessment_score
+from scoring.services import assessment_result_ensure
+from scoring.tasks import assessment_result_ensure_task
 from webhooks.models import Event
 from webhooks.services import webhook_event_emit
 
@@ -183,9 +183,10 @@ def assessment_submit(*, assessment: Assessment, submitted_by: User, pledge: boo
     assessment.submitted_by = submitted_by
     assessment.pledged_at = now
     assessment.save(update_fields=["status", "submitted_at", "submitted_by", "pledged_at", "updated_at"])
-    # The final, frozen result; its path is computed when the results are first read.
-    result = assessment_score(assessment=assessment, answers=answers, with_path=False, locked=True)
+    # The final, frozen result; its path (the costly part) is added by a worker after commit.
+    result = assessment_result_ensure(assessment=assessment, answers=answers, with_path=False, locked=True)
     assessment.result = result  # returned with its result, as the API shows it
+    transaction.on_commit(lambda: assessment_result_ensure_task.delay(assessment.pk), robust=True)
     webhook_event_emit(
         organization_id=assessment.organization_id,
         event=Event.ASSESSMENT_SUBMITTED,
@@ -200,7 +201,7 @@ def assessment_event_data(assessment: Assessment, total: Decimal, level: int) ->
         "organization": assessment.organization_id,
         "framework": assessment.framework_version.reference,
         "status": assessment.status,
-        "total": number(total),
+        "total": exact(total),
         "level": level,
     }
 
@@ -209,7 +210,7 @@ def assessment_event_data(assessment: Assessment, total: Decimal, level: int) ->
 def assessment_finalize(*, assessment: Assessment, finalized_by: User) -> Assessment:
     """A consultant's verification: a submitted or reviewed assessment becomes final."""
     assessment = _locked(assessment)
-    if assessment.status not in (Assessment.Status.SUBMITTED, Assessment.Status.UNDER_REVIEW):
+    if not assessment.can_become(Assessment.Status.FINALIZED):
         raise ImmutableError(
             gettext("Assessment #%(id)s is %(status)s; it cannot be finalised.")
             % {"id": assessment.pk, "status": assessment.get_status_display()}
@@ -218,7 +219,7 @@ def assessment_finalize(*, assessment: Assessment, finalized_by: User) -> Assess
         raise ServiceError(gettext("Only a consultant assigned to the organisation can finalise its assessments."))
     assessment.status = Assessment.Status.FINALIZED
     assessment.save(update_fields=["status", "updated_at"])
-    result = assessment_score(assessment=assessment)
+    result = assessment_result_ensure(assessment=assessment, locked=True)
     webhook_event_emit(
         organization_id=assessment.organization_id,
         event=Event.ASSESSMENT_FINALIZED,

@@ -84,8 +84,8 @@ def test_a_re_assessment_report_shows_progress_peers_and_a_roadmap(
     re_assessment: Assessment, language: str, tmp_path: Path
 ) -> None:
     content = report_content(re_assessment, language)
-    assert content["previous"] is not None
-    assert content["peers"][0]["withheld"] is None
+    assert content["view"].previous is not None
+    assert content["view"].peers.withheld is None
     assert content["roadmap"]["now"]
     pdf = html_to_pdf(report_html(content))
     target = SAMPLES if os.environ.get("SAVE_SAMPLES") == "1" else tmp_path

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from django.core.management import CommandError, call_command
 from assessment.models import FrameworkVersion, Organization, User
 from assessment.services.assessments import answers_upsert, assessment_create
 from scoring.models import AssessmentResult
-from tests.helpers import submit_filling_gaps
+from tests.helpers import ANSWER_FILES, submit_filling_gaps
 
 pytestmark = pytest.mark.django_db
 
@@ -30,24 +31,26 @@ def test_score_answers_prints_one_json_object_per_file(
             "framework": "miit-2024-manufacturing@2024",
             "answers": [
                 {"question": "F1", "choices": ["B", "D"]},  # 4
-                {"question": "M4", "choice": "D"},  # 5.625 → shown as 5.63
+                {"question": "M4", "choice": "D"},  # 5.625, not rounded
                 {"question": "S06", "level": 3},
             ],
         },
     )
     empty = write(tmp_path, "empty.json", {"framework": "eu-dma", "answers": []})
     call_command("score_answers", str(good), str(empty))
-    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    out = capsys.readouterr().out
+    first, second = (json.loads(line, parse_float=Decimal) for line in out.splitlines())
     assert first["file"] == str(good)
     assert first["framework"] == "miit-2024-manufacturing@2024"
-    assert first["total"] == 9.63
+    assert first["total"] == Decimal("9.625")
+    assert '"total":9.625,' in out.replace(" ", "")  # the JSON text itself is exact
     assert first["max_total"] == 100
     assert first["level"] == 0
     assert first["dimensions"][0] == {"key": "foundation", "score": 4, "max": 50}
     assert first["gates"][0]["gate"] == "score"
-    assert first["gates"][0]["shortfall"] == 10.38
+    assert first["gates"][0]["shortfall"] == Decimal("10.375")
     assert first["next_level"]["target"] == 1
-    assert first["completeness"] == round(3 / 31, 2)
+    assert first["completeness"] == (Decimal(3) / 31).quantize(Decimal("1e-12"))
     assert second["framework"] == "eu-dma@2024"
     assert second["level"] == 1
 
@@ -86,3 +89,18 @@ def test_rescore_recomputes_frozen_results(miit: FrameworkVersion, organization:
     result = AssessmentResult.objects.get(assessment=assessment)
     assert result.total == 10
     assert result.scoring_version >= 1
+
+
+def test_score_answers_prints_hand_computed_exact_figures(
+    miit: FrameworkVersion, eu_dma: FrameworkVersion, capsys: pytest.CaptureFixture[str]
+) -> None:
+    names = ("miit-58.125.json", "miit-28.125.json", "eu-dma-25+1-504.json")
+    call_command("score_answers", *(str(ANSWER_FILES / name) for name in names))
+    out = capsys.readouterr().out
+    fifty_eight, twenty_eight, eu = (json.loads(line, parse_float=Decimal) for line in out.splitlines())
+    assert '"total":58.125,' in out.replace(" ", "")
+    assert (fifty_eight["total"], fifty_eight["level"]) == (Decimal("58.125"), 2)
+    assert fifty_eight["gates"][0]["shortfall"] == Decimal("1.875")
+    assert [d["score"] for d in fifty_eight["dimensions"]] == [Decimal("27.5"), 0, Decimal("20.625"), 10]
+    assert (twenty_eight["total"], twenty_eight["gates"][0]["shortfall"]) == (Decimal("28.125"), Decimal("11.875"))
+    assert (eu["total"], eu["level"]) == (Decimal("25.001984126984"), 2)  # 25 + 1/504: Average, not Basic

@@ -9,8 +9,8 @@ from assessment.models import Assessment, FrameworkVersion, User
 from assessment.services.assessments import answers_upsert, assessment_create
 from assessment.services.organizations import organization_create
 from scoring.models import AssessmentResult
-from scoring.selectors import PeerFilter, peer_benchmark
-from scoring.services import assessment_result
+from scoring.peers import PeerFilter, peer_benchmark
+from scoring.selectors import assessment_result
 from tests.helpers import submit_filling_gaps
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def submitted(
     answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": f5}])
     if submit:
         submit_filling_gaps(assessment, owner)
-    return assessment_result(assessment=Assessment.objects.get(pk=assessment.pk))
+    return assessment_result(Assessment.objects.get(pk=assessment.pk))
 
 
 def by_key(result: AssessmentResult, peer_filter: PeerFilter | None = None) -> dict[str, object]:

@@ -9,17 +9,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessment.framework_format import Document
+from assessment.framework_texts import document_language
 from assessment.models import Assessment, FrameworkVersion, Organization
 from reports.models import Report
-from scoring.engine.answers import LARGEST_NUMBER, LONGEST_TEXT
 from scoring.engine.framework import EvidenceField, Question
-from web.assessments.pages import document_language
+from scoring.engine.values import LARGEST_NUMBER, LONGEST_COMMENT, LONGEST_EVIDENCE_TEXT, LONGEST_TEXT
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise
 
-LONGEST_COMMENT = 5000  # as the answer format allows
-LONGEST_EVIDENCE_TEXT = 2000
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 LEVELS = [(str(level), str(level)) for level in range(5)]
 
@@ -57,7 +55,11 @@ def messages_of(form: forms.Form) -> list[str]:
 
 
 class AnswerForm(forms.Form):
-    """One question's answer as the wizard posts it; `item` is it in the answer format."""
+    """One question's answer as the wizard posts it; `item` is it in the answer format.
+
+    The form reads the page's fields; the answer format's rules (an exclusive option alone, a number
+    inside a band, before and after together) are the engine's, checked when the item is saved.
+    """
 
     comment = forms.CharField(label=_("Comment"), required=False, max_length=LONGEST_COMMENT)
 
@@ -107,36 +109,19 @@ class AnswerForm(forms.Form):
             return {"choice": choice} if choice else {}
         if kind == "multiple_choice":
             choices = cleaned.get("choices") or []
-            if cleaned.get("none_of_these"):
+            if cleaned.get("none_of_these"):  # the page's own checkbox for an empty choice
                 if choices:
                     raise forms.ValidationError(_("“None of these” cannot be chosen together with an option."))
                 return {"choices": []}
-            exclusive = [key for key in choices if question.option(key).exclusive]  # type: ignore[union-attr]
-            if exclusive and len(choices) > 1:
-                raise forms.ValidationError(
-                    _("Option %(option)s excludes every other option: choose it alone.") % {"option": exclusive[0]}
-                )
             return {"choices": choices} if choices else {}
         if kind == "banded_number":
             number = cleaned.get("number")
-            if number is None:
-                return {}
-            if not any(number in band.interval for band in question.bands):
-                bands = ", ".join(str(band.interval) for band in question.bands)
-                raise forms.ValidationError(
-                    _("%(number)s is outside every band (%(bands)s).") % {"number": number, "bands": bands}
-                )
-            return {"number": number}
+            return {} if number is None else {"number": number}
         if kind == "scenario":
             level = cleaned.get("level")
             return {} if level is None else {"level": level}
         if kind == "before_after":
-            before, after = cleaned.get("before"), cleaned.get("after")
-            if before is None and after is None:
-                return {}
-            if before is None or after is None:
-                raise forms.ValidationError(_("Give both the value before and the value after."))
-            return {"before": before, "after": after}
+            return {name: cleaned[name] for name in ("before", "after") if cleaned.get(name) is not None}
         if kind == "yes_no":
             yes = cleaned.get("yes")
             return {} if yes is None else {"yes": yes}

@@ -1,9 +1,13 @@
-"""Reads for the assessment pages: the framework in the page's language, wizard steps, progress, answers."""
+"""Page data for the assessment pages: the wizard's steps, progress, questions; history; results.
+
+The results page shows what scoring.results says of a result, as the PDF does; this module adds only
+what is the page's own: links into the wizard and the what-if form.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -12,27 +16,21 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
-from assessment.framework_format import Document, localised
+from assessment.framework_format import Document
+from assessment.framework_texts import FrameworkTexts, Place, document_language, framework_texts
 from assessment.models import Answer as AnswerRow
 from assessment.models import Assessment, FrameworkVersion, Organization
-from assessment.selectors import framework_version_document
-from reports.charts import peer_bar, progress_bars, radar
-from reports.selectors import answer_text
-from scoring.engine import Answer, Framework, missing_for_submission, parse_answer
+from reports.charts import progress_bars, result_charts
+from scoring.engine import Answer, Framework, missing_for_submission
 from scoring.engine.suggest import suggest_option
-from scoring.models import AssessmentResult
-from scoring.selectors import PeerFilter, assessment_answers, engine_answer, framework_structure, peer_benchmark
-from scoring.services import PEER_STATUSES, assessment_result
+from scoring.results import ResultsView, results_view, score_thresholds
+from scoring.selectors import assessment_results, engine_answer, framework_structure
+from scoring.wording import answer_as_text
 
 LARGE_DIMENSION = 8  # a dimension with more questions than this gets one wizard step per indicator group
 WHAT_IF_KINDS = frozenset({"single_choice", "multiple_choice", "scenario", "yes_no", "banded_number"})
-
-
-def document_language() -> str:
-    """The framework text language of the request: "en" or "zh-Hans" (as the API chooses it)."""
-    return "en" if (get_language() or "").startswith("en") else "zh-Hans"
 
 
 @dataclass(frozen=True)
@@ -43,78 +41,60 @@ class Step:
 
 
 @dataclass(frozen=True)
-class Place:
-    """Where a question sits: its node of the localised document, indicator, dimension and step."""
-
-    node: Document
-    indicator: str
-    dimension: str
-    step: int
-
-
-@dataclass(frozen=True)
 class Questionnaire:
-    """A framework version laid out for the wizard, in one language."""
+    """A framework version laid out for the wizard, in one language: its texts, cut into steps."""
 
-    document: Document
+    texts: FrameworkTexts
     steps: tuple[Step, ...]
-    places: Mapping[str, Place]
-    levels: Mapping[int, Document]  # level → {"name", "description", …}
-    dimension_names: Mapping[str, str]
+    step_of: Mapping[str, int]  # question key → the number of its step
 
     @property
     def title(self) -> str:
-        return str(self.document["title"])
+        return self.texts.title
+
+    @property
+    def places(self) -> Mapping[str, Place]:
+        return self.texts.places
+
+    @property
+    def levels(self) -> Mapping[int, Document]:
+        return self.texts.levels
 
     def level_name(self, level: int | None) -> str:
-        info = self.levels.get(level) if level is not None else None
-        return str(info["name"]) if info else "—"
-
-
-def _questions(indicators: list[Document]) -> list[tuple[Document, Document]]:
-    """(question, indicator) pairs of an indicator tree, in framework order."""
-    found: list[tuple[Document, Document]] = []
-    for indicator in indicators:
-        found.extend((question, indicator) for question in indicator["questions"])
-        found.extend(_questions(indicator["indicators"]))
-    return found
+        return self.texts.level_name(level)
 
 
 @lru_cache(maxsize=32)
-def _questionnaire(version_id: int, content_hash: str, language: str) -> Questionnaire:
-    version = FrameworkVersion.objects.select_related("framework").get(pk=version_id)
-    document = localised(framework_version_document(version), language)
+def _questionnaire(version: FrameworkVersion, content_hash: str, language: str) -> Questionnaire:
+    texts = framework_texts(version, language)  # keyed by content hash too: a re-imported draft is new
     steps: list[Step] = []
-    places: dict[str, Place] = {}
 
-    def add(title: str, dimension: str, pairs: list[tuple[Document, Document]]) -> None:
-        if not pairs:
-            return
-        number = len(steps) + 1
-        steps.append(Step(number, title, tuple(q["key"] for q, _ in pairs)))
-        for question, indicator in pairs:
-            places[question["key"]] = Place(question, indicator["text"], dimension, number)
+    def add(title: str, keys: list[str]) -> None:
+        if keys:
+            steps.append(Step(len(steps) + 1, title, tuple(keys)))
 
-    for dimension in document["dimensions"]:
-        pairs = _questions(dimension["indicators"])
-        if len(pairs) > LARGE_DIMENSION and len(dimension["indicators"]) > 1:
-            for group in dimension["indicators"]:
-                add(f"{dimension['text']} · {group['text']}", dimension["text"], _questions([group]))
+    for dimension in texts.document["dimensions"]:
+        groups = dimension["indicators"]
+        if len(_question_keys(groups)) > LARGE_DIMENSION and len(groups) > 1:
+            for group in groups:
+                add(f"{dimension['text']} · {group['text']}", _question_keys([group]))
         else:
-            add(dimension["text"], dimension["text"], pairs)
-    levels = document["levels"]
-    return Questionnaire(
-        document=document,
-        steps=tuple(steps),
-        places=places,
-        levels={levels["base"]["level"]: levels["base"]} | {rule["level"]: rule for rule in levels["rules"]},
-        dimension_names={d["key"]: d["text"] for d in document["dimensions"]},
-    )
+            add(dimension["text"], _question_keys(groups))
+    return Questionnaire(texts, tuple(steps), {key: step.number for step in steps for key in step.keys})
+
+
+def _question_keys(indicators: list[Document]) -> list[str]:
+    """The question keys of an indicator tree, in framework order."""
+    keys: list[str] = []
+    for indicator in indicators:
+        keys.extend(question["key"] for question in indicator["questions"])
+        keys.extend(_question_keys(indicator["indicators"]))
+    return keys
 
 
 def questionnaire(version: FrameworkVersion) -> Questionnaire:
     """The version's wizard layout in the request's language, built once per process (versions never change)."""
-    return _questionnaire(version.pk, version.content_hash, document_language())
+    return _questionnaire(version, version.content_hash, document_language())
 
 
 def answer_rows(assessment: Assessment) -> dict[str, AnswerRow]:
@@ -170,7 +150,7 @@ def resume_step(framework: Framework, layout: Questionnaire, answers: Mapping[st
     """The first step with an unanswered required question (or missing evidence); None when there is none."""
     missing = missing_for_submission(framework, answers)
     unanswered = [m for m in missing if m.evidence is None] or missing
-    return layout.places[unanswered[0].question].step if unanswered else None
+    return layout.step_of[unanswered[0].question] if unanswered else None
 
 
 @dataclass(frozen=True)
@@ -191,8 +171,7 @@ def suggestion(
     if found is None:
         return None
     option, percentage = found
-    texts = {o["key"]: o["text"] for o in layout.places[key].node.get("options", [])}
-    return Suggestion(option, texts.get(option, ""), percentage.quantize(Decimal("0.1")))
+    return Suggestion(option, layout.texts.options(key).get(option, ""), percentage.quantize(Decimal("0.1")))
 
 
 @dataclass(frozen=True)
@@ -292,9 +271,6 @@ def question_view(
     )
 
 
-# --- pages made of several reads ---------------------------------------------------------------
-
-
 def chart(markup: str) -> SafeString:
     """A chart from reports.charts, to put in a page as it is."""
     return mark_safe(markup)  # noqa: S308 - reports.charts escapes every label it draws
@@ -303,35 +279,41 @@ def chart(markup: str) -> SafeString:
 def assessment_history(organization: Organization) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The organisation's assessments, newest first, with their results; and a chart per framework of the
     submitted ones' totals and levels over time (T0 → T1 …)."""
-    assessments = (
+    assessments = list(
         Assessment.objects.filter(organization=organization)
-        .select_related("framework_version__framework", "result", "created_by")
+        .select_related("organization", "framework_version__framework", "result", "created_by")
         .order_by("created_at", "id")
     )
+    results = assessment_results(assessments)
     rows = []
-    series: dict[int, list[tuple[Assessment, AssessmentResult, Questionnaire]]] = {}
+    series: dict[int, list[tuple[Assessment, Decimal, str]]] = {}
     for assessment in assessments:
-        result = assessment_result(assessment=assessment)
+        result = results[assessment.pk]
         layout = questionnaire(assessment.framework_version)
+        level_name = layout.level_name(result.level)
+        thresholds = score_thresholds(framework_structure(assessment.framework_version))
         rows.append(
             {
                 "assessment": assessment,
                 "result": result,
                 "layout": layout,
-                "level_name": layout.level_name(result.level),
+                "level_name": level_name,
+                "thresholds": thresholds,
             }
         )
-        if assessment.status in PEER_STATUSES:
-            series.setdefault(assessment.framework_version.framework_id, []).append((assessment, result, layout))
+        if assessment.status in Assessment.PEER_STATUSES:
+            series.setdefault(assessment.framework_version.framework_id, []).append(
+                (assessment, result.total, level_name)
+            )
     charts = []
     for done in series.values():
-        title = done[-1][2].title
-        bars = [
-            ((a.submitted_at or a.created_at).date().isoformat(), r.total, layout.level_name(r.level))
-            for a, r, layout in done
-        ]
+        last = done[-1][0]
+        title = questionnaire(last.framework_version).title
+        bars = [((a.submitted_at or a.created_at).date().isoformat(), total, name) for a, total, name in done]
         label = gettext("Total score and level of each submitted assessment: %(title)s") % {"title": title}
-        charts.append({"title": title, "svg": chart(progress_bars(bars, done[-1][1].max_total, label))})
+        framework = framework_structure(last.framework_version)
+        svg = progress_bars(bars, framework.max_total, label, score_thresholds(framework))
+        charts.append({"title": title, "svg": chart(svg)})
     return rows[::-1], charts
 
 
@@ -339,129 +321,53 @@ def submission_gaps(framework: Framework, layout: Questionnaire, answers: Mappin
     """What a submission still lacks, each with its question's text, step and the missing evidence's label."""
     gaps = []
     for gap in missing_for_submission(framework, answers):
-        place = layout.places[gap.question]
-        labels = {spec["key"]: spec["label"] for spec in place.node.get("evidence", [])}
+        node = layout.places[gap.question].node
+        labels = {spec["key"]: spec["label"] for spec in node.get("evidence", [])}
         gaps.append(
             {
                 "key": gap.question,
-                "text": place.node["text"],
-                "step": place.step,
+                "text": node["text"],
+                "step": layout.step_of[gap.question],
                 "evidence": labels.get(gap.evidence, gap.evidence) if gap.evidence else None,
             }
         )
     return gaps
 
 
-def _peer_rows(result: AssessmentResult, layout: Questionnaire, peer_filter: PeerFilter) -> list[dict[str, Any]]:
-    scores = {"total": (result.total, result.max_total)} | {
-        d["key"]: (Decimal(str(d["score"])), Decimal(str(d["max"]))) for d in result.card["dimensions"]
-    }
-    names = {"total": gettext("Total"), **layout.dimension_names}
-    rows = []
-    for standing in peer_benchmark(result, peer_filter):
-        score, maximum = scores[standing.key]
-        if not maximum:
-            continue  # judged by scenario levels, not points: nothing to compare
-        bar = None
-        if standing.quartiles is not None:
-            title = gettext("%(name)s: your score against the middle half of your peers") % {
-                "name": names[standing.key]
-            }
-            bar = chart(peer_bar(score, standing.quartiles, maximum, title, gettext("You")))
-        rows.append({**asdict(standing), "name": names[standing.key], "chart": bar})
-    return rows
-
-
-def _scenario_matrix(framework: Framework, layout: Questionnaire, card: Mapping[str, Any]) -> list[dict[str, Any]]:
-    rows = []
-    for question in framework.scenarios:
-        place = layout.places[question.key]
-        level = card["scenario_levels"].get(question.key, 0)
-        rows.append(
-            {
-                "key": question.key,
-                "name": place.node["text"],
-                "constrained": question.constrained,
-                "cells": [{"level": n, "reached": 0 < n <= level, "current": n == level} for n in range(5)],
-            }
-        )
-    return rows
-
-
-def _radar(layout: Questionnaire, card: Mapping[str, Any], earlier: AssessmentResult | None) -> SafeString | None:
-    """Dimension scores as shares of their maximum (scenario-judged ones left out); the earlier ones beneath."""
-    scored = [d for d in card["dimensions"] if d["max"]]
-    if len(scored) < 3:
-        return None
-    axes = [(layout.dimension_names.get(d["key"], d["key"]), d["score"] / d["max"]) for d in scored]
-    before = None
-    if earlier is not None:
-        shares = {d["key"]: d["score"] / d["max"] for d in earlier.card["dimensions"] if d["max"]}
-        before = [float(shares.get(d["key"], 0)) for d in scored]
-    title = gettext("Dimension scores as a share of their maximum")
-    return chart(radar([(name, float(share)) for name, share in axes], title, before=before, size=340))
-
-
-def what_if_fields(
-    framework: Framework, layout: Questionnaire, path: Mapping[str, Any] | None, answers: Mapping[str, Answer]
-) -> list[dict[str, Any]]:
+def what_if_fields(view: ResultsView) -> list[dict[str, Any]]:
     """The what-if form: the path's questions with the choices to pick from, the improvement chosen, the answer now."""
     fields = []
-    for improvement in (path or {}).get("improvements", []):
-        key, item = improvement["question"], improvement["answer"]
-        question, node = framework.questions[key], layout.places[key].node
+    for step in view.steps:
+        question, node = view.framework.questions[step.question], view.texts.places[step.question].node
         if question.kind not in WHAT_IF_KINDS:
             continue
-        current = answers.get(key)
+        improved = step.answer
         fields.append(
             {
-                "key": key,
+                "key": step.question,
                 "kind": question.kind,
                 "text": node["text"],
-                "now": answer_text(node, current, document_language()),
-                "options": [
-                    {**o, "selected": o["key"] == item.get("choice") or o["key"] in item.get("choices", [])}
-                    for o in node.get("options", [])
-                ],
-                "levels": [{"level": n, "selected": n == item.get("level")} for n in range(5)],
-                "yes": item.get("yes"),
-                "number": item.get("number", ""),
+                "now": answer_as_text(view.framework, view.texts, step.question, view.answers.get(step.question)),
+                "options": [{**o, "selected": o["key"] in improved.choices} for o in node.get("options", [])],
+                "levels": [{"level": n, "selected": n == improved.level} for n in range(5)],
+                "yes": improved.yes,
+                "number": "" if improved.number is None else f"{improved.number:f}",
             }
         )
     return fields
 
 
-def results_summary(assessment: Assessment, result: AssessmentResult, peer_filter: PeerFilter) -> dict[str, Any]:
-    """Everything the results page shows of a result (scored with its path), in the page's language."""
-    framework = framework_structure(assessment.framework_version)
+def results_page(assessment: Assessment, peers_by: list[str]) -> dict[str, Any]:
+    """What the results page shows: the results view and its charts (as the PDF has them), with links into
+    the wizard and the what-if form."""
+    view = results_view(assessment, language=document_language(), peers_by=peers_by)
+    charts = result_charts(view)
     layout = questionnaire(assessment.framework_version)
-    card, path = result.card, result.path
-    earlier = None
-    if assessment.previous_id:
-        earlier = AssessmentResult.objects.filter(assessment_id=assessment.previous_id).first()
     return {
-        "card": card,
-        "level": layout.levels.get(card["level"]),
-        "next_level": layout.levels.get(card["next_level"]) if card["next_level"] is not None else None,
-        "dimensions": [{**d, "name": layout.dimension_names.get(d["key"], d["key"])} for d in card["dimensions"]],
-        "radar": _radar(layout, card, earlier),
-        "previous": earlier,
-        "previous_level_name": layout.level_name(earlier.level) if earlier else "",
-        "peers": _peer_rows(result, layout, peer_filter),
-        "scenarios": _scenario_matrix(framework, layout, card),
-        "gates": card["gates"],
-        "blocking": [g for g in card["gates"] if not g["holds"]],
-        "path": path,
-        "improvements": [
-            {
-                **i,
-                "text": layout.places[i["question"]].node["text"],
-                "step": layout.places[i["question"]].step,
-                "answer_text": answer_text(
-                    layout.places[i["question"]].node, parse_answer(framework, i["answer"]), document_language()
-                ),
-            }
-            for i in (path or {}).get("improvements", [])
-        ],
-        "what_if": what_if_fields(framework, layout, path, assessment_answers(assessment) if path else {}),
+        "v": view,
+        "radar": chart(charts.radar),
+        "indicator_radar": chart(charts.indicator_radar),
+        "peers": [(row, chart(svg)) for row, svg in charts.peers],
+        "steps": [(step, layout.step_of[step.question]) for step in view.steps],
+        "what_if": what_if_fields(view),
     }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, cast
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assessment.framework_texts import document_language
 from assessment.models import Assessment, Membership, Organization, User
 from assessment.selectors import CONSULTANT, membership_role
 from assessment.services import ImmutableError, IncompleteError, ServiceError
@@ -28,8 +28,10 @@ from assessment.services.assessments import (
 from reports.models import Report
 from reports.services import report_request as report_request_service
 from scoring.engine import AnswerSetError
-from scoring.selectors import PeerFilter, assessment_what_if, framework_structure
-from scoring.services import assessment_result
+from scoring.engine.serialize import card_from_data
+from scoring.results import score_thresholds
+from scoring.selectors import assessment_result, assessment_what_if, framework_structure
+from scoring.wording import answer_error_message
 from web.access import organization_with_role
 from web.assessments.forms import (
     AnswerForm,
@@ -44,11 +46,10 @@ from web.assessments.pages import (
     Questionnaire,
     answer_rows,
     assessment_history,
-    document_language,
     engine_answers,
     question_view,
     questionnaire,
-    results_summary,
+    results_page,
     resume_step,
     submission_gaps,
     wizard_progress,
@@ -222,14 +223,14 @@ def answer_save(request: HttpRequest, pk: int, question_key: str) -> HttpRespons
             {"errors": [_("No such question in this framework.")]},
             status=404,
         )
-    place = layout.places[question_key]
-    form = AnswerForm(request.POST, question=question, node=place.node)
+    step = layout.step_of[question_key]
+    form = AnswerForm(request.POST, question=question, node=layout.places[question_key].node)
     status = 200
     if form.is_valid():
         try:
             answers_upsert(assessment=assessment, items=[form.item], answered_by=_user(request))
         except AnswerSetError as exc:
-            form.add_error(None, [error.message for error in exc.errors])
+            form.add_error(None, [answer_error_message(error) for error in exc.errors])
         except ImmutableError as exc:
             form.add_error(None, str(exc))
             status = 409
@@ -238,8 +239,8 @@ def answer_save(request: HttpRequest, pk: int, question_key: str) -> HttpRespons
         status = 422
     if not _htmx(request):
         if not errors:
-            return redirect(reverse("web:wizard", args=[assessment.pk, place.step]) + f"#q-{question_key}")
-        context = _wizard_page(assessment, role, place.step, failed=(question_key, errors))
+            return redirect(reverse("web:wizard", args=[assessment.pk, step]) + f"#q-{question_key}")
+        context = _wizard_page(assessment, role, step, failed=(question_key, errors))
         return render(request, "web/assessments/wizard.html", context, status=status)
     rows = answer_rows(assessment)
     answers = engine_answers(rows)
@@ -250,7 +251,7 @@ def answer_save(request: HttpRequest, pk: int, question_key: str) -> HttpRespons
         q=question_view(framework, layout, question_key, answers, rows),
         errors=errors,
         progress=wizard_progress(layout, answers),
-        step=layout.steps[place.step - 1],
+        step=layout.steps[step - 1],
     )
     return render(request, "web/assessments/_answer_saved.html", context, status=status)
 
@@ -295,19 +296,16 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def results(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, role = _assessment(request, pk, with_result=True)
-    result = assessment_result(assessment=assessment, with_path=True)
     peer_form = PeerForm(request.GET or None)
     chosen = peer_form.cleaned_data["peers"] if peer_form.is_valid() else []
-    peer_filter = PeerFilter(**{name: getattr(result, name) for name in chosen})
     context = _page(
         assessment,
         role,
         questionnaire(assessment.framework_version),
-        result=result,
         peer_form=peer_form,
         report_form=ReportForm(initial={"language": document_language()}),
         reports=Report.objects.filter(assessment=assessment).order_by("-created_at", "-id"),
-        **results_summary(assessment, result, peer_filter),
+        **results_page(assessment, chosen),
     )
     return render(request, "web/assessments/results.html", context)
 
@@ -329,21 +327,21 @@ def what_if(request: HttpRequest, pk: int) -> HttpResponse:
         form = WhatIfForm(request.POST, questions=[(framework.questions[k], layout.places[k].node) for k in keys])
         if form.is_valid():
             try:
-                outcome = assessment_what_if(assessment, form.changes)
+                outcome = card_from_data(assessment_what_if(assessment, form.changes))
             except AnswerSetError as exc:
-                errors.extend(str(error) for error in exc.errors)
+                errors.extend(f"{error.question}: {answer_error_message(error)}" for error in exc.errors)
         else:
             errors.extend(messages_of(form))
-    current = assessment_result(assessment=assessment)
+    current = assessment_result(assessment)
     context = _page(
         assessment,
         role,
         layout,
         errors=errors,
         outcome=outcome,
-        current=current,
-        level=layout.levels.get(outcome["level"]) if outcome else None,
-        delta=Decimal(str(outcome["total"])) - current.total if outcome else None,
+        thresholds=score_thresholds(framework),
+        level=layout.level_name(outcome.level) if outcome else None,
+        delta=outcome.total - current.total if outcome else None,
     )
     return render(request, "web/assessments/_what_if_result.html", context, status=422 if errors else 200)
 

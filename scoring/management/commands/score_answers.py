@@ -8,13 +8,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessment.models import FrameworkVersion
 from assessment.selectors import framework_version_get
+from scoring import exact_json
 from scoring.engine import AnswerSetError, parse_answers, path_to_level, score
-from scoring.engine.serialize import card_as_dict, number, path_as_dict
+from scoring.engine.serialize import card_as_data, path_as_data
 from scoring.selectors import framework_structure
 
 
 class Command(BaseCommand):
-    help = "Score answer files (docs/answers-format.md) offline; print one JSON object per file, one per line."
+    help = (
+        "Score answer files (docs/answers-format.md) offline; print one JSON object per file, one per line, "
+        "with exact (unrounded) figures."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -23,7 +27,7 @@ class Command(BaseCommand):
         failed = 0
         for path in files:
             try:
-                self.stdout.write(json.dumps(self.score_file(path), ensure_ascii=False))
+                self.stdout.write(exact_json.dumps(self.score_file(path), ensure_ascii=False))
             except (OSError, ValueError) as exc:
                 failed += 1
                 problems: list[object] = list(exc.errors) if isinstance(exc, AnswerSetError) else [exc]
@@ -45,16 +49,15 @@ class Command(BaseCommand):
             raise ValueError(f"no framework {document['framework']!r}") from None
         framework = framework_structure(version)
         answers = parse_answers(framework, document.get("answers"))
-        card = score(framework, answers)
-        full = card_as_dict(card)
+        card = card_as_data(score(framework, answers))
         return {
             "file": str(path),
             "framework": version.reference,
-            "total": full["total"],
-            "max_total": full["max_total"],
-            "level": card.level,
-            "dimensions": [{"key": d["key"], "score": d["score"], "max": d["max"]} for d in full["dimensions"]],
-            "gates": full["gates"],
-            "next_level": path_as_dict(framework, path_to_level(framework, answers)),
-            "completeness": number(card.completeness),
+            "total": card["total"],
+            "max_total": card["max_total"],
+            "level": card["level"],
+            "dimensions": [{"key": d["key"], "score": d["score"], "max": d["max"]} for d in card["dimensions"]],
+            "gates": card["gates"],
+            "next_level": path_as_data(framework, path_to_level(framework, answers)),
+            "completeness": card["completeness"],
         }

@@ -85,7 +85,7 @@ def test_evidence_and_comment_are_kept_and_the_band_is_suggested(web: Client, as
 @pytest.mark.parametrize(
     ("key", "data", "message"),
     [
-        ("Q1", {"choices": ["A", "B"]}, "Option A excludes every other option: choose it alone."),
+        ("Q1", {"choices": ["A", "B"]}, "option &quot;A&quot; excludes every other option; choose it alone"),
         ("Q1", {"choices": ["B"], "none_of_these": "1"}, "“None of these” cannot be chosen together with an option."),
         ("Q1", {"choices": ["Z"]}, "Select a valid choice. Z is not one of the available choices."),
         ("Q2", {"choice": "A\x00"}, "Select a valid choice."),
@@ -100,7 +100,7 @@ def test_evidence_and_comment_are_kept_and_the_band_is_suggested(web: Client, as
         ("Q2", {"evidence.total": "-3"}, "Devices: Ensure this value is greater than or equal to 0."),
         ("Q2", {"evidence.total": "9" * 5000}, "Devices: Enter a whole number."),
         ("S1", {"level": "5"}, "Select a valid choice. 5 is not one of the available choices."),
-        ("B1", {"before": "3"}, "Give both the value before and the value after."),
+        ("B1", {"before": "3"}, "give both &quot;before&quot; and &quot;after&quot;"),
         ("Y1", {"yes": "maybe"}, "Select a valid choice."),
     ],
 )

@@ -18,7 +18,7 @@ from assessment.services.assessments import (
 from assessment.services.organizations import organization_create
 from reports.models import Report
 from reports.services import report_render
-from tests.helpers import submit_filling_gaps
+from tests.helpers import answer_file, submit_filling_gaps
 from tests.web.answering import HTMX, miit_items
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +144,7 @@ def test_a_reassessment_draws_the_earlier_one_on_the_radar(web: Client, submitte
     page = results(web, later)
     assert "Provisional: this assessment is not submitted yet" in page
     assert "grey: the earlier assessment" in page
-    assert "50 · Level 2" in page
+    assert "50 / 100 · Level 2" in page
 
 
 def test_a_report_is_requested_polled_and_downloaded_and_earlier_versions_stay_listed(
@@ -202,3 +202,22 @@ def test_viewers_read_results_and_may_ask_for_a_report_as_in_the_api(
     response = client.post(reverse("web:report_request", args=[submitted.pk]), {"language": "en"}, **HTMX)
     assert response.status_code == 200
     assert Report.objects.filter(assessment=submitted).count() == 1
+
+
+def test_a_total_just_above_a_bands_bound_is_shown_with_enough_decimals_to_tell(
+    web: Client, eu_dma: FrameworkVersion, organization: Organization, owner: User
+) -> None:
+    assessment = assessment_create(organization=organization, framework_version=eu_dma, created_by=owner)
+    answers_upsert(assessment=assessment, items=answer_file("eu-dma-25+1-504.json"), answered_by=owner)
+    page = results(web, assessment)
+    assert '<span class="badge level">Average</span>' in page
+    assert '<dd id="total-score">25.002 / 100</dd>' in page  # 25 + 1/504: "25" would read as Basic
+
+
+def test_an_eu_dma_assessment_at_the_base_band_names_it(
+    web: Client, eu_dma: FrameworkVersion, organization: Organization, owner: User
+) -> None:
+    assessment = assessment_create(organization=organization, framework_version=eu_dma, created_by=owner)
+    page = results(web, assessment)
+    assert '<span class="badge level">Basic</span>' in page
+    assert "What Average needs" in page
