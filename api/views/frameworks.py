@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -14,13 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api import serializers as s
-from assessment.framework_format import localised
+from assessment.framework_texts import document_language, framework_texts
 from assessment.models import FrameworkVersion
-from assessment.selectors import framework_version_document, framework_version_get
-
-
-def document_language() -> str:
-    return "en" if (get_language() or "").startswith("en") else "zh-Hans"
+from assessment.selectors import framework_version_get
 
 
 def _version_summary(version: FrameworkVersion) -> dict[str, Any]:
@@ -64,12 +58,7 @@ class FrameworkViewSet(viewsets.ViewSet):
             raise NotFound(_("No such framework or version.")) from None
         if version.status == FrameworkVersion.Status.DRAFT:
             raise NotFound(_("No such framework or version."))
-        language = document_language()
-        key = f"framework-tree:{version.pk}:{version.content_hash}:{language}"
-        tree = cache.get(key)
-        if tree is None:
-            document = localised(framework_version_document(version), language)
-            tree = {**_version_summary(version), **{k: document[k] for k in ("source", "scoring", "levels")}}
-            tree["dimensions"] = document["dimensions"]
-            cache.set(key, tree, 24 * 3600)
-        return Response(tree)
+        document = framework_texts(version, document_language()).document
+        return Response(
+            {**_version_summary(version), **{k: document[k] for k in ("source", "scoring", "levels", "dimensions")}}
+        )
