@@ -28,10 +28,11 @@ def _svg(width: int, height: int, body: str, title: str) -> str:
     )
 
 
-def _lines(label: str, width: int = 14) -> list[str]:
-    """A label broken into short lines: at spaces for Latin text, every `width // 3` characters for Chinese."""
+def _lines(label: str, width: int = 12) -> list[str]:
+    """A label broken into lines of at most `width` Latin characters (at spaces), or half as many Chinese ones
+    (a Chinese character is about twice as wide)."""
     if " " not in label:
-        longest = width // 3 if any(ord(c) > 0x2E80 for c in label) else width
+        longest = width // 2 if any(ord(c) > 0x2E80 for c in label) else width
         step = math.ceil(len(label) / math.ceil(len(label) / longest)) if label else 1  # balanced: no lone end
         return [label[i : i + step] for i in range(0, len(label), step)] or [""]
     lines: list[str] = []
@@ -62,7 +63,7 @@ def radar(axes: Sequence[Axis], title: str, size: int = 200) -> str:
         x, y = point(index, 1.0)
         lx, ly = point(index, 1.12)
         anchor = "middle" if abs(lx - cx) < 5 else ("start" if lx > cx else "end")
-        lines = _lines(label, 18)
+        lines = _lines(label)  # 12 Latin characters fit the 70 px beside the rings
         if abs(lx - cx) < 5:  # above or below the centre: grow away from it
             top = ly - 12 * (len(lines) - 1) if ly < cy else ly + 4
         else:  # beside it: centred on the axis end, nudged away from the horizontal middle

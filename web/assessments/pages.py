@@ -365,6 +365,7 @@ def results_page(assessment: Assessment, peers_by: list[str]) -> dict[str, Any]:
     layout = questionnaire(assessment.framework_version)
     return {
         "v": view,
+        "thresholds": view.thresholds,  # for the gates, shared with the what-if answer
         "radar": chart(charts.radar),
         "indicator_radar": chart(charts.indicator_radar),
         "peers": [(row, chart(svg)) for row, svg in charts.peers],

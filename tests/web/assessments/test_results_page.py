@@ -78,7 +78,7 @@ def test_the_path_to_the_next_level_lists_improvements_with_points_and_effort(
 ) -> None:
     page = results(web, submitted)
     assert 'id="path-table"' in page
-    assert "These changes, cheapest first, would reach level 3" in page
+    assert "These changes, cheapest first, would reach Level 3" in page
     assert "Level 3</td>" in page  # scenarios lifted to level 3
     assert 'name="q.S01"' in page  # the what-if panel offers the path's questions …
     assert "(now: Level 2)" in page  # … with the answers as they are
