@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, is_dataclass
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -62,7 +63,7 @@ class Recommendation:
 @dataclass(frozen=True)
 class Note:
     author: str
-    date: Any
+    date: datetime
     text: str
 
 

@@ -93,7 +93,6 @@ class Peers:
 
 @dataclass(frozen=True)
 class Previous:
-    assessment_id: int
     date: datetime
     total: Decimal
     level: Level
@@ -202,7 +201,6 @@ def _previous(previous_id: int, language: str) -> tuple[Previous, ScoreCard] | N
     card = assessment_result(earlier).scorecard()
     texts = framework_texts(earlier.framework_version, language)
     previous = Previous(
-        assessment_id=earlier.pk,
         date=earlier.submitted_at or earlier.created_at,
         total=card.total,
         level=_level(texts, card.level),
