@@ -166,12 +166,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Redis: one URL for cache and broker; CELERY_BROKER_URL overrides the broker alone.
+# Redis: one URL for cache and broker; CELERY_BROKER_URL overrides the broker alone. Losing it must not
+# stop anyone answering (docs/deployment.md, "Without Redis"): the cache answers "nothing cached" and
+# logs the error, throttles then let requests through, and work for the broker waits in PostgreSQL.
 REDIS_URL = env_str("REDIS_URL")
+REDIS_TIMEOUT_SECONDS = 0.5  # a Redis that does not answer this fast counts as down for that call
 if REDIS_URL:
     CACHES: dict[str, Any] = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+            },
+        }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "config.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -190,10 +203,22 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # Above the longest retry delay (an hour) so a waiting message is not handed out twice.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+    # The visibility timeout is above the longest retry delay (an hour): a waiting message is not handed
+    # out twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 2 * 3600,
+        "socket_connect_timeout": REDIS_TIMEOUT_SECONDS * 2,
+        "socket_timeout": REDIS_TIMEOUT_SECONDS * 2,
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker or beat that loses the broker keeps reconnecting until it is back (the default gives up after
+# 100 tries); a request that cannot hand over a message gives up quickly, and the job row's sweeper
+# sends it once the broker answers again.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 60, minimum=1)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ROUTES = {"reports.tasks.report_render_task": {"queue": "reports"}}
@@ -206,7 +231,8 @@ CELERY_TASK_TIME_LIMIT = REPORT_RENDER_TIMEOUT_SECONDS
 CELERY_BEAT_SCHEDULE = {
     "webhook-deliveries-sweep": {"task": "webhooks.tasks.webhook_deliveries_sweep_task", "schedule": 300.0},
     "idempotency-records-purge": {"task": "api.tasks.idempotency_records_purge_task", "schedule": 3600.0},
-    "reports-sweep": {"task": "reports.tasks.reports_sweep_task", "schedule": 60.0},
+    "reports-sweep": {"task": "reports.tasks.reports_sweep_task", "schedule": float(SWEEP_INTERVAL_SECONDS)},
+    "results-sweep": {"task": "scoring.tasks.results_sweep_task", "schedule": float(SWEEP_INTERVAL_SECONDS)},
 }
 
 LANGUAGE_CODE = "zh-hans"

@@ -22,10 +22,17 @@ from webhooks.services import webhook_event_emit
 logger = logging.getLogger(__name__)
 
 
-def _enqueue(report_id: int) -> None:
+def _dispatch(report_id: int) -> None:
+    """Hand the job to the broker and note it; raises when the broker is down (the sweeper tries again)."""
     from reports.tasks import report_render_task  # the task module imports this one
 
-    transaction.on_commit(lambda: report_render_task.delay(report_id))
+    report_render_task.delay(report_id)
+    Report.objects.filter(pk=report_id).update(dispatched_at=timezone.now())
+
+
+def _enqueue(report_id: int) -> None:
+    """After commit: the row exists for the worker, and a broker that is down fails nothing (robust)."""
+    transaction.on_commit(lambda: _dispatch(report_id), robust=True)  # a lambda: robust logs its __qualname__
 
 
 @transaction.atomic
@@ -108,10 +115,13 @@ def report_render(*, report_id: int) -> Report | None:
 
 
 def reports_sweep() -> list[int]:
-    """Re-queue jobs stuck in rendering (a killed worker) or queued too long; fail them after the last attempt."""
+    """Send the jobs the broker never took (it was down), re-queue those stuck in rendering (a killed worker)
+    or queued too long (a lost message); fail a job after its last attempt."""
     stale = timezone.now() - timedelta(seconds=settings.REPORT_RENDER_TIMEOUT_SECONDS)
-    stuck = Report.objects.filter(status=Report.Status.RENDERING, started_at__lt=stale) | Report.objects.filter(
-        status=Report.Status.QUEUED, created_at__lt=stale
+    stuck = (
+        Report.objects.filter(status=Report.Status.RENDERING, started_at__lt=stale)
+        | Report.objects.filter(status=Report.Status.QUEUED, created_at__lt=stale)
+        | Report.objects.filter(status=Report.Status.QUEUED, dispatched_at=None)
     )
     requeued = []
     for report in stuck:
@@ -123,5 +133,5 @@ def reports_sweep() -> list[int]:
             )
             continue
         requeued.append(report.pk)
-        _enqueue(report.pk)
+        _dispatch(report.pk)
     return requeued

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from assessment.models import Assessment
 from scoring.engine import Answer
@@ -65,4 +68,14 @@ def results_rescore(*, assessment_ids: list[int]) -> int:
     answers = answers_of(a.pk for a in assessments)
     AssessmentResult.objects.filter(assessment__in=assessments).delete()
     _save_results([result_rows(a, answers[a.pk]) for a in assessments])
+    return len(assessments)
+
+
+def results_sweep(*, batch: int = 200) -> int:
+    """Add the path to submitted results still without one: their task was lost (the broker was down)."""
+    waited = timezone.now() - timedelta(seconds=settings.SWEEP_INTERVAL_SECONDS)
+    pending = AssessmentResult.objects.filter(frozen=True, path_pending=True, computed_at__lt=waited)
+    assessments = Assessment.objects.filter(pk__in=pending.values("assessment_id")[:batch])
+    for assessment in assessments:
+        assessment_result_ensure(assessment=assessment)
     return len(assessments)

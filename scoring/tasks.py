@@ -15,3 +15,8 @@ def assessment_result_ensure_task(assessment_id: int) -> None:
     assessment = Assessment.objects.filter(pk=assessment_id).first()
     if assessment is not None:  # deleted meanwhile: nothing to store
         services.assessment_result_ensure(assessment=assessment)
+
+
+@shared_task
+def results_sweep_task() -> int:
+    return services.results_sweep()

@@ -9,7 +9,6 @@ import secrets
 import socket
 import time
 from datetime import timedelta
-from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -92,10 +91,16 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **fields: Any) -> Webh
     return endpoint
 
 
-def webhook_event_emit(*, organization_id: int, event: Event, data: dict[str, Any]) -> list[WebhookDelivery]:
-    """Record a delivery for every active endpoint subscribed to `event`; each is sent after commit."""
+def _send_after_commit(delivery_id: int) -> None:
+    """Hand the delivery to the broker after commit; robust: a broker that is down fails nothing, the
+    sweeper sends the delivery once it is back."""
     from webhooks.tasks import webhook_deliver_task  # the task module imports this one
 
+    transaction.on_commit(lambda: webhook_deliver_task.delay(delivery_id), robust=True)
+
+
+def webhook_event_emit(*, organization_id: int, event: Event, data: dict[str, Any]) -> list[WebhookDelivery]:
+    """Record a delivery for every active endpoint subscribed to `event`; each is sent after commit."""
     endpoints = WebhookEndpoint.objects.filter(organization_id=organization_id, active=True)
     deliveries = [
         WebhookDelivery.objects.create(
@@ -105,7 +110,7 @@ def webhook_event_emit(*, organization_id: int, event: Event, data: dict[str, An
         if event in endpoint.events
     ]
     for delivery in deliveries:
-        transaction.on_commit(partial(webhook_deliver_task.delay, delivery.pk))
+        _send_after_commit(delivery.pk)
     return deliveries
 
 

@@ -16,7 +16,7 @@ from assessment.models import Assessment, FrameworkVersion, Organization, User
 from assessment.services.assessments import answers_upsert, assessment_create
 from assessment.services.organizations import organization_create
 from reports.models import Report
-from reports.services import report_render, report_request
+from reports.services import report_render, report_request, reports_sweep
 from tests.conftest import WorkerFactory
 
 
@@ -157,3 +157,15 @@ def test_a_worker_renders_requested_reports_that_the_api_then_serves_in_chinese_
         assert organization.name in text
         assert level in text
         assert f"{dimension} 13 50" in text, "the foundation's score: F5 E (10) + F2 C (3) of 50"
+
+
+@pytest.mark.django_db
+def test_a_job_the_broker_never_took_is_sent_by_the_sweeper(
+    miit: FrameworkVersion, organization: Organization, owner: User
+) -> None:
+    # In this test's transaction the hand-off after commit never happens: as when the broker is down.
+    report, _ = report_request(assessment=answered(miit, organization, owner), language="en", requested_by=owner)
+    assert Report.objects.get(pk=report.pk).dispatched_at is None
+    assert reports_sweep() == [report.pk]
+    assert Report.objects.get(pk=report.pk).dispatched_at is not None
+    assert reports_sweep() == [], "sent once: a queued job is sent again only when it waited too long"

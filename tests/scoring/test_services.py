@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from assessment.models import Assessment, FrameworkVersion, Organization, User
 from assessment.services.assessments import answers_upsert, assessment_create
 from scoring.models import AssessmentResult
 from scoring.selectors import assessment_result
-from scoring.services import assessment_result_ensure
+from scoring.services import assessment_result_ensure, results_sweep
 from tests.helpers import submit_filling_gaps
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +113,13 @@ def test_what_if_scores_changes_without_saving_anything(assessment: Assessment, 
     assert assessment.answers.get(question__key="F5").option_keys == ["B"]
     with pytest.raises(AnswerSetError, match="unknown option"):
         assessment_what_if(assessment, [{"question": "F5", "choice": "Z"}])
+
+
+def test_the_sweeper_adds_the_path_a_lost_task_did_not(assessment: Assessment, owner: User) -> None:
+    answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "E"}])
+    submit_filling_gaps(assessment, owner)  # its path task is sent after commit, which this test never reaches
+    assert results_sweep() == 0, "not yet: the task may still be on its way"
+    AssessmentResult.objects.filter(assessment=assessment).update(computed_at=timezone.now() - timedelta(minutes=5))
+    assert results_sweep() == 1
+    result = AssessmentResult.objects.get(assessment=assessment)
+    assert (result.path_pending, result.path["target"]) == (False, 1)
