@@ -150,8 +150,9 @@ def bench_rescore(version: Any, count: int) -> None:
 
 PEER_SQL = """
 INSERT INTO assessment_organization (name, uscc, sector, size_band, province, created_at)
-SELECT 'peer-' || g, '', (ARRAY['C','C','C','F','I','E'])[1 + g %% 6], (ARRAY['micro','small','medium'])[1 + g %% 3],
-       (ARRAY['32','44','33','37','11','51'])[1 + g %% 6], now()
+SELECT 'peer-' || g, 'B' || lpad(g::text, 17, '0'), (ARRAY['C','C','C','F','I','E'])[1 + g %% 6],
+       (ARRAY['micro','small','medium'])[1 + g %% 3], (ARRAY['32','44','33','37','11','51'])[1 + g %% 6],
+       now() - interval '1 year'
 FROM generate_series(1, %(organizations)s) AS g;
 
 INSERT INTO assessment_assessment (organization_id, framework_version_id, status, created_by_id, created_at,
@@ -192,7 +193,9 @@ def bench_peers(version: Any, peers: int) -> None:
         started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute(
-                PEER_SQL, {"organizations": peers // 4, "per_organization": 4, "version": version.pk, "user": user.pk}
+                # One submitted result per organisation: peers count an organisation once.
+                PEER_SQL,
+                {"organizations": peers, "per_organization": 1, "version": version.pk, "user": user.pk},
             )
         print(f"  set-up: {peers} peer results in {time.perf_counter() - started:.0f} s")
     group = AssessmentResult.objects.filter(framework_version=version, peer_group=True).count()
@@ -200,7 +203,7 @@ def bench_peers(version: Any, peers: int) -> None:
         AssessmentResult.objects.filter(framework_version=version, organization__name__startswith="rescore-").order_by(
             "pk"
         )[:50]
-    ) or list(AssessmentResult.objects.filter(framework_version=version).order_by("pk")[:50])
+    ) or list(AssessmentResult.objects.filter(framework_version=version).exclude(card={}).order_by("pk")[:50])
     cases = {
         "all peers": PeerFilter(),
         "same sector": PeerFilter(sector="C"),

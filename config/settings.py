@@ -235,6 +235,14 @@ CELERY_BEAT_SCHEDULE = {
     "results-sweep": {"task": "scoring.tasks.results_sweep_task", "schedule": float(SWEEP_INTERVAL_SECONDS)},
 }
 
+# Peer benchmarks (scoring/peers.py, docs/peers.md): who counts, and how finely scores are compared.
+PEER_MIN_AGE_DAYS = env_int("PEER_MIN_AGE_DAYS", 30)
+PEER_RESOLUTION_PERCENT = env_int("PEER_RESOLUTION_PERCENT", 5, minimum=1)
+if 100 % PEER_RESOLUTION_PERCENT:
+    raise ImproperlyConfigured("PEER_RESOLUTION_PERCENT must divide 100 (1, 2, 4, 5, 10, 20, 25 or 50).")
+PEER_MIN_ORGANIZATIONS = env_int("PEER_MIN_ORGANIZATIONS", 5, minimum=5)
+PEER_MIN_FOR_QUARTILES = env_int("PEER_MIN_FOR_QUARTILES", 10, minimum=PEER_MIN_ORGANIZATIONS)
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")

@@ -16,11 +16,29 @@ from scoring.peers import peer_cache_invalidate
 from scoring.selectors import answers_of, assessment_answers, path_data, result_is_current, result_rows
 
 
+def _latest_peers_only(groups: set[tuple[int, int]]) -> list[tuple[AssessmentResult, list[str]]]:
+    """Keep one peer result per organisation and framework version, that of the latest submission; return
+    the results taken out of their peer groups (with their dimension keys)."""
+    demoted: list[tuple[AssessmentResult, list[str]]] = []
+    for organization_id, version_id in groups:
+        results = AssessmentResult.objects.filter(
+            organization_id=organization_id, framework_version_id=version_id, peer_group=True
+        ).order_by("-assessment__submitted_at", "-assessment_id")
+        older = list(results[1:])
+        if older:
+            AssessmentResult.objects.filter(pk__in=[r.pk for r in older]).update(peer_group=False)
+            DimensionResult.objects.filter(result__in=older).update(peer_group=False)
+            keys = list(DimensionResult.objects.filter(result=older[0]).values_list("dimension", flat=True))
+            demoted.extend((result, keys) for result in older)
+    return demoted
+
+
 def _save_results(rows: list[tuple[AssessmentResult, list[DimensionResult]]]) -> None:
     AssessmentResult.objects.bulk_create([r for r, _ in rows])
     DimensionResult.objects.bulk_create([d for _, dimensions in rows for d in dimensions])
     peers = [(result, [d.dimension for d in dimensions]) for result, dimensions in rows if result.peer_group]
     if peers:
+        peers += _latest_peers_only({(r.organization_id, r.framework_version_id) for r, _ in peers})
         transaction.on_commit(lambda: peer_cache_invalidate(peers))
 
 

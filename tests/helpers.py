@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from assessment.models import Assessment, User
+from django.conf import settings
+from django.utils import timezone
+from stdnum.cn import uscc
+
+from assessment.models import Assessment, Organization, User
 from assessment.services.assessments import answers_upsert, assessment_submit
+from assessment.services.organizations import organization_create
 from scoring.engine import missing_for_submission
 from scoring.engine.framework import Question
 from scoring.selectors import assessment_answers, framework_structure
@@ -51,3 +57,13 @@ def submit_filling_gaps(assessment: Assessment, user: User) -> Assessment:
     if items:
         answers_upsert(assessment=assessment, items=items, answered_by=user)
     return assessment_submit(assessment=assessment, submitted_by=user, pledge=True)
+
+
+def established_organization(owner: User, name: str, number: int, **profile: Any) -> Organization:
+    """An organisation that counts among peers: a valid credit code (from `number`), created long ago."""
+    body = f"91320500{number:08d}X"
+    profile = {"sector": "C", "size_band": "small", "province": "32", **profile}
+    organization = organization_create(owner=owner, name=name, uscc=body + uscc.calc_check_digit(body), **profile)
+    old = timezone.now() - timedelta(days=settings.PEER_MIN_AGE_DAYS + 1)
+    Organization.objects.filter(pk=organization.pk).update(created_at=old)
+    return organization

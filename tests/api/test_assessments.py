@@ -9,10 +9,9 @@ from rest_framework.test import APIClient
 
 from assessment.models import Answer, Assessment, FrameworkVersion, Membership, Organization, User
 from assessment.services.assessments import answers_upsert, assessment_create
-from assessment.services.organizations import organization_create
 from scoring.selectors import assessment_result, framework_structure
 from tests.api.conftest import KeyClient
-from tests.helpers import lowest_item, submit_filling_gaps
+from tests.helpers import established_organization, lowest_item, submit_filling_gaps
 
 pytestmark = pytest.mark.django_db
 
@@ -179,14 +178,14 @@ def test_peers_appear_once_five_other_organisations_have_submitted(
     owner_client: APIClient, assessment: Assessment, owner: User, miit: FrameworkVersion
 ) -> None:
     for n in range(5):
-        peer = organization_create(owner=owner, name=f"同行{n}", sector="C", size_band="small", province="32")
+        peer = established_organization(owner, f"同行{n}", n + 1)
         other = assessment_create(organization=peer, framework_version=miit, created_by=owner)
         answers_upsert(assessment=other, answered_by=owner, items=[{"question": "F5", "choice": "ABCDE"[n]}])
         submit_filling_gaps(other, owner)
-    put(owner_client, assessment, [{"question": "F5", "choice": "D"}])  # 7.5: three peers below, one level
+    put(owner_client, assessment, [{"question": "F5", "choice": "D"}])  # 7.5: in the 5–10 band with C
     total = owner_client.get(url(assessment, "results/")).json()["peers"]["standings"][0]
     assert total["key"] == "total"
-    assert total["percentile"] == 70.0
+    assert total["percentile"] == 60  # A and B (0, 2.5) in a lower band, C and D in its band count half
     assert total["peers"] == 5
 
 

@@ -20,7 +20,7 @@ from reports.rendering import html_to_pdf, report_html
 from reports.selectors import report_content
 from scoring.engine.framework import Question
 from scoring.selectors import framework_structure
-from tests.helpers import submit_filling_gaps
+from tests.helpers import established_organization, submit_filling_gaps
 
 SAMPLES = Path(settings.BASE_DIR) / "docs" / "samples"
 LEVELS_T0 = [1, 1, 0, 1, 2, 1, 0, 1, 1, 0, 1, 2, 1, 0, 1, 0]
@@ -48,8 +48,8 @@ def _item(question: Question, step: int, scenarios: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def re_assessment(miit: FrameworkVersion, owner: User) -> Assessment:
-    for n in range(8):
-        peer = organization_create(owner=owner, name=f"同行企业{n}", sector="C", size_band="small", province="32")
+    for n in range(12):  # established peers, enough for quartiles
+        peer = established_organization(owner, f"同行企业{n}", n + 1)
         other = assessment_create(organization=peer, framework_version=miit, created_by=owner)
         answers_upsert(assessment=other, answered_by=owner, items=items(miit, LEVELS_T0, n % 4))
         submit_filling_gaps(other, owner)

@@ -17,12 +17,11 @@ from rest_framework.test import APIClient
 
 from assessment.models import Assessment, FrameworkVersion, Organization, User
 from assessment.services.assessments import answers_upsert, assessment_create
-from assessment.services.organizations import organization_create
 from reports.rendering import html_to_pdf, report_html
 from reports.selectors import report_content
 from scoring.results import results_view
 from scoring.templatetags.figures import figure
-from tests.helpers import answer_file, submit_filling_gaps
+from tests.helpers import answer_file, established_organization, submit_filling_gaps
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +38,7 @@ def with_peers(version: FrameworkVersion, choices: str) -> None:
     """Other organisations of the same sector and province, each answering only F5 (A 0 … E 10 points)."""
     for n, choice in enumerate(choices):
         peer = User.objects.create_user(f"peer{n}@example.com", "pw-peer-12345")
-        organization = organization_create(owner=peer, name=f"同行 {n}", sector="C", size_band="small", province="32")
+        organization = established_organization(peer, f"同行 {n}", n + 1)
         assessment = assessment_create(organization=organization, framework_version=version, created_by=peer)
         answers_upsert(assessment=assessment, items=[{"question": "F5", "choice": choice}], answered_by=peer)
         submit_filling_gaps(assessment, peer)

@@ -15,10 +15,9 @@ from assessment.services.assessments import (
     assessment_start_from_previous,
     assessment_submit,
 )
-from assessment.services.organizations import organization_create
 from reports.models import Report
 from reports.services import report_render
-from tests.helpers import answer_file, submit_filling_gaps
+from tests.helpers import answer_file, established_organization, submit_filling_gaps
 from tests.web.answering import HTMX, miit_items
 
 pytestmark = pytest.mark.django_db
@@ -39,10 +38,11 @@ def submitted(miit: FrameworkVersion, organization: Organization, owner: User) -
 
 
 def peers(version: FrameworkVersion, count: int) -> None:
-    """`count` other organisations of the same sector, each with a submitted assessment at the lowest answers."""
+    """`count` other established organisations of the same sector, each with a submitted assessment at the
+    lowest answers."""
     for n in range(count):
         owner = User.objects.create_user(f"peer{n}@example.com", "pw-peer-12345")
-        organization = organization_create(owner=owner, name=f"Peer {n}", sector="C", size_band="small", province="32")
+        organization = established_organization(owner, f"Peer {n}", n + 1)
         assessment = assessment_create(organization=organization, framework_version=version, created_by=owner)
         submit_filling_gaps(assessment, owner)
 
@@ -125,13 +125,23 @@ def test_peers_are_withheld_below_five_organisations(web: Client, submitted: Ass
     assert 'id="peer-table"' not in page
 
 
-def test_with_five_peers_the_percentile_and_distribution_are_shown(web: Client, submitted: Assessment) -> None:
+def test_with_five_peers_the_percentile_is_shown_and_the_distribution_waits_for_ten(
+    web: Client, submitted: Assessment
+) -> None:
     peers(submitted.framework_version, 5)
+    page = results(web, submitted)
+    total_row = page.split('<tr><th scope="row">Total</th>')[1].split("</tr>")[0]
+    assert '<td class="num">100</td>' in total_row
+    assert "your score against the middle half of your peers" not in total_row
+
+
+def test_with_ten_peers_the_percentile_and_distribution_are_shown(web: Client, submitted: Assessment) -> None:
+    peers(submitted.framework_version, 10)
     page = results(web, submitted, "?peers=sector&peers=size_band")
     assert 'id="peer-table"' in page
     total_row = page.split('<tr><th scope="row">Total</th>')[1].split("</tr>")[0]
     assert '<td class="num">100</td>' in total_row  # every peer scored 0
-    assert '<td class="num">5</td>' in total_row
+    assert '<td class="num">10</td>' in total_row
     assert 'aria-label="Total: your score against the middle half of your peers"' in total_row
     assert "peers=province" not in page
     assert results(web, submitted, "?peers=bogus").count('id="peer-table"') == 1  # an unknown filter is ignored
