@@ -32,9 +32,16 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def for_login(self, name: str | None) -> models.QuerySet[User]:
+        """The account a log-in name reaches: its email address in any letter case.
+
+        Sign-up refuses addresses that differ only in case, so it is one account at most; log-in and
+        the count of failed log-ins (assessment.selectors.login_identity) both go through here.
+        """
+        return self.filter(email__iexact=name)
+
     def get_by_natural_key(self, username: str | None) -> User:
-        """Log-in by email address in any letter case (sign-up refuses addresses that differ only in case)."""
-        return self.get(email__iexact=username)
+        return self.for_login(username).get()
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("is_staff", True)

@@ -59,6 +59,7 @@ from web.accounts.forms import (
     SizeFiguresForm,
     form_errors_add,
 )
+from web.accounts.lockout import locked_everywhere
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +128,11 @@ def lockout(
     """django-axes' answer to a locked-out log-in (AXES_LOCKOUT_CALLABLE): a page, status 429."""
     cool_off = get_cool_off(request)
     minutes = ceil(cool_off.total_seconds() / 60) if cool_off else None
-    context = {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT}
+    context = {
+        "minutes": minutes,
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "everywhere": locked_everywhere(request, credentials),
+    }
     return render(request, "web/accounts/lockout.html", context, status=429)
 
 
