@@ -178,6 +178,12 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
 INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 14, minimum=1)
+# Requests per hour before sign-up, password reset and invitations answer 429 (web/rate_limits.py, on the cache).
+SIGNUP_LIMIT_PER_ADDRESS = env_int("SIGNUP_LIMIT_PER_ADDRESS", 10, minimum=1)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 5, minimum=1)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3, minimum=1)
+INVITATION_LIMIT_PER_OWNER = env_int("INVITATION_LIMIT_PER_OWNER", 30, minimum=1)
+INVITATION_LIMIT_PER_ADDRESS = env_int("INVITATION_LIMIT_PER_ADDRESS", 60, minimum=1)
 # The client's address for lock-outs and rate limits: REMOTE_ADDR, unless the reverse proxy in front names it in
 # a header (docs/deployment.md). Only a header the proxy itself sets may be trusted: a client can send any other.
 TRUSTED_PROXY_HEADER = env_http_header("TRUSTED_PROXY_HEADER")  # request.META's key, e.g. HTTP_X_FORWARDED_FOR
