@@ -43,6 +43,14 @@ class UserManager(BaseUserManager["User"]):
     def get_by_natural_key(self, username: str | None) -> User:
         return self.for_login(username).get()
 
+    def visible_to(self, user: Any) -> models.QuerySet[User]:
+        """The people of the organisations `user` may see: their members and assigned consultants."""
+        organizations = Organization.objects.visible_to(user)
+        return self.filter(
+            models.Q(pk__in=Membership.objects.filter(organization__in=organizations).values("user"))
+            | models.Q(pk__in=ConsultantAssignment.objects.filter(organization__in=organizations).values("consultant"))
+        )
+
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
@@ -415,6 +423,11 @@ class Assessment(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
+
+    @staticmethod
+    def may_follow(previous: Assessment, *, organization_id: int, framework_id: int) -> bool:
+        """Whether `previous` may be the earlier assessment (T0) of an assessment of this organisation and framework."""
+        return previous.organization_id == organization_id and previous.framework_version.framework_id == framework_id
 
     def can_become(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]
