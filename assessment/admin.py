@@ -78,10 +78,15 @@ class TenantChoicesMixin:
     A form that names another organisation's row is refused field by field ("Select a valid choice").
     """
 
+    def _choices(
+        self, db_field: ForeignKey[Any, Any] | ManyToManyField[Any, Any], request: HttpRequest
+    ) -> QuerySet[Any] | None:
+        return None if request.user.is_superuser else tenant_choices(db_field.related_model, request.user)
+
     def formfield_for_foreignkey(
         self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> ModelChoiceField[Any] | None:
-        choices = None if request.user.is_superuser else tenant_choices(db_field.related_model, request.user)
+        choices = self._choices(db_field, request)
         if choices is not None:
             kwargs["queryset"] = choices
             if db_field.name in getattr(self, "raw_id_fields", ()) and "widget" not in kwargs:
@@ -96,8 +101,7 @@ class TenantChoicesMixin:
     def formfield_for_manytomany(
         self, db_field: ManyToManyField[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> ModelMultipleChoiceField[Any] | None:
-        choices = None if request.user.is_superuser else tenant_choices(db_field.related_model, request.user)
-        if choices is not None:
+        if (choices := self._choices(db_field, request)) is not None:
             kwargs["queryset"] = choices
         return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 

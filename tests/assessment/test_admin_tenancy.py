@@ -147,20 +147,20 @@ def test_staff_cannot_write_a_review_note_on_another_organisations_assessment(
     assert not ReviewNote.objects.exists()
 
 
+def add_inline_row(client: Client, organization: Organization, prefix: str, **fields: Any) -> Any:
+    """Post the organisation's change form back with one more row in the `prefix` inline."""
+    data = unchanged_form(client, change_url(organization))
+    added = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = added + 1
+    data.update({f"{prefix}-{added}-{name}": value for name, value in fields.items()})
+    return client.post(change_url(organization), data)
+
+
 def test_staff_cannot_make_an_outsider_a_member_of_their_organisation(
     consultant: Client, organization: Organization, other: Organization
 ) -> None:
     outsider = other.memberships.get().user
-    data = unchanged_form(consultant, change_url(organization))
-    added = int(data["memberships-TOTAL_FORMS"])
-    data.update(
-        {
-            "memberships-TOTAL_FORMS": added + 1,
-            f"memberships-{added}-user": outsider.pk,
-            f"memberships-{added}-role": Membership.Role.OWNER,
-        }
-    )
-    response = consultant.post(change_url(organization), data)
+    response = add_inline_row(consultant, organization, "memberships", user=outsider.pk, role=Membership.Role.OWNER)
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not Membership.objects.filter(user=outsider, organization=organization).exists()
@@ -170,12 +170,7 @@ def test_staff_cannot_assign_an_outsider_as_consultant_to_their_organisation(
     consultant: Client, organization: Organization, other: Organization
 ) -> None:
     outsider = other.memberships.get().user
-    data = unchanged_form(consultant, change_url(organization))
-    added = int(data["consultant_assignments-TOTAL_FORMS"])
-    data.update(
-        {"consultant_assignments-TOTAL_FORMS": added + 1, f"consultant_assignments-{added}-consultant": outsider.pk}
-    )
-    response = consultant.post(change_url(organization), data)
+    response = add_inline_row(consultant, organization, "consultant_assignments", consultant=outsider.pk)
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not ConsultantAssignment.objects.filter(consultant=outsider).exists()
