@@ -2,11 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ForeignKey, ManyToManyField, Model, QuerySet
+from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from assessment.models import (
     Answer,
@@ -42,6 +46,66 @@ class ReadOnlyMixin:
         return False
 
 
+def tenant_choices(model: type[Model] | str, user: Any) -> QuerySet[Any] | None:
+    """The rows of `model` staff who are not superusers may pick: those of their organisations; None when global."""
+    if model is Organization:
+        return Organization.objects.visible_to(user)
+    if model is Assessment:
+        return Assessment.objects.visible_to(user)
+    if model is User:
+        return User.objects.visible_to(user)
+    return None  # framework content, permissions and groups are the same for every organisation
+
+
+class TenantRawIdWidget(ForeignKeyRawIdWidget):
+    """The raw-id input, naming only rows its field may choose: the stock one names any row whose id is typed."""
+
+    def __init__(self, *args: Any, allowed: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.allowed = allowed  # not `choices`: the form field sets that to its own iterator
+
+    def label_and_url_for_value(self, value: Any) -> tuple[str, str]:
+        try:
+            may_see = self.allowed.filter(**{self.rel.get_related_field().name: value}).exists()
+        except (ValueError, ValidationError):
+            may_see = False
+        return super().label_and_url_for_value(value) if may_see else ("", "")
+
+
+class TenantChoicesMixin:
+    """For staff who are not superusers, every foreign-key and many-to-many choice is one of their organisations'.
+
+    A form that names another organisation's row is refused field by field ("Select a valid choice").
+    """
+
+    def _choices(
+        self, db_field: ForeignKey[Any, Any] | ManyToManyField[Any, Any], request: HttpRequest
+    ) -> QuerySet[Any] | None:
+        return None if request.user.is_superuser else tenant_choices(db_field.related_model, request.user)
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
+        choices = self._choices(db_field, request)
+        if choices is not None:
+            kwargs["queryset"] = choices
+            if db_field.name in getattr(self, "raw_id_fields", ()) and "widget" not in kwargs:
+                kwargs["widget"] = TenantRawIdWidget(
+                    db_field.remote_field,
+                    self.admin_site,  # type: ignore[attr-defined]
+                    allowed=choices,
+                    using=kwargs.get("using"),
+                )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def formfield_for_manytomany(
+        self, db_field: ManyToManyField[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelMultipleChoiceField[Any] | None:
+        if (choices := self._choices(db_field, request)) is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin[User]):
     ordering = ["email"]
@@ -55,21 +119,26 @@ class UserAdmin(BaseUserAdmin[User]):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        # Also what the user pickers' autocomplete searches (memberships, consultant assignments).
+        users = super().get_queryset(request)
+        return users if request.user.is_superuser else users.filter(pk__in=User.objects.visible_to(request.user))
 
-class MembershipInline(admin.TabularInline[Membership, Organization]):
+
+class MembershipInline(TenantChoicesMixin, admin.TabularInline[Membership, Organization]):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
-class ConsultantAssignmentInline(admin.TabularInline[ConsultantAssignment, Organization]):
+class ConsultantAssignmentInline(TenantChoicesMixin, admin.TabularInline[ConsultantAssignment, Organization]):
     model = ConsultantAssignment
     extra = 0
     autocomplete_fields = ["consultant"]
 
 
-class TenancyMixin:
-    """Staff who are not superusers (e.g. consultants with admin access) see only their organisations' rows."""
+class TenancyMixin(TenantChoicesMixin):
+    """Staff who are not superusers (e.g. consultants with admin access) see and pick only their organisations' rows."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset: Any = super().get_queryset(request)  # type: ignore[misc]
@@ -85,7 +154,7 @@ class OrganizationAdmin(TenancyMixin, admin.ModelAdmin[Organization]):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin[Invitation]):
+class InvitationAdmin(TenantChoicesMixin, admin.ModelAdmin[Invitation]):
     """Invitations are made on the members page (the emailed token is never stored); here they are looked up."""
 
     list_display = ["email", "organization", "role", "status", "invited_by", "created_at", "expires_at", "accepted_at"]
@@ -155,7 +224,7 @@ class QuestionAdmin(ReadOnlyMixin, admin.ModelAdmin[Question]):
     inlines = [OptionInline]
 
 
-class AnswerInline(admin.TabularInline[Answer, Assessment]):
+class AnswerInline(TenantChoicesMixin, admin.TabularInline[Answer, Assessment]):
     model = Answer
     extra = 0
     fields = readonly_fields = (
@@ -177,8 +246,29 @@ class AnswerInline(admin.TabularInline[Answer, Assessment]):
         return False
 
 
+class AssessmentAdminForm(forms.ModelForm[Assessment]):
+    """The admin's assessment form: a previous assessment follows `assessment_create`'s rule."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        previous, organization, version = (
+            cleaned.get(name) for name in ("previous", "organization", "framework_version")
+        )
+        if previous is None or organization is None or version is None:
+            return cleaned
+        # The results page compares against the previous assessment's scores: another organisation's would be shown.
+        if previous.pk == self.instance.pk or not Assessment.may_follow(
+            previous, organization_id=organization.pk, framework_id=version.framework_id
+        ):
+            self.add_error(
+                "previous", gettext("The previous assessment must be of the same organisation and framework.")
+            )
+        return cleaned
+
+
 @admin.register(Assessment)
 class AssessmentAdmin(TenancyMixin, admin.ModelAdmin[Assessment]):
+    form = AssessmentAdminForm
     list_display = ["__str__", "status", "created_by", "created_at", "submitted_at"]
     list_filter = ["status", "framework_version"]
     search_fields = ["organization__name"]
@@ -195,7 +285,7 @@ class AssessmentAdmin(TenancyMixin, admin.ModelAdmin[Assessment]):
 
 
 @admin.register(ReviewNote)
-class ReviewNoteAdmin(admin.ModelAdmin[ReviewNote]):
+class ReviewNoteAdmin(TenantChoicesMixin, admin.ModelAdmin[ReviewNote]):
     """Consultants' review notes (shown in the PDF report); written through `review_note_add`'s rules."""
 
     list_display = ["__str__", "assessment", "question", "author", "created_at"]

@@ -32,9 +32,24 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def for_login(self, name: str | None) -> models.QuerySet[User]:
+        """The account a log-in name reaches: its email address in any letter case.
+
+        Sign-up refuses addresses that differ only in case, so it is one account at most; log-in and
+        the count of failed log-ins (assessment.selectors.login_identity) both go through here.
+        """
+        return self.filter(email__iexact=name)
+
     def get_by_natural_key(self, username: str | None) -> User:
-        """Log-in by email address in any letter case (sign-up refuses addresses that differ only in case)."""
-        return self.get(email__iexact=username)
+        return self.for_login(username).get()
+
+    def visible_to(self, user: Any) -> models.QuerySet[User]:
+        """The people of the organisations `user` may see: their members and assigned consultants."""
+        organizations = Organization.objects.visible_to(user)
+        return self.filter(
+            models.Q(pk__in=Membership.objects.filter(organization__in=organizations).values("user"))
+            | models.Q(pk__in=ConsultantAssignment.objects.filter(organization__in=organizations).values("consultant"))
+        )
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("is_staff", True)
@@ -408,6 +423,11 @@ class Assessment(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
+
+    @staticmethod
+    def may_follow(previous: Assessment, *, organization_id: int, framework_id: int) -> bool:
+        """Whether `previous` may be the earlier assessment (T0) of an assessment of this organisation and framework."""
+        return previous.organization_id == organization_id and previous.framework_version.framework_id == framework_id
 
     def can_become(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]

@@ -49,7 +49,17 @@ def membership_role(user: User) -> Subquery:
 
 def account_exists(email: str) -> bool:
     """Whether an account has this address, in any letter case."""
-    return User.objects.filter(email__iexact=email.strip()).exists()
+    return User.objects.for_login(email.strip()).exists()
+
+
+def login_identity(name: str) -> str:
+    """The one spelling of a log-in name: the address of the account it reaches, else the name case-folded.
+
+    Failed log-ins and password-reset requests are counted under it, so typing an address in
+    another letter case (or any spelling the database compares as equal) counts against the same account.
+    """
+    email: str | None = User.objects.for_login(name).values_list("email", flat=True).first()
+    return email if email is not None else name.casefold()
 
 
 def organization_members(organization: Organization) -> QuerySet[Membership]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or raw.strip() == "":
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_http_header(name: str) -> str:
+    """An HTTP header named in the variable, as request.META spells it (X-Forwarded-For -> HTTP_X_FORWARDED_FOR)."""
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return ""
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", raw):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not an HTTP header name such as X-Forwarded-For.")
+    key = raw.upper().replace("-", "_")
+    return key if key.startswith("HTTP_") else f"HTTP_{key}"
 
 
 def _persisted_secret_key(path: Path) -> str:
@@ -138,12 +150,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "assessment.User"
-# django-axes counts failed log-ins per account and address and locks out after AXES_FAILURE_LIMIT.
+# django-axes counts failed log-ins (the site's and the admin's) under one identity per account, whatever the
+# letter case (web/accounts/lockout.py). It locks an account out at one client address after AXES_FAILURE_LIMIT
+# failures there, and at every address after AXES_ACCOUNT_FAILURE_LIMIT failures from all addresses together,
+# each address counting at most AXES_FAILURE_LIMIT: one address alone never locks the owner out elsewhere.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "web.accounts.lockout.AccountLockoutHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_ACCOUNT_FAILURE_LIMIT = env_int("AXES_ACCOUNT_FAILURE_LIMIT", 4 * AXES_FAILURE_LIMIT, minimum=AXES_FAILURE_LIMIT)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "web.accounts.lockout.failed_login_identity"
+AXES_CLIENT_IP_CALLABLE = "web.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "web.accounts.views.lockout"  # a page saying when to try again, status 429
@@ -159,6 +178,16 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
 INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 14, minimum=1)
+# Requests per hour before sign-up, password reset and invitations answer 429 (web/rate_limits.py, on the cache).
+SIGNUP_LIMIT_PER_ADDRESS = env_int("SIGNUP_LIMIT_PER_ADDRESS", 10, minimum=1)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 5, minimum=1)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3, minimum=1)
+INVITATION_LIMIT_PER_OWNER = env_int("INVITATION_LIMIT_PER_OWNER", 30, minimum=1)
+INVITATION_LIMIT_PER_ADDRESS = env_int("INVITATION_LIMIT_PER_ADDRESS", 60, minimum=1)
+# The client's address for lock-outs and rate limits: REMOTE_ADDR, unless the reverse proxy in front names it in
+# a header (docs/deployment.md). Only a header the proxy itself sets may be trusted: a client can send any other.
+TRUSTED_PROXY_HEADER = env_http_header("TRUSTED_PROXY_HEADER")  # request.META's key, e.g. HTTP_X_FORWARDED_FOR
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1, minimum=1)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

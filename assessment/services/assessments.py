@@ -36,9 +36,8 @@ def assessment_create(
             gettext("%(version)s is %(status)s; start from a published version.")
             % {"version": framework_version.reference, "status": framework_version.get_status_display()}
         )
-    if previous is not None and (
-        previous.organization_id != organization.pk
-        or previous.framework_version.framework_id != framework_version.framework_id
+    if previous is not None and not Assessment.may_follow(
+        previous, organization_id=organization.pk, framework_id=framework_version.framework_id
     ):
         raise ServiceError(gettext("The previous assessment must be of the same organisation and framework."))
     return Assessment.objects.create(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.settings import env_bool, env_int, env_list
+from config.settings import env_bool, env_http_header, env_int, env_list
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,6 +37,21 @@ def test_a_bad_integer_fails_with_the_variable_name(monkeypatch: pytest.MonkeyPa
 def test_lists_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOSTS", "a.example, b.example,,")
     assert env_list("HOSTS", []) == ["a.example", "b.example"]
+
+
+def test_a_trusted_proxy_header_is_named_as_http_sends_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PROXY_HEADER", raising=False)
+    assert env_http_header("PROXY_HEADER") == ""
+    monkeypatch.setenv("PROXY_HEADER", "X-Forwarded-For")
+    assert env_http_header("PROXY_HEADER") == "HTTP_X_FORWARDED_FOR"
+    monkeypatch.setenv("PROXY_HEADER", "x-real-ip")
+    assert env_http_header("PROXY_HEADER") == "HTTP_X_REAL_IP"
+
+
+def test_a_bad_proxy_header_fails_with_the_variable_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROXY_HEADER", "X-Forwarded-For: 1.2.3.4")
+    with pytest.raises(ImproperlyConfigured, match=r"PROXY_HEADER='X-Forwarded-For: 1.2.3.4' is not an HTTP header"):
+        env_http_header("PROXY_HEADER")
 
 
 def run_manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

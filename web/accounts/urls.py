@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.urls import URLPattern, URLResolver, path, reverse_lazy
+from django.urls import URLPattern, URLResolver, path
 
 from web.accounts import views
 
@@ -16,16 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("size-band/suggest/", views.size_band_suggestion, name="size_band_suggest"),
-    path(
-        "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name=f"{TEMPLATES}/password_reset_form.html",
-            email_template_name=f"{TEMPLATES}/password_reset_email.txt",
-            subject_template_name=f"{TEMPLATES}/password_reset_subject.txt",
-            success_url=reverse_lazy("web:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/done/",
         auth_views.PasswordResetDoneView.as_view(template_name=f"{TEMPLATES}/password_reset_done.html"),

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.forms import BaseForm
@@ -32,6 +32,7 @@ from assessment.selectors import (
     account_exists,
     invitation_by_token,
     invitations_open,
+    login_identity,
     organization_consultants,
     organization_members,
     size_band_suggest,
@@ -59,6 +60,9 @@ from web.accounts.forms import (
     SizeFiguresForm,
     form_errors_add,
 )
+from web.accounts.lockout import locked_everywhere
+from web.client_address import client_address
+from web.rate_limits import Rate, Refusal, rate_limits_hit
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +77,13 @@ def _owner_only(role: str) -> None:
         raise PermissionDenied(_("Only owners of the organisation can do this."))
 
 
+def _too_many(request: HttpRequest, template: str, context: dict[str, Any], refusal: Refusal) -> HttpResponse:
+    """The page again, status 429, saying that nothing was done and when to try again."""
+    response = render(request, template, {**context, "rate_limited": refusal}, status=429)
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
 # --- accounts ---------------------------------------------------------------------------------
 
 
@@ -81,8 +92,19 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("web:home")
     data = request.POST if request.method == "POST" else None
+    if data is not None:
+        # Every submission counts, valid or not: the form's errors tell whether an address has an account.
+        refusal = rate_limits_hit((Rate("signup-address", settings.SIGNUP_LIMIT_PER_ADDRESS), client_address(request)))
+        if refusal:
+            # What was typed stays, unchecked, for the same reason.
+            typed = {
+                "account_form": SignupForm(initial=data.dict()),
+                "organization_form": SignupOrganizationForm(initial=data.dict()),
+            }
+            return _too_many(request, "web/accounts/signup.html", typed, refusal)
     account_form = SignupForm(data)
     organization_form = SignupOrganizationForm(data)
+    context = {"account_form": account_form, "organization_form": organization_form}
     if data is not None and all([account_form.is_valid(), organization_form.is_valid()]):
         figures = organization_form.cleaned_data
         try:
@@ -105,9 +127,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             login(request, user, backend=MODEL_BACKEND)
             messages.success(request, _("Welcome! Your account and organisation are ready."))
             return redirect("web:home")
-    return render(
-        request, "web/accounts/signup.html", {"account_form": account_form, "organization_form": organization_form}
-    )
+    return render(request, "web/accounts/signup.html", context)
 
 
 def _signup_errors_add(error: ValidationError, account_form: BaseForm, organization_form: BaseForm) -> None:
@@ -127,8 +147,34 @@ def lockout(
     """django-axes' answer to a locked-out log-in (AXES_LOCKOUT_CALLABLE): a page, status 429."""
     cool_off = get_cool_off(request)
     minutes = ceil(cool_off.total_seconds() / 60) if cool_off else None
-    context = {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT}
+    context = {
+        "minutes": minutes,
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "everywhere": locked_everywhere(request, credentials),
+    }
     return render(request, "web/accounts/lockout.html", context, status=429)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset form, limited per client address and per address typed; over a limit nothing is sent."""
+
+    template_name = "web/accounts/password_reset_form.html"
+    email_template_name = "web/accounts/password_reset_email.txt"
+    subject_template_name = "web/accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("web:password_reset_done")
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        # Counted whether an account has the address or not, so a refusal tells nothing about accounts.
+        refusal = rate_limits_hit(
+            (Rate("password-reset-address", settings.PASSWORD_RESET_LIMIT_PER_ADDRESS), client_address(self.request)),
+            (
+                Rate("password-reset-email", settings.PASSWORD_RESET_LIMIT_PER_EMAIL),
+                login_identity(form.cleaned_data["email"]),
+            ),
+        )
+        if refusal:
+            return _too_many(self.request, self.template_name, self.get_context_data(form=form), refusal)
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -220,6 +266,14 @@ def org_members(request: HttpRequest, org_id: int) -> HttpResponse:
         _owner_only(role)
         form = InvitationForm(request.POST)
         if form.is_valid():
+            refusal = rate_limits_hit(
+                (Rate("invitation-owner", settings.INVITATION_LIMIT_PER_OWNER), str(request.user.pk)),
+                (Rate("invitation-address", settings.INVITATION_LIMIT_PER_ADDRESS), client_address(request)),
+            )
+            if refusal:
+                return _too_many(
+                    request, "web/accounts/members.html", _members_context(organization, role, form), refusal
+                )
             try:
                 issued = invitation_create(
                     organization=organization,
@@ -240,8 +294,12 @@ def org_members(request: HttpRequest, org_id: int) -> HttpResponse:
                         % {"email": email},
                     )
                 return redirect("web:org_members", organization.pk)
+    return render(request, "web/accounts/members.html", _members_context(organization, role, form))
+
+
+def _members_context(organization: Organization, role: str, form: InvitationForm) -> dict[str, Any]:
     is_owner = role == OWNER
-    context = {
+    return {
         "organization": organization,
         "role": role,
         "nav": "members",
@@ -252,7 +310,6 @@ def org_members(request: HttpRequest, org_id: int) -> HttpResponse:
         "roles": Membership.Role.choices,
         "form": form,
     }
-    return render(request, "web/accounts/members.html", context)
 
 
 @login_required
