@@ -162,7 +162,7 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "web.accounts.lockout.failed_login_identity"
-AXES_CLIENT_IP_CALLABLE = "web.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "api.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "web.accounts.views.lockout"  # a page saying when to try again, status 429
@@ -302,7 +302,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.CallerRateThrottle", "rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.CallerRateThrottle", "api.throttling.AddressRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "caller": env_str("API_THROTTLE_RATE", "1200/min"),
         "anon": env_str("API_ANON_THROTTLE_RATE", "60/min"),

@@ -8,9 +8,8 @@ import pytest
 import redis
 from django.conf import settings
 from rest_framework.test import APIClient
-from rest_framework.throttling import AnonRateThrottle
 
-from api.throttling import CallerRateThrottle
+from api.throttling import AddressRateThrottle, CallerRateThrottle
 from assessment.models import FrameworkVersion, User
 from tests.api.conftest import KeyClient
 
@@ -40,10 +39,17 @@ def test_throttle_counts_live_in_redis_shared_by_every_web_process(
 
 
 def test_the_public_schema_limits_anonymous_callers_by_address(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(AnonRateThrottle, "rate", "2/min", raising=False)
+    monkeypatch.setattr(AddressRateThrottle, "rate", "2/min", raising=False)
     client = APIClient()
     assert [client.get("/api/schema/").status_code for _ in range(3)] == [200, 200, 429]
     assert APIClient().get("/api/v1/frameworks/").status_code == 401  # everything else needs a key
+
+
+def test_a_forged_forwarded_for_header_does_not_buy_a_fresh_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(AddressRateThrottle, "rate", "2/min", raising=False)
+    client = APIClient()
+    codes = [client.get("/api/schema/", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code for n in range(3)]
+    assert codes == [200, 200, 429]
 
 
 def test_messages_follow_accept_language_and_lang(owner_client: APIClient) -> None:

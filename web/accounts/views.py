@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from api.client_address import client_address
 from api.models import ApiKey
 from api.services import api_key_create, api_key_revoke
 from assessment.models import Invitation, Membership, Organization, User
@@ -61,7 +62,6 @@ from web.accounts.forms import (
     form_errors_add,
 )
 from web.accounts.lockout import locked_everywhere
-from web.client_address import client_address
 from web.rate_limits import Rate, Refusal, rate_limits_hit
 
 logger = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.test import RequestFactory
 
-from web.client_address import client_address
+from api.client_address import client_address
 
 FORWARDED = "HTTP_X_FORWARDED_FOR"
 
