@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import secrets
-import socket
 import time
 from datetime import timedelta
 from functools import partial
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -24,6 +21,7 @@ from django.utils.translation import gettext as _
 from assessment.models import Organization, User
 from scoring import exact_json
 from webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from webhooks.targets import Refusal, TargetRefused, target_addresses, webhook_target_parse
 
 SIGNATURE_HEADER = "X-SME-Signature"
 TIMESTAMP_HEADER = "X-SME-Timestamp"
@@ -38,25 +36,33 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return f"v1={digest}"
 
 
-def _public_address_check(host: str) -> None:
-    """Refuse hosts that resolve to loopback, private or link-local addresses (no SSRF through webhooks)."""
-    if settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS:
-        return
-    try:
-        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
-    except (OSError, UnicodeError):
-        raise ValidationError({"url": [_("The host %(host)s cannot be resolved.") % {"host": host}]}) from None
-    for address in addresses:
-        if not ipaddress.ip_address(address.split("%")[0]).is_global:
-            raise ValidationError({"url": [_("Webhooks may not be sent to private or local addresses.")]})
+def _refusal_message(refused: TargetRefused) -> str:
+    """What the person registering the URL reads."""
+    match refused.refusal:
+        case Refusal.CHARACTERS:
+            return _("A webhook URL may not contain spaces, control characters or backslashes.")
+        case Refusal.USERINFO:
+            return _("A webhook URL may not contain a user name or password.")
+        case Refusal.SCHEME:
+            return _("A webhook URL must be an https:// address.")
+        case Refusal.PORT:
+            return _("A webhook URL's port must be between 1 and 65535.")
+        case Refusal.HOST:
+            return _("A webhook URL must name a valid host.")
+        case Refusal.UNRESOLVED:
+            return _("The host %(host)s cannot be resolved.") % {"host": refused.host}
+        case Refusal.NOT_PUBLIC:
+            return _("Webhooks may not be sent to private or local addresses.")
 
 
 def webhook_url_check(url: str) -> None:
-    parts = urlsplit(url)
-    allowed = {"https", "http"} if settings.WEBHOOKS_ALLOW_HTTP else {"https"}
-    if parts.scheme not in allowed or not parts.hostname:
-        raise ValidationError({"url": [_("A webhook URL must be an https:// address.")]})
-    _public_address_check(parts.hostname)
+    """Refuse a URL webhooks may not be sent to; every attempt reads the URL the same way again."""
+    try:
+        target = webhook_target_parse(url, allow_http=settings.WEBHOOKS_ALLOW_HTTP)
+        if not settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS:
+            target_addresses(target, allow_private=False)
+    except TargetRefused as refused:
+        raise ValidationError({"url": [_refusal_message(refused)]}) from None
 
 
 def webhook_endpoint_create(
