@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,7 +90,9 @@ def webhook_endpoint_create(
     )
 
 
+@transaction.atomic
 def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **fields: Any) -> WebhookEndpoint:
+    """Change an endpoint; pausing it (active=False) cancels every delivery still pending for it."""
     if "url" in fields:
         webhook_url_check(fields["url"])
     if "events" in fields:
@@ -97,7 +100,25 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **fields: Any) -> Webh
     for name, value in fields.items():
         setattr(endpoint, name, value)
     endpoint.save(update_fields=list(fields))
+    if fields.get("active") is False:
+        _deliveries_cancel(WebhookDelivery.objects.filter(endpoint=endpoint))
     return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
+    """Remove an endpoint with its deliveries and their attempts."""
+    # An attempt in flight holds its delivery's row lock until its record is written. Wait for it:
+    # deleted under it, the delivery would leave that record behind, and the delete would fail at commit.
+    list(WebhookDelivery.objects.select_for_update().filter(endpoint=endpoint).values_list("pk", flat=True))
+    endpoint.delete()
+
+
+def _deliveries_cancel(deliveries: QuerySet[WebhookDelivery]) -> int:
+    """Finish the pending ones among `deliveries` as cancelled; returns how many."""
+    return deliveries.filter(status=WebhookDelivery.Status.PENDING).update(
+        status=WebhookDelivery.Status.CANCELLED, next_attempt_at=None, finished_at=timezone.now()
+    )
 
 
 def webhook_event_emit(*, organization_id: int, event: Event, data: dict[str, Any]) -> list[WebhookDelivery]:
@@ -189,6 +210,9 @@ def webhook_deliver(*, delivery_id: int) -> int | None:
         now = timezone.now()
         if delivery is None or delivery.status in WebhookDelivery.FINISHED:
             return None
+        if not delivery.endpoint.active:  # pausing cancels what is pending; this one was emitted as it did
+            _deliveries_cancel(WebhookDelivery.objects.filter(pk=delivery.pk))
+            return None
         if delivery.next_attempt_at and delivery.next_attempt_at > now + timedelta(seconds=1):
             return None  # a duplicate message; the scheduled one will come
         started = time.monotonic()
@@ -217,11 +241,16 @@ def webhook_deliver(*, delivery_id: int) -> int | None:
 
 
 def webhook_deliveries_sweep(*, grace_seconds: int = 600) -> int:
-    """Re-queue pending deliveries whose attempt is overdue (their message was lost); returns how many."""
+    """Re-queue pending deliveries whose attempt is overdue (their message was lost); returns how many.
+
+    Those of paused endpoints are cancelled instead, never re-queued.
+    """
     from webhooks.tasks import webhook_deliver_task
 
-    overdue = WebhookDelivery.objects.filter(
-        status=WebhookDelivery.Status.PENDING, next_attempt_at__lt=timezone.now() - timedelta(seconds=grace_seconds)
+    pending = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING)
+    _deliveries_cancel(pending.filter(endpoint__active=False))
+    overdue = pending.filter(
+        endpoint__active=True, next_attempt_at__lt=timezone.now() - timedelta(seconds=grace_seconds)
     ).values_list("pk", flat=True)
     ids = list(overdue[:1000])
     for pk in ids:
