@@ -7,6 +7,7 @@ server, which this machine does not have.
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from django.utils import timezone
 from assessment.models import Organization, User
 from tests.webhooks.receiver import receiver
 from webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from webhooks.services import webhook_deliver, webhook_endpoint_create, webhook_event_emit
+from webhooks.services import ATTEMPT_ERRORS, webhook_deliver, webhook_endpoint_create, webhook_event_emit
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +142,8 @@ def test_only_the_first_thousand_characters_of_an_answer_are_read_and_kept(
     with receiver(body="数".encode() * 1_000_000) as hook:
         attempt = attempt_at(hook.url, organization)
     assert recorded(attempt) == (200, "数" * 1000, "")
+
+
+def test_every_error_an_attempt_can_record_is_documented() -> None:
+    guide = (Path(__file__).parents[2] / "docs" / "api.md").read_text()
+    assert [error for error in set(ATTEMPT_ERRORS.values()) if f"| `{error}` |" not in guide] == []
