@@ -10,6 +10,7 @@ used (certifi's), so no receiver that worked before stops working.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -49,9 +50,17 @@ def post(
     target: WebhookTarget, addresses: Sequence[str], *, body: bytes, headers: Mapping[str, str], timeout: float
 ) -> Answer:
     """POST to the first of `addresses` that accepts a connection; a redirect is an answer like any other."""
+    # Connecting shares one timeout across the addresses: a name with many silent ones must not hold
+    # the worker for many timeouts.
+    deadline = time.monotonic() + timeout
     for address in addresses:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
         try:
-            return _post_to(address, target, body=body, headers=headers, timeout=timeout)
+            return _post_to(
+                address, target, body=body, headers=headers, timeout=Timeout(connect=remaining, read=timeout)
+            )
         except ConnectTimeoutError:  # also a refused connection (NewConnectionError)
             continue  # nothing was sent: the next address (IPv4 after IPv6, say) may answer
         except SSLError:
@@ -63,7 +72,9 @@ def post(
     raise AttemptFailed(Failure.CONNECTION)
 
 
-def _post_to(address: str, target: WebhookTarget, *, body: bytes, headers: Mapping[str, str], timeout: float) -> Answer:
+def _post_to(
+    address: str, target: WebhookTarget, *, body: bytes, headers: Mapping[str, str], timeout: Timeout
+) -> Answer:
     pool: HTTPConnectionPool
     if target.scheme == "https":
         pool = HTTPSConnectionPool(
@@ -79,7 +90,7 @@ def _post_to(address: str, target: WebhookTarget, *, body: bytes, headers: Mappi
             headers={**headers, "Host": target.host_header},
             retries=False,
             redirect=False,
-            timeout=Timeout(connect=timeout, read=timeout),
+            timeout=timeout,
             preload_content=False,
         )
         try:

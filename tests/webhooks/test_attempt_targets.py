@@ -78,6 +78,7 @@ def test_a_name_rebound_to_loopback_after_the_check_is_not_connected_to_there(
 ) -> None:
     """A resolver answering a public address first and 127.0.0.1 after: the attempt uses the first answer."""
     settings.WEBHOOKS_ALLOW_HTTP = True
+    settings.WEBHOOK_TIMEOUT_SECONDS = 1  # where 93.184.215.14 is reachable, it has nothing on this port
     resolve = socket.getaddrinfo
     looked_up: list[str] = []
 
@@ -93,9 +94,9 @@ def test_a_name_rebound_to_loopback_after_the_check_is_not_connected_to_there(
         attempt = attempt_at(hook.url, organization)
     assert hook.received == []
     # The name was resolved once, and the connection asked for the address checked then (urllib3 resolves
-    # the IP literal it is given); 93.184.215.14 does not accept connections from here.
+    # the IP literal it is given).
     assert looked_up == ["rebind.example", "93.184.215.14"]
-    assert recorded(attempt) == (None, "", CONNECTION_FAILED)
+    assert attempt.response_status is None
 
 
 def test_a_redirect_is_a_failed_attempt_and_is_not_followed(
