@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from assessment.models import Organization, User
 from tests.conftest import IN_CI
-from tests.webhooks.receiver import receiver
+from tests.webhooks.receiver import Receiver, receiver
 from webhooks.models import Event, WebhookDelivery, WebhookEndpoint
 from webhooks.services import (
     webhook_deliver,
@@ -31,6 +31,16 @@ def owner_client(owner: User) -> APIClient:
     return client
 
 
+def failed_once(hook: Receiver, organization: Organization, owner: User) -> tuple[WebhookEndpoint, WebhookDelivery]:
+    """An endpoint at `hook` with one delivery, whose first attempt the receiver answered 500."""
+    endpoint = webhook_endpoint_create(
+        organization=organization, url=hook.url, events=["report.ready"], created_by=owner
+    )
+    [delivery] = webhook_event_emit(organization_id=organization.pk, event=Event.REPORT_READY, data={})
+    assert webhook_deliver(delivery_id=delivery.pk) is not None  # failed: a retry is scheduled
+    return endpoint, delivery
+
+
 def retry_due_now(delivery: WebhookDelivery) -> None:
     WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=None)
 
@@ -41,11 +51,7 @@ def test_pausing_an_endpoint_cancels_its_pending_deliveries(
 ) -> None:
     client = owner_client(owner)
     with receiver(statuses=[500]) as hook:
-        endpoint = webhook_endpoint_create(
-            organization=organization, url=hook.url, events=["report.ready"], created_by=owner
-        )
-        [delivery] = webhook_event_emit(organization_id=organization.pk, event=Event.REPORT_READY, data={})
-        assert webhook_deliver(delivery_id=delivery.pk) is not None  # failed: a retry is scheduled
+        endpoint, delivery = failed_once(hook, organization, owner)
         assert client.patch(f"/api/v1/webhooks/{endpoint.pk}/", {"active": False}, format="json").status_code == 200
         retry_due_now(delivery)
         assert webhook_deliver(delivery_id=delivery.pk) is None
@@ -61,11 +67,7 @@ def test_a_delivery_still_pending_when_its_endpoint_was_paused_gets_no_further_a
 ) -> None:
     """Say an event was emitted while the pause committed: its delivery is pending, its endpoint paused."""
     with receiver(statuses=[500]) as hook:
-        endpoint = webhook_endpoint_create(
-            organization=organization, url=hook.url, events=["report.ready"], created_by=owner
-        )
-        [delivery] = webhook_event_emit(organization_id=organization.pk, event=Event.REPORT_READY, data={})
-        webhook_deliver(delivery_id=delivery.pk)
+        endpoint, delivery = failed_once(hook, organization, owner)
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(active=False)  # a write that cancels nothing
         retry_due_now(delivery)
         assert webhook_deliver(delivery_id=delivery.pk) is None
@@ -104,11 +106,7 @@ def test_a_deleted_endpoint_gets_no_further_attempt(
 ) -> None:
     client = owner_client(owner)
     with receiver(statuses=[500]) as hook:
-        endpoint = webhook_endpoint_create(
-            organization=organization, url=hook.url, events=["report.ready"], created_by=owner
-        )
-        [delivery] = webhook_event_emit(organization_id=organization.pk, event=Event.REPORT_READY, data={})
-        webhook_deliver(delivery_id=delivery.pk)
+        endpoint, delivery = failed_once(hook, organization, owner)
         assert client.delete(f"/api/v1/webhooks/{endpoint.pk}/").status_code == 204
         assert webhook_deliver(delivery_id=delivery.pk) is None  # its retry message arrives
         assert webhook_deliveries_sweep() == 0

@@ -9,13 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from assessment.models import Organization
 from tests.webhooks.receiver import receiver
+from tests.webhooks.test_attempt_targets import attempt_at
 from webhooks import transport
-from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from webhooks.services import webhook_deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -45,17 +43,6 @@ def tls_server(tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch) -
         return context
 
     return context_for, server_names
-
-
-def attempt_at(url: str, organization: Organization) -> WebhookAttempt:
-    endpoint = WebhookEndpoint.objects.create(
-        organization=organization, url=url, events=["report.ready"], secret="whsec_test"
-    )
-    delivery = WebhookDelivery.objects.create(
-        endpoint=endpoint, event="report.ready", payload={"data": {}}, next_attempt_at=timezone.now()
-    )
-    webhook_deliver(delivery_id=delivery.pk)
-    return delivery.attempt_log.get()
 
 
 def test_the_certificate_is_checked_against_the_host_name_while_the_connection_goes_to_its_address(
