@@ -43,6 +43,7 @@ class WebhookDelivery(models.Model):
         PENDING = "pending", _("pending")
         SUCCEEDED = "succeeded", _("succeeded")
         FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")  # its endpoint was paused first: no attempt is made after that
 
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
     event = models.CharField(max_length=40, choices=Event.choices)
@@ -54,7 +55,7 @@ class WebhookDelivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    FINISHED: ClassVar[frozenset[str]] = frozenset({Status.SUCCEEDED, Status.FAILED})
+    FINISHED: ClassVar[frozenset[str]] = frozenset({Status.SUCCEEDED, Status.FAILED, Status.CANCELLED})
 
     class Meta:
         ordering = ["-created_at", "-id"]

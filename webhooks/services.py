@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import secrets
-import socket
 import time
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.models import Organization, User
 from scoring import exact_json
+from webhooks import transport
 from webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from webhooks.targets import Refusal, TargetRefused, target_addresses, webhook_target_parse
+from webhooks.transport import AttemptFailed, Failure
 
 SIGNATURE_HEADER = "X-SME-Signature"
 TIMESTAMP_HEADER = "X-SME-Timestamp"
@@ -37,25 +38,33 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return f"v1={digest}"
 
 
-def _public_address_check(host: str) -> None:
-    """Refuse hosts that resolve to loopback, private or link-local addresses (no SSRF through webhooks)."""
-    if settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS:
-        return
-    try:
-        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
-    except (OSError, UnicodeError):
-        raise ValidationError({"url": [_("The host %(host)s cannot be resolved.") % {"host": host}]}) from None
-    for address in addresses:
-        if not ipaddress.ip_address(address.split("%")[0]).is_global:
-            raise ValidationError({"url": [_("Webhooks may not be sent to private or local addresses.")]})
+def _refusal_message(refused: TargetRefused) -> str:
+    """What the person registering the URL reads."""
+    match refused.refusal:
+        case Refusal.CHARACTERS:
+            return _("A webhook URL may not contain spaces, control characters or backslashes.")
+        case Refusal.USERINFO:
+            return _("A webhook URL may not contain a user name or password.")
+        case Refusal.SCHEME:
+            return _("A webhook URL must be an https:// address.")
+        case Refusal.PORT:
+            return _("A webhook URL's port must be between 1 and 65535.")
+        case Refusal.HOST:
+            return _("A webhook URL must name a valid host.")
+        case Refusal.UNRESOLVED:
+            return _("The host %(host)s cannot be resolved.") % {"host": refused.host}
+        case Refusal.NOT_PUBLIC:
+            return _("Webhooks may not be sent to private or local addresses.")
 
 
 def webhook_url_check(url: str) -> None:
-    parts = urlsplit(url)
-    allowed = {"https", "http"} if settings.WEBHOOKS_ALLOW_HTTP else {"https"}
-    if parts.scheme not in allowed or not parts.hostname:
-        raise ValidationError({"url": [_("A webhook URL must be an https:// address.")]})
-    _public_address_check(parts.hostname)
+    """Refuse a URL webhooks may not be sent to; every attempt reads the URL the same way again."""
+    try:
+        target = webhook_target_parse(url, allow_http=settings.WEBHOOKS_ALLOW_HTTP)
+        if not settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS:
+            target_addresses(target, allow_private=False)
+    except TargetRefused as refused:
+        raise ValidationError({"url": [_refusal_message(refused)]}) from None
 
 
 def webhook_endpoint_create(
@@ -80,7 +89,9 @@ def webhook_endpoint_create(
     )
 
 
+@transaction.atomic
 def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **fields: Any) -> WebhookEndpoint:
+    """Change an endpoint; pausing it (active=False) cancels every delivery still pending for it."""
     if "url" in fields:
         webhook_url_check(fields["url"])
     if "events" in fields:
@@ -88,7 +99,25 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **fields: Any) -> Webh
     for name, value in fields.items():
         setattr(endpoint, name, value)
     endpoint.save(update_fields=list(fields))
+    if fields.get("active") is False:
+        _deliveries_cancel(WebhookDelivery.objects.filter(endpoint=endpoint))
     return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
+    """Remove an endpoint with its deliveries and their attempts."""
+    # An attempt in flight holds its delivery's row lock until its record is written. Wait for it:
+    # deleted under it, the delivery would leave that record behind, and the delete would fail at commit.
+    list(WebhookDelivery.objects.select_for_update().filter(endpoint=endpoint).values_list("pk", flat=True))
+    endpoint.delete()
+
+
+def _deliveries_cancel(deliveries: QuerySet[WebhookDelivery]) -> int:
+    """Finish the pending ones among `deliveries` as cancelled; returns how many."""
+    return deliveries.filter(status=WebhookDelivery.Status.PENDING).update(
+        status=WebhookDelivery.Status.CANCELLED, next_attempt_at=None, finished_at=timezone.now()
+    )
 
 
 def _send_after_commit(delivery_id: int) -> None:
@@ -126,6 +155,20 @@ def _envelope(delivery: WebhookDelivery) -> bytes:
     ).encode()
 
 
+# What an attempt that got no answer records: short and the same whatever went on inside. The
+# deliveries list is read by the endpoint's owner, who must not learn from it which internal hosts and
+# ports exist (a refused address is never connected to, so open and closed ports record alike).
+ATTEMPT_ERRORS: Mapping[Refusal | Failure, str] = {
+    **{refusal: "Refused: not a URL webhooks may be sent to" for refusal in Refusal},
+    Refusal.UNRESOLVED: "ConnectionError: host name not resolved",
+    Refusal.NOT_PUBLIC: "Refused: not a public address",
+    Failure.CONNECTION: "ConnectionError: connection failed",
+    Failure.TLS: "SSLError: TLS handshake failed or certificate not valid for the host",
+    Failure.TIMEOUT: "Timeout: no answer in time",
+    Failure.NO_ANSWER: "ConnectionError: connection closed without an answer",
+}
+
+
 def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str]:
     """Send once; (status, response excerpt, error)."""
     endpoint = delivery.endpoint
@@ -140,14 +183,15 @@ def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str]:
         SIGNATURE_HEADER: signature(endpoint.secret, timestamp, body),
     }
     try:
-        webhook_url_check(endpoint.url)  # again: DNS may have changed since registration
-        response = requests.post(
-            endpoint.url, data=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS, allow_redirects=False
-        )
-    except (requests.RequestException, ValidationError) as exc:
-        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        return None, "", f"{type(exc).__name__}: {message}"[:2000]
-    return response.status_code, response.text[:1000], ""
+        # Read and resolved again on every attempt: the rules or the name's addresses may have changed.
+        target = webhook_target_parse(endpoint.url, allow_http=settings.WEBHOOKS_ALLOW_HTTP)
+        addresses = target_addresses(target, allow_private=settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS)
+        answer = transport.post(target, addresses, body=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS)
+    except TargetRefused as refused:
+        return None, "", ATTEMPT_ERRORS[refused.refusal]
+    except AttemptFailed as failed:
+        return None, "", ATTEMPT_ERRORS[failed.failure]
+    return answer.status, answer.excerpt, ""
 
 
 def retry_delay(attempts: int) -> int:
@@ -163,13 +207,18 @@ def webhook_deliver(*, delivery_id: int) -> int | None:
     """
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            # Lock this delivery only: locking its endpoint too (the join) would make every other delivery
+            # to that endpoint skip while one attempt is in flight.
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("endpoint")
             .filter(pk=delivery_id)
             .first()
         )
         now = timezone.now()
         if delivery is None or delivery.status in WebhookDelivery.FINISHED:
+            return None
+        if not delivery.endpoint.active:  # pausing cancels what is pending; this one was emitted as it did
+            _deliveries_cancel(WebhookDelivery.objects.filter(pk=delivery.pk))
             return None
         if delivery.next_attempt_at and delivery.next_attempt_at > now + timedelta(seconds=1):
             return None  # a duplicate message; the scheduled one will come
@@ -199,11 +248,16 @@ def webhook_deliver(*, delivery_id: int) -> int | None:
 
 
 def webhook_deliveries_sweep(*, grace_seconds: int = 600) -> int:
-    """Re-queue pending deliveries whose attempt is overdue (their message was lost); returns how many."""
+    """Re-queue pending deliveries whose attempt is overdue (their message was lost); returns how many.
+
+    Those of paused endpoints are cancelled instead, never re-queued.
+    """
     from webhooks.tasks import webhook_deliver_task
 
-    overdue = WebhookDelivery.objects.filter(
-        status=WebhookDelivery.Status.PENDING, next_attempt_at__lt=timezone.now() - timedelta(seconds=grace_seconds)
+    pending = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING)
+    _deliveries_cancel(pending.filter(endpoint__active=False))
+    overdue = pending.filter(
+        endpoint__active=True, next_attempt_at__lt=timezone.now() - timedelta(seconds=grace_seconds)
     ).values_list("pk", flat=True)
     ids = list(overdue[:1000])
     for pk in ids:

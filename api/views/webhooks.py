@@ -65,6 +65,9 @@ class WebhookEndpointViewSet(viewsets.ModelViewSet[WebhookEndpoint]):
         endpoint = cast(WebhookEndpoint, serializer.instance)
         webhook_services.webhook_endpoint_update(endpoint=endpoint, **serializer.validated_data)
 
+    def perform_destroy(self, instance: WebhookEndpoint) -> None:
+        webhook_services.webhook_endpoint_delete(endpoint=instance)
+
     @extend_schema(
         summary="Deliveries to this endpoint, newest first, with every attempt",
         responses=s.WebhookDeliverySerializer(many=True),

@@ -27,12 +27,6 @@ from webhooks.services import (
 )
 
 
-@pytest.fixture
-def local_webhooks(settings: Any) -> None:
-    settings.WEBHOOKS_ALLOW_HTTP = True
-    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
-
-
 def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
     """What a receiver does (docs/api.md)."""
     signed = f"{headers['X-SME-Timestamp']}.".encode() + body
