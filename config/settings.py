@@ -264,6 +264,9 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": False,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# The largest JSON body the API reads (api/parsers.py); a larger one is 413. All of MIIT's answers take under 2 kB
+# (tests/fixtures/answers), so 1 MiB leaves room for long texts and comments.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1_048_576, minimum=1024)
 SPECTACULAR_SETTINGS = {
     "TITLE": "SME digital maturity API",
     "DESCRIPTION": "Assess the digital-transformation maturity of SMEs against published index systems "
