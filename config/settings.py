@@ -338,7 +338,14 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "permission_denied_without_traceback": {"()": "config.logging_filters.PermissionDeniedWithoutTraceback"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},  # one line per rendering step otherwise
+    "loggers": {
+        "weasyprint.progress": {"level": "WARNING"},  # one line per rendering step otherwise
+        # "Forbidden (Permission denied): /path" stays a warning; the traceback Django attaches goes.
+        "django.request": {"filters": ["permission_denied_without_traceback"]},
+    },
 }
