@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
 from assessment.models import Organization
+from assessment.validators import validate_display_text
 from scoring.exact_json import exact_json_field
 
 
@@ -18,6 +19,14 @@ class ApiKey(AbstractAPIKey):
         READ = "read", _("read")
         WRITE = "write", _("read and write")
 
+    # AbstractAPIKey's name, with the check every name shown to people gets.
+    name = models.CharField(
+        max_length=50,
+        blank=False,
+        default=None,
+        help_text=AbstractAPIKey._meta.get_field("name").help_text,
+        validators=[validate_display_text],
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
     organization = models.ForeignKey(
         Organization,

@@ -16,12 +16,13 @@ ERRORS = {
     "404": "No such object (or page of a list), or it belongs to an organisation you may not see.",
     "406": "The Accept header asks for something other than JSON.",
     "409": "Conflicts with the current state (e.g. already submitted), or the same Idempotency-Key is in flight.",
+    "413": "The body is larger than the API accepts (API_MAX_BODY_BYTES, 1 MiB unless configured).",
     "415": "The body is not JSON.",
     "422": "Cannot be processed: e.g. required answers missing, or an Idempotency-Key reused with another body.",
     "429": "Too many requests: wait for `Retry-After` seconds.",
 }
 ALWAYS = ("400", "401", "403", "406", "429")
-WRITES = ("409", "415", "422")
+WRITES = ("409", "413", "415", "422")
 
 
 class ApiSchema(AutoSchema):

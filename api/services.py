@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from api.models import ApiKey
 from assessment.models import Membership, Organization, User
+from assessment.validators import validate_display_text
 
 
 def api_key_create(
@@ -29,6 +30,10 @@ def api_key_create(
     expiry = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
     if not name.strip():
         raise ValidationError({"name": ["Give the key a name, e.g. the system that will use it."]})
+    try:
+        validate_display_text(name.strip())  # create_key saves without the model's validation
+    except ValidationError as exc:
+        raise ValidationError({"name": exc.messages}) from None
     key, secret = ApiKey.objects.create_key(
         name=name.strip()[:50], user=user, organization=organization, scope=scope, expiry_date=expiry
     )

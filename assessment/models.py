@@ -7,13 +7,14 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessment.classification import PROVINCES, SECTORS, SizeBand
-from assessment.validators import validate_uscc
+from assessment.validators import validate_display_text, validate_uscc
 
 
 def points_field(**options: Any) -> models.DecimalField:
@@ -62,6 +63,8 @@ class User(AbstractUser):
 
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True, validators=[validate_display_text])
+    last_name = models.CharField(_("last name"), max_length=150, blank=True, validators=[validate_display_text])
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -89,7 +92,7 @@ class OrganizationQuerySet(models.QuerySet["Organization"]):
 
 
 class Organization(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_display_text])
     uscc = models.CharField(
         _("unified social credit code"),
         max_length=18,
@@ -101,10 +104,20 @@ class Organization(models.Model):
     size_band = models.CharField(_("size band"), max_length=6, choices=SizeBand.choices)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     annual_revenue = models.DecimalField(
-        _("annual revenue (10k CNY)"), max_digits=14, decimal_places=2, null=True, blank=True
+        _("annual revenue (10k CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     total_assets = models.DecimalField(
-        _("total assets (10k CNY)"), max_digits=14, decimal_places=2, null=True, blank=True
+        _("total assets (10k CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     province = models.CharField(_("province"), max_length=2, choices=PROVINCES)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
@@ -31,3 +33,20 @@ def validate_uscc(value: str) -> None:
         ) from None
     except StdnumError:
         raise ValidationError(_("This is not a valid unified social credit code."), code="uscc_invalid") from None
+
+
+# Unicode's bidirectional controls: embeddings and overrides (U+202A–202E), isolates (U+2066–2069) and the
+# marks (U+200E/200F, U+061C). In a name they reverse or reorder the text after it on a page, in a PDF, in
+# an email ("Trojan Source"); a name never needs them.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def validate_display_text(value: str) -> None:
+    """Refuse bidi controls and control characters (Cc: NUL, tab, newline, escape…) in a short text others see."""
+    for character in value:
+        if character in BIDI_CONTROLS or unicodedata.category(character) == "Cc":
+            raise ValidationError(
+                _("Remove the invisible control character %(character)s: it can reverse or hide the text around it."),
+                code="control_character",
+                params={"character": f"U+{ord(character):04X}"},
+            )

@@ -10,6 +10,7 @@ from typing import Any
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 django_stubs_ext.monkeypatch()  # lets generic admin and queryset classes be subscripted at run time
@@ -64,6 +65,18 @@ def env_http_header(name: str) -> str:
     return key if key.startswith("HTTP_") else f"HTTP_{key}"
 
 
+def env_header(name: str) -> tuple[str, str] | None:
+    """A request header and the value that marks it, written `Header-Name: value`, as Django's META sees it."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    header, _, value = raw.partition(":")
+    header, value = header.strip(), value.strip()
+    if not header or not value or not all(part.isalnum() for part in header.split("-")):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a header and a value, e.g. 'X-Forwarded-Proto: https'.")
+    return "HTTP_" + header.upper().replace("-", "_"), value
+
+
 def _persisted_secret_key(path: Path) -> str:
     """Read the generated secret key, creating it on first start so sessions survive restarts."""
     if not path.exists():
@@ -78,7 +91,8 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY") or _persisted_secret_key(VAR_DIR / "secret_key")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", LOOPBACK_HOSTS)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -92,6 +106,8 @@ INSTALLED_APPS = [
     "rest_framework_api_key",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from /static/ (no CDN)
+    "csp",
     "django_htmx",
     "axes",
     "assessment",
@@ -104,6 +120,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -310,6 +327,9 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": False,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# The largest JSON body the API reads (api/parsers.py); a larger one is 413. All of MIIT's answers take under 2 kB
+# (tests/fixtures/answers), so 1 MiB leaves room for long texts and comments.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1_048_576, minimum=1024)
 SPECTACULAR_SETTINGS = {
     "TITLE": "SME digital maturity API",
     "DESCRIPTION": "Assess the digital-transformation maturity of SMEs against published index systems "
@@ -319,6 +339,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],  # the schema and docs are public
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI (and ReDoc, should a page use it) from drf-spectacular-sidecar's static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "AssessmentStatus": "assessment.models.Assessment.Status",
         "WebhookEvent": "webhooks.models.Event",
@@ -332,13 +356,59 @@ WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=0)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# HTTPS and security headers (docs/deployment.md, "Security headers"). With DEBUG off the site is taken to be
+# served over HTTPS, directly or behind a TLS proxy: cookies are Secure and HSTS is sent. INSECURE_LOCAL_HTTP is
+# the way out for `make run`, plain HTTP on this machine (scripts/run.sh sets it for a loopback address): not every
+# client keeps Secure cookies from http://127.0.0.1 (curl and Python's requests drop them), and log-in then fails.
+INSECURE_LOCAL_HTTP = env_bool("INSECURE_LOCAL_HTTP", False)
+if INSECURE_LOCAL_HTTP and set(ALLOWED_HOSTS) - set(LOOPBACK_HOSTS):
+    raise ImproperlyConfigured(
+        f"INSECURE_LOCAL_HTTP=true sends the session cookie over plain HTTP, so it is for {', '.join(LOOPBACK_HOSTS)} "
+        f"only, but ALLOWED_HOSTS also has {', '.join(sorted(set(ALLOWED_HOSTS) - set(LOOPBACK_HOSTS)))}."
+    )
+SERVED_OVER_HTTPS = not DEBUG and not INSECURE_LOCAL_HTTP
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", SERVED_OVER_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# SecurityMiddleware sends HSTS on HTTPS responses only. A year, the usual value; subdomains and preloading are
+# the operator's decision (other sites may live under the same domain), so they stay off unless asked for.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if SERVED_OVER_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Only behind a proxy that always sets (or strips) this header: trusting it otherwise lets a client claim HTTPS.
+SECURE_PROXY_SSL_HEADER = env_header("SECURE_PROXY_SSL_HEADER")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): every script and style is a file under /static/, so no inline script,
+# event handler, <style> element or style attribute runs. The charts are inline SVG drawn with presentation
+# attributes (fill, font-size), which CSP does not treat as styles. The API docs page adds `data:` images for
+# Swagger UI's icons (api/views/docs.py), nothing else.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "permission_denied_without_traceback": {"()": "config.logging_filters.PermissionDeniedWithoutTraceback"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},  # one line per rendering step otherwise
+    "loggers": {
+        "weasyprint.progress": {"level": "WARNING"},  # one line per rendering step otherwise
+        # "Forbidden (Permission denied): /path" stays a warning; the traceback Django attaches goes.
+        "django.request": {"filters": ["permission_denied_without_traceback"]},
+    },
 }

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Organization
+from assessment.validators import validate_display_text
 from scoring.exact_json import exact_json_field
 
 
@@ -23,7 +24,7 @@ class WebhookEndpoint(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="webhook_endpoints")
     url = models.URLField(max_length=500)
     events = models.JSONField(help_text="The event names this endpoint receives.")
-    description = models.CharField(max_length=200, blank=True)
+    description = models.CharField(max_length=200, blank=True, validators=[validate_display_text])
     secret = models.CharField(max_length=80, help_text="Signs every delivery (HMAC-SHA256); shown once.")
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -1,7 +1,9 @@
-"""`make run`'s embedded default produces reports: SQLite, no Redis, a worker on the filesystem broker."""
+"""`make run`'s embedded default: log-in over plain HTTP, and reports with SQLite, no Redis, a worker on the
+filesystem broker."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -9,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import requests
 from django.conf import settings
@@ -28,7 +31,9 @@ def manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def test_the_embedded_default_renders_a_requested_report_without_redis(tmp_path: Path) -> None:
+def test_the_embedded_default_logs_a_person_in_over_http_and_renders_a_requested_report_without_redis(
+    tmp_path: Path,
+) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
     env |= {"VAR_DIR": str(tmp_path), "MEDIA_ROOT": str(tmp_path / "media"), "HOST": "127.0.0.1"}
@@ -58,6 +63,23 @@ def test_the_embedded_default_renders_a_requested_report_without_redis(tmp_path:
             except requests.ConnectionError:
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.3)
+        # A person logs in over plain http://127.0.0.1 with a client that keeps no Secure cookie over HTTP.
+        password = json.loads((tmp_path / "demo-credentials.json").read_text())["owner"]
+        browser = requests.Session()
+        browser.get(f"http://127.0.0.1:{port}/login/", timeout=5)
+        logged_in = browser.post(
+            f"http://127.0.0.1:{port}/login/",
+            data={
+                "username": "owner@demo.example",
+                "password": password,
+                "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+            },
+            timeout=10,
+        )
+        assert logged_in.status_code == 200, logged_in.text
+        assert urlparse(logged_in.url).path.startswith("/orgs/"), logged_in.url
+        assert "owner@demo.example" in logged_in.text
+
         created = api.post(f"{base}/assessments/", json={"organization": organizations[0]["id"], "framework": "eu-dma"})
         assert created.status_code == 201, created.text
         requested = api.post(f"{base}/assessments/{created.json()['id']}/reports/", json={"language": "en"})

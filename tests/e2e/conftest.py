@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, BrowserContext, Page, Response, ViewportSize, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Response,
+    ViewportSize,
+    sync_playwright,
+)
 
 from tests.conftest import IN_CI
 
@@ -71,28 +79,37 @@ def browser() -> Iterator[Browser]:
 ContextFactory = Callable[..., BrowserContext]
 
 
+def watch(page: Page, problems: list[str]) -> None:
+    """Note JavaScript errors, server errors and Content-Security-Policy violations on `page` in `problems`."""
+    page.on("pageerror", lambda error: problems.append(f"JavaScript error on {page.url}: {error}"))
+
+    def on_response(response: Response) -> None:
+        if response.status >= 500:
+            problems.append(f"{response.status} from {response.request.method} {response.url}")
+
+    # Chromium reports what the policy blocked (an inline script or handler, a style, a foreign file) as a
+    # console error; the page may look fine while a button silently does nothing.
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            problems.append(f"CSP violation on {page.url}: {message.text}")
+
+    page.on("response", on_response)
+    page.on("console", on_console)
+
+
 @pytest.fixture
 def new_context(browser: Browser, live_server: Any) -> Iterator[ContextFactory]:
     """Fresh browser profiles (cookies, language) on the live server; every page in them is watched for
-    JavaScript errors and server errors, which fail the test."""
+    JavaScript errors, server errors and Content-Security-Policy violations, which fail the test."""
     contexts: list[BrowserContext] = []
     problems: list[str] = []
-
-    def watch(page: Page) -> None:
-        page.on("pageerror", lambda error: problems.append(f"JavaScript error on {page.url}: {error}"))
-
-        def on_response(response: Response) -> None:
-            if response.status >= 500:
-                problems.append(f"{response.status} from {response.request.method} {response.url}")
-
-        page.on("response", on_response)
 
     def make(*, locale: str = "zh-CN", viewport: ViewportSize | None = None) -> BrowserContext:
         context = browser.new_context(
             base_url=live_server.url, locale=locale, viewport=viewport or DESKTOP, accept_downloads=True
         )
         context.set_default_timeout(10_000)
-        context.on("page", watch)
+        context.on("page", lambda page: watch(page, problems))
         contexts.append(context)
         return context
 

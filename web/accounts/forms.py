@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc as uscc_number
 
@@ -73,8 +72,7 @@ class SizeFiguresForm(forms.ModelForm[Organization]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("annual_revenue", "total_assets"):
-            if name in self.fields:  # amounts are never negative; the model leaves that to its forms
-                self.fields[name].validators.append(MinValueValidator(0))
+            if name in self.fields:  # the model refuses negative amounts; the browser says so before posting
                 self.fields[name].widget.attrs["min"] = "0"
 
     def clean(self) -> dict[str, Any]:

@@ -90,6 +90,7 @@ def test_the_list_shows_only_this_organisations_keys_with_their_state(
         ({"name": "erp", "scope": "read", "expires_in_days": "0"}, "greater than or equal to 1"),
         ({"name": "erp", "scope": "read", "expires_in_days": "soon"}, "Enter a whole number."),
         ({"name": "   ", "scope": "read"}, "This field is required."),
+        ({"name": "erp\u202egnp.exe", "scope": "read"}, "Remove the invisible control character U+202E"),
     ],
 )
 def test_bad_input_is_shown_on_the_form(
