@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from api.errors import ApiError, conflict
 from api.models import ApiKey, IdempotencyRecord
 from api.renderers import ExactJSONRenderer
-from scoring import exact_json
+from assessment import exact_json
 
 HEADER = "Idempotency-Key"
 KEPT_FOR = timedelta(hours=24)

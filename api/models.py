@@ -9,7 +9,7 @@ from rest_framework_api_key.models import AbstractAPIKey
 
 from assessment.models import Organization
 from assessment.validators import validate_display_text
-from scoring.exact_json import exact_json_field
+from assessment.exact_json import exact_json_field
 
 
 class ApiKey(AbstractAPIKey):

@@ -8,7 +8,7 @@ from typing import Any
 from rest_framework.compat import INDENT_SEPARATORS, LONG_SEPARATORS, SHORT_SEPARATORS
 from rest_framework.renderers import JSONRenderer
 
-from scoring import exact_json
+from assessment import exact_json
 
 
 class ExactJSONRenderer(JSONRenderer):

@@ -133,6 +133,7 @@ class MembershipInline(TenantChoicesMixin, admin.TabularInline[Membership, Organ
 
 class ConsultantAssignmentInline(TenantChoicesMixin, admin.TabularInline[ConsultantAssignment, Organization]):
     model = ConsultantAssignment
+    fk_name = "organization"
     extra = 0
     autocomplete_fields = ["consultant"]
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessment.classification import PROVINCES, SECTORS, SizeBand
+from assessment.exact_json import exact_json_field
 from assessment.validators import validate_display_text, validate_uscc
 
 
@@ -92,7 +93,18 @@ class OrganizationQuerySet(models.QuerySet["Organization"]):
 
 
 class Organization(models.Model):
+    class Kind(models.TextChoices):
+        SME = "sme", _("enterprise (SME)")
+        CONSULTANCY = "consultancy", _("consultancy or assessment body")
+
     name = models.CharField(_("name"), max_length=200, validators=[validate_display_text])
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.SME)
+    description = models.TextField(
+        _("description"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Consultancies: what you verify and where; shown in the directory SMEs choose from."),
+    )
     uscc = models.CharField(
         _("unified social credit code"),
         max_length=18,
@@ -133,15 +145,28 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_consultancy(self) -> bool:
+        return self.kind == self.Kind.CONSULTANCY
+
 
 class Membership(models.Model):
     class Role(models.TextChoices):
         OWNER = "owner", _("owner")
         RESPONDENT = "respondent", _("respondent")
         VIEWER = "viewer", _("viewer")
+        LEAD = "lead", _("lead consultant")
+        CONSULTANT = "consultant", _("consultant")
 
     # The roles that may change answers and start or submit assessments; viewers (and consultants) read.
     CONTRIBUTORS: ClassVar[frozenset[str]] = frozenset({Role.OWNER, Role.RESPONDENT})
+    # A consultancy's members: owners and leads assign work; leads and consultants review.
+    LEADS: ClassVar[frozenset[str]] = frozenset({Role.OWNER, Role.LEAD})
+    REVIEWERS: ClassVar[frozenset[str]] = frozenset({Role.LEAD, Role.CONSULTANT})
+    ROLES_BY_KIND: ClassVar[Mapping[str, frozenset[str]]] = {
+        Organization.Kind.SME: frozenset({Role.OWNER, Role.RESPONDENT, Role.VIEWER}),
+        Organization.Kind.CONSULTANCY: frozenset({Role.OWNER, Role.LEAD, Role.CONSULTANT}),
+    }
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
@@ -162,6 +187,17 @@ class ConsultantAssignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consultant_assignments"
     )
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="consultant_assignments")
+    consultancy = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments_given",
+        help_text="The consultancy the consultant reviews for; empty for an operator's direct assignment.",
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -261,6 +297,12 @@ class FrameworkVersion(models.Model):
     source = models.TextField(blank=True)
     scoring = models.JSONField(help_text="How dimension scores combine: {'total': 'sum'|'mean'}.")
     levels = models.JSONField(help_text="Level rules as in the framework file.")
+    guidance = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Third-party guidance beside the version's content (outside its hash, may be amended): "
+        "suggested documents per question and per scenario level, from the framework file's `guidance`.",
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -417,6 +459,11 @@ class Assessment(models.Model):
     pledged_at = models.DateTimeField(
         null=True, blank=True, help_text="When the submitter confirmed the answers are true (真实性承诺)."
     )
+    reopened_questions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="While returned: the keys of the only questions whose answers may change (the change requests).",
+    )
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -503,3 +550,92 @@ class ReviewNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id}: {self.text[:40]}"
+
+
+def evidence_path(document: EvidenceDocument, filename: str) -> str:
+    """Where a document is stored: under its assessment, named by its content's hash (never by the upload's name)."""
+    return f"evidence/{document.assessment_id}/{document.sha256}{document.extension}"
+
+
+class EvidenceDocument(models.Model):
+    """A file the SME attaches as evidence (佐证材料) to an answer or to the whole assessment.
+
+    The type is read from the content, never from the name; the file is stored through Django's storage API
+    and downloaded only through a view that checks who may see it. Frozen with the answers at submission.
+    """
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        IMAGE = "image", _("image")
+        OFFICE = "office", _("office document")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="documents")
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: a document for the assessment as a whole.",
+    )
+    file = models.FileField(upload_to=evidence_path, max_length=300)
+    name = models.CharField(_("file name"), max_length=200, validators=[validate_display_text])
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    content_type = models.CharField(max_length=120, help_text="The media type read from the content.")
+    extension = models.CharField(max_length=10, help_text="The extension for the detected type, e.g. '.pdf'.")
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "question", "sha256"], name="evidence_document_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditEvent(models.Model):
+    """One thing that happened to an organisation's assessment: who, when, before → after, why.
+
+    Append-only: triggers (migration 0009) refuse every UPDATE and DELETE, whatever code or SQL tries.
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("assessment started")
+        ANSWER_CHANGED = "answer_changed", _("answer changed")
+        DOCUMENT_ADDED = "document_added", _("document added")
+        DOCUMENT_REMOVED = "document_removed", _("document removed")
+        STATUS_CHANGED = "status_changed", _("status changed")
+        VERDICT_SET = "verdict_set", _("verdict given")
+        COMMENT_ADDED = "comment_added", _("comment added")
+        CONSULTANT_ASSIGNED = "consultant_assigned", _("consultant assigned")
+        CONSULTANT_UNASSIGNED = "consultant_unassigned", _("consultant unassigned")
+        MEMBER_REMOVED = "member_removed", _("member removed")
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    question_key = models.CharField(max_length=40, blank=True)
+    before = exact_json_field(null=True, blank=True)
+    after = exact_json_field(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    internal = models.BooleanField(
+        default=False, help_text="Seen only by the consultancy (an internal comment); never shown to the SME."
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["assessment", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind} {self.question_key}"

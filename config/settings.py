@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "scoring",
     "reports",
     "webhooks",
+    "review",
     "api",
     "web",
 ]

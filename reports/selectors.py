@@ -15,7 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 
 from assessment.models import Assessment, ReviewNote
-from scoring import exact_json
+from assessment import exact_json
 from scoring.engine import answer_item
 from scoring.results import ResultsView, results_view
 from scoring.wording import answer_as_text

@@ -8,7 +8,7 @@ from assessment.classification import PROVINCES, SECTORS, SizeBand
 from assessment.models import Assessment, FrameworkVersion, Organization
 from scoring.engine import Framework, PathToLevel, ScoreCard
 from scoring.engine.serialize import card_from_data, path_from_data
-from scoring.exact_json import exact_json_field
+from assessment.exact_json import exact_json_field
 
 
 def figure_field() -> models.DecimalField:

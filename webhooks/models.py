@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Organization
 from assessment.validators import validate_display_text
-from scoring.exact_json import exact_json_field
+from assessment.exact_json import exact_json_field
 
 
 class Event(models.TextChoices):

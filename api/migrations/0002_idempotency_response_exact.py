@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import scoring.exact_json
+import assessment.exact_json
 
 
 class Migration(migrations.Migration):
@@ -16,8 +16,8 @@ class Migration(migrations.Migration):
             name="response",
             field=models.JSONField(
                 blank=True,
-                decoder=scoring.exact_json.ExactJSONDecoder,
-                encoder=scoring.exact_json.ExactJSONEncoder,
+                decoder=assessment.exact_json.ExactJSONDecoder,
+                encoder=assessment.exact_json.ExactJSONEncoder,
                 null=True,
             ),
         ),

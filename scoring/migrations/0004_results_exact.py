@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import scoring.exact_json
+import assessment.exact_json
 
 
 def outdate_rounded_results(apps, schema_editor):
@@ -25,8 +25,8 @@ class Migration(migrations.Migration):
             model_name="assessmentresult",
             name="card",
             field=models.JSONField(
-                decoder=scoring.exact_json.ExactJSONDecoder,
-                encoder=scoring.exact_json.ExactJSONEncoder,
+                decoder=assessment.exact_json.ExactJSONDecoder,
+                encoder=assessment.exact_json.ExactJSONEncoder,
                 help_text="The whole ScoreCard as data (scoring.engine.serialize): exact decimals.",
             ),
         ),
@@ -45,8 +45,8 @@ class Migration(migrations.Migration):
             name="path",
             field=models.JSONField(
                 blank=True,
-                decoder=scoring.exact_json.ExactJSONDecoder,
-                encoder=scoring.exact_json.ExactJSONEncoder,
+                decoder=assessment.exact_json.ExactJSONDecoder,
+                encoder=assessment.exact_json.ExactJSONEncoder,
                 help_text="The path to the next level as data, its answers in the answer format.",
                 null=True,
             ),

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import scoring.exact_json
+import assessment.exact_json
 
 
 class Migration(migrations.Migration):
@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             model_name="webhookdelivery",
             name="payload",
             field=models.JSONField(
-                decoder=scoring.exact_json.ExactJSONDecoder, encoder=scoring.exact_json.ExactJSONEncoder
+                decoder=assessment.exact_json.ExactJSONDecoder, encoder=assessment.exact_json.ExactJSONEncoder
             ),
         ),
     ]
