@@ -14,9 +14,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from assessment.models import Invitation, Membership, Organization, User
+from assessment.models import AuditEvent, Invitation, Membership, Organization, User
 from assessment.selectors import invitation_token_hash
 from assessment.services import NotAllowedError, ServiceError
+from assessment.services.audit import audit_record
 from assessment.services.organizations import organization_create
 
 
@@ -106,6 +107,13 @@ def membership_remove(*, membership: Membership, removed_by: User) -> None:
             % {"email": membership.user}
         )
     membership.delete()
+    # Kept so that a former member is not assigned to verify the organisation within two years.
+    audit_record(
+        kind=AuditEvent.Kind.MEMBER_REMOVED,
+        actor=removed_by,
+        organization_id=membership.organization_id,
+        before={"user": membership.user_id, "email": membership.user.email, "role": membership.role},
+    )
 
 
 INVITABLE_ROLES = (Membership.Role.RESPONDENT, Membership.Role.VIEWER)

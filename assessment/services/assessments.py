@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -11,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from assessment.framework_format import canonical_decimal
-from assessment.models import Answer, Assessment, FrameworkVersion, Organization, Question, ReviewNote, User
+from assessment.models import Answer, Assessment, AuditEvent, FrameworkVersion, Organization, Question, ReviewNote, User
 from assessment.services import ImmutableError, IncompleteError, ServiceError
+from assessment.services.audit import audit_record
 from scoring.engine import Answer as EngineAnswer
 from scoring.engine import AnswerSetError, answer_item, missing_for_submission, parse_answer, parse_answers
 from scoring.engine.framework import Question as EngineQuestion
@@ -24,6 +26,7 @@ from webhooks.models import Event
 from webhooks.services import webhook_event_emit
 
 
+@transaction.atomic
 def assessment_create(
     *,
     organization: Organization,
@@ -40,9 +43,11 @@ def assessment_create(
         previous, organization_id=organization.pk, framework_id=framework_version.framework_id
     ):
         raise ServiceError(gettext("The previous assessment must be of the same organisation and framework."))
-    return Assessment.objects.create(
+    assessment = Assessment.objects.create(
         organization=organization, framework_version=framework_version, created_by=created_by, previous=previous
     )
+    audit_record(kind=AuditEvent.Kind.CREATED, actor=created_by, assessment=assessment, after="draft")
+    return assessment
 
 
 @transaction.atomic
@@ -85,6 +90,16 @@ def _not_editable(assessment: Assessment) -> ImmutableError:
 def _ensure_editable(assessment: Assessment) -> None:
     if not assessment.is_editable:
         raise _not_editable(assessment)
+
+
+def _ensure_reopened(assessment: Assessment, parsed: Mapping[str, EngineAnswer]) -> None:
+    """While returned, only the answers the consultant asked to change may change."""
+    locked = sorted(set(parsed) - set(assessment.reopened_questions))
+    if locked:
+        raise ImmutableError(
+            gettext("Assessment #%(id)s was returned for changes to %(open)s only: %(locked)s cannot change.")
+            % {"id": assessment.pk, "open": ", ".join(assessment.reopened_questions), "locked": ", ".join(locked)}
+        )
 
 
 def _row_values(answer: EngineAnswer, question: EngineQuestion) -> dict[str, Any]:
@@ -142,11 +157,25 @@ def answers_upsert(*, assessment: Assessment, items: list[Any], answered_by: Use
     parsed = parse_answers(framework, items)
     question_ids = question_ids_by_key(assessment.framework_version)
     now = timezone.now()
-    # One statement both locks the assessment (a submission waits for these answers, or they for it)
-    # and marks its stored result out of date.
-    editable = Assessment.objects.filter(pk=assessment.pk, status__in=Assessment.EDITABLE_STATUSES)
-    if not editable.update(updated_at=now):
-        raise _not_editable(Assessment.objects.get(pk=assessment.pk))
+    # The lock makes a submission wait for these answers (or them for it); the update marks the stored
+    # result out of date.
+    locked = _locked(assessment)
+    _ensure_editable(locked)
+    if locked.status == Assessment.Status.RETURNED:
+        _ensure_reopened(locked, parsed)
+    Assessment.objects.filter(pk=assessment.pk).update(updated_at=now)
+    before = {key: answer_item(framework.questions[key], a) for key, a in assessment_answers(assessment).items()}
+    for key, answer in parsed.items():
+        after = answer_item(framework.questions[key], answer)
+        if before.get(key) != after:
+            audit_record(
+                kind=AuditEvent.Kind.ANSWER_CHANGED,
+                actor=answered_by,
+                assessment=locked,
+                question_key=key,
+                before=before.get(key),
+                after=after,
+            )
     rows = [
         Answer(
             assessment=assessment,
@@ -177,11 +206,18 @@ def assessment_submit(*, assessment: Assessment, submitted_by: User, pledge: boo
     if missing:
         raise IncompleteError(missing)
     now = timezone.now()
+    before = assessment.status
     assessment.status = Assessment.Status.SUBMITTED
     assessment.submitted_at = now
     assessment.submitted_by = submitted_by
     assessment.pledged_at = now
-    assessment.save(update_fields=["status", "submitted_at", "submitted_by", "pledged_at", "updated_at"])
+    assessment.reopened_questions = []
+    assessment.save(
+        update_fields=["status", "submitted_at", "submitted_by", "pledged_at", "reopened_questions", "updated_at"]
+    )
+    audit_record(
+        kind=AuditEvent.Kind.STATUS_CHANGED, actor=submitted_by, assessment=assessment, before=before, after="submitted"
+    )
     # The final, frozen result; its path (the costly part) is added by a worker after commit.
     result = assessment_result_ensure(assessment=assessment, answers=answers, with_path=False, locked=True)
     assessment.result = result  # returned with its result, as the API shows it

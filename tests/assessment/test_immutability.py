@@ -101,15 +101,17 @@ def test_answers_of_a_submitted_assessment_cannot_change(assessment: Assessment,
     assert Answer.objects.get(pk=answer.pk).option_keys == ["B"]
 
 
-def test_answers_change_again_when_the_assessment_is_returned(assessment: Assessment, owner: User) -> None:
+def test_a_returned_assessment_changes_only_its_reopened_answers(assessment: Assessment, owner: User) -> None:
     answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "Q1", "choices": ["B"]}])
     submit_filling_gaps(assessment, owner)
-    Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.RETURNED)
+    Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.RETURNED, reopened_questions=["Q1"])
     [answer] = answers_upsert(
         assessment=assessment, answered_by=owner, items=[{"question": "Q1", "choices": ["B", "C"]}]
     )
     assert answer.option_keys == ["B", "C"]
     assert answer.option_points == ["2", "2"]
+    with pytest.raises(ImmutableError, match="returned for changes to Q1 only: Q2 cannot change"):
+        answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "Q2", "choice": "A"}])
 
 
 def test_submitting_needs_the_truthfulness_pledge(assessment: Assessment, owner: User) -> None:

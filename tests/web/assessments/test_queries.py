@@ -29,7 +29,7 @@ BOUNDS = {
     "wizard": (4, 15),
     "review": (4, 15),
     "results": (7, 29),
-    "autosave": (8, 20),
+    "autosave": (10, 23),  # the save reads the answers before it and appends one history event per change
 }
 
 
