@@ -13,7 +13,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from assessment.services import ImmutableError, IncompleteError, ServiceError
+from assessment.services import ImmutableError, IncompleteError, ServiceError, TransitionError
 from scoring.engine import AnswerSetError
 from scoring.wording import answer_error_message
 
@@ -95,7 +95,7 @@ def _as_api_exception(exc: Exception) -> Exception:
             _("%(count)d required answers or evidence fields are missing.") % {"count": len(exc.missing)},
             details,
         )
-    if isinstance(exc, ImmutableError):
+    if isinstance(exc, (ImmutableError, TransitionError)):
         return conflict(str(exc))
     if isinstance(exc, ServiceError):
         return exceptions.ValidationError({"non_field_errors": [str(exc)]})

@@ -160,9 +160,9 @@ class Membership(models.Model):
 
     # The roles that may change answers and start or submit assessments; viewers (and consultants) read.
     CONTRIBUTORS: ClassVar[frozenset[str]] = frozenset({Role.OWNER, Role.RESPONDENT})
-    # A consultancy's members: owners and leads assign work; leads and consultants review.
+    # A consultancy's members: owners and leads assign work; every member may review.
     LEADS: ClassVar[frozenset[str]] = frozenset({Role.OWNER, Role.LEAD})
-    REVIEWERS: ClassVar[frozenset[str]] = frozenset({Role.LEAD, Role.CONSULTANT})
+    REVIEWERS: ClassVar[frozenset[str]] = frozenset({Role.OWNER, Role.LEAD, Role.CONSULTANT})
     ROLES_BY_KIND: ClassVar[Mapping[str, frozenset[str]]] = {
         Organization.Kind.SME: frozenset({Role.OWNER, Role.RESPONDENT, Role.VIEWER}),
         Organization.Kind.CONSULTANCY: frozenset({Role.OWNER, Role.LEAD, Role.CONSULTANT}),
@@ -430,7 +430,7 @@ class Assessment(models.Model):
     # Which status may follow which; every change is a service that checks it here.
     TRANSITIONS: ClassVar[Mapping[str, frozenset[str]]] = {
         Status.DRAFT: frozenset({Status.SUBMITTED}),
-        Status.SUBMITTED: frozenset({Status.UNDER_REVIEW, Status.FINALIZED}),
+        Status.SUBMITTED: frozenset({Status.UNDER_REVIEW}),
         Status.UNDER_REVIEW: frozenset({Status.RETURNED, Status.FINALIZED}),
         Status.RETURNED: frozenset({Status.SUBMITTED}),
         Status.FINALIZED: frozenset(),

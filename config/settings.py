@@ -195,6 +195,11 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)  # seconds; a hung mail server must not hold a worker
+# Review notifications (review/notifications.py): the address links in e-mails point to, and how often
+# an unsent e-mail is tried before it is left (its last error stays on the row, in the admin).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5, minimum=1)
 INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 14, minimum=1)
 # Requests per hour before sign-up, password reset and invitations answer 429 (web/rate_limits.py, on the cache).
 SIGNUP_LIMIT_PER_ADDRESS = env_int("SIGNUP_LIMIT_PER_ADDRESS", 10, minimum=1)
@@ -280,6 +285,10 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-records-purge": {"task": "api.tasks.idempotency_records_purge_task", "schedule": 3600.0},
     "reports-sweep": {"task": "reports.tasks.reports_sweep_task", "schedule": float(SWEEP_INTERVAL_SECONDS)},
     "results-sweep": {"task": "scoring.tasks.results_sweep_task", "schedule": float(SWEEP_INTERVAL_SECONDS)},
+    "notifications-sweep": {
+        "task": "review.tasks.notifications_sweep_task",
+        "schedule": float(SWEEP_INTERVAL_SECONDS),
+    },
 }
 
 # Peer benchmarks (scoring/peers.py, docs/peers.md): who counts, and how finely scores are compared.

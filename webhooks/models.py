@@ -16,6 +16,8 @@ from assessment.exact_json import exact_json_field
 
 class Event(models.TextChoices):
     ASSESSMENT_SUBMITTED = "assessment.submitted", _("assessment submitted")
+    REVIEW_STARTED = "review.started", _("review started")
+    ASSESSMENT_RETURNED = "assessment.returned", _("assessment returned for changes")
     ASSESSMENT_FINALIZED = "assessment.finalized", _("assessment finalised")
     REPORT_READY = "report.ready", _("report ready")
 

@@ -13,6 +13,10 @@ class ImmutableError(ServiceError):
     """Published frameworks and submitted assessments do not change."""
 
 
+class TransitionError(ServiceError):
+    """The assessment is not in a state that allows this step (submit, start review, return, finalise)."""
+
+
 class IncompleteError(ServiceError):
     """An assessment cannot be submitted yet: `missing` lists every gap."""
 
