@@ -74,6 +74,14 @@ OLE_STREAMS = (
     ("Book", FileType(OFFICE, "application/vnd.ms-excel", ".xls")),  # Excel 5 and 95
     ("PowerPoint Document", FileType(OFFICE, "application/vnd.ms-powerpoint", ".ppt")),
 )
+# Every content type a stored document can have (the download's Content-Type).
+CONTENT_TYPES = tuple(
+    dict.fromkeys(
+        [t.content_type for t in PLAIN.values()]
+        + [t.content_type for _part, _declared, t in OOXML]
+        + [t.content_type for _name, t in OLE_STREAMS]
+    )
+)
 OLE_MACROS = frozenset({"macros", "_vba_project_cur", "_vba_project", "vba"})
 EXECUTABLES = frozenset(
     {

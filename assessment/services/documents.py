@@ -76,7 +76,7 @@ def _ensure_may_change(assessment: Assessment, user: User, question_key: str) ->
             gettext("Assessment #%(id)s is %(status)s: its documents can no longer change.")
             % {"id": assessment.pk, "status": assessment.get_status_display()}
         )
-    if assessment.status == Assessment.Status.RETURNED and question_key not in assessment.reopened_questions:
+    if not assessment.documents_may_change(question_key):
         raise ImmutableError(
             gettext(
                 "The assessment was returned for changes to %(keys)s only: documents of other questions, and of the "
@@ -84,6 +84,18 @@ def _ensure_may_change(assessment: Assessment, user: User, question_key: str) ->
             )
             % {"keys": ", ".join(assessment.reopened_questions) or "—"}
         )
+
+
+def file_too_large(size: int) -> ValidationError:
+    """A file over EVIDENCE_MAX_FILE_BYTES, in the words the pages and the API show."""
+    return ValidationError(
+        {
+            "file": [
+                gettext("A document may take at most %(limit)s; this one takes %(size)s.")
+                % {"limit": filesizeformat(settings.EVIDENCE_MAX_FILE_BYTES), "size": filesizeformat(size)}
+            ]
+        }
+    )
 
 
 def _ensure_room(assessment: Assessment, size: int) -> None:
@@ -138,14 +150,7 @@ def document_add(
     """
     size = upload.size or 0
     if size > settings.EVIDENCE_MAX_FILE_BYTES:
-        raise ValidationError(
-            {
-                "file": [
-                    gettext("A document may take at most %(limit)s; this one takes %(size)s.")
-                    % {"limit": filesizeformat(settings.EVIDENCE_MAX_FILE_BYTES), "size": filesizeformat(size)}
-                ]
-            }
-        )
+        raise file_too_large(size)
     try:
         found = detect(upload)  # type: ignore[arg-type]  # a File is a binary stream
     except FileTypeError as exc:
