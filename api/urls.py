@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from api.views.assessments import AssessmentViewSet
 from api.views.docs import ApiDocsView
+from api.views.documents import DocumentViewSet
 from api.views.frameworks import FrameworkViewSet
 from api.views.organizations import OrganizationViewSet
 from api.views.reports import ReportViewSet
@@ -16,6 +17,7 @@ router.include_root_view = False
 router.register("frameworks", FrameworkViewSet, basename="framework")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("documents", DocumentViewSet, basename="document")
 router.register("reports", ReportViewSet, basename="report")
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
 
