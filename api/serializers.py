@@ -255,6 +255,12 @@ class FrameworkTreeSerializer(FrameworkSerializer):
         help_text="Dimensions → indicators (nested) → questions → options, as in docs/framework-format.md, "
         "with every text in the requested language.",
     )
+    guidance = serializers.DictField(
+        allow_null=True,
+        help_text="Suggested documents per question and scenario level, in the requested language: "
+        '{"note", "questions": {key: {"documents", "levels": [{"level", "documents"}]}}}. Third-party guidance '
+        "beside the content (its note says whose); null when the framework has none.",
+    )
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
