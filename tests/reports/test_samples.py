@@ -14,10 +14,11 @@ import pytest
 from django.conf import settings
 
 from assessment.models import Assessment, ConsultantAssignment, FrameworkVersion, User
-from assessment.services.assessments import answers_upsert, assessment_create, review_note_add
+from assessment.services.assessments import answers_upsert, assessment_create
 from assessment.services.organizations import organization_create
 from reports.rendering import html_to_pdf, report_html
 from reports.selectors import report_content
+from review.services import review_comment_add
 from scoring.engine.framework import Question
 from scoring.selectors import framework_structure
 from tests.helpers import established_organization, submit_filling_gaps
@@ -67,13 +68,13 @@ def re_assessment(miit: FrameworkVersion, owner: User) -> Assessment:
     t1 = submit_filling_gaps(t1, owner)
     consultant = User.objects.create_user("consultant@example.com", first_name="李伟")
     ConsultantAssignment.objects.create(consultant=consultant, organization=firm)
-    review_note_add(
+    review_comment_add(
         assessment=t1,
         author=consultant,
-        text="2026年11月现场核查：设备台账、ERP 与 MES 的使用情况与填报一致。建议优先推进 S01、S02 的工艺数据贯通。",
+        body="2026年11月现场核查：设备台账、ERP 与 MES 的使用情况与填报一致。建议优先推进 S01、S02 的工艺数据贯通。",
     )
-    review_note_add(
-        assessment=t1, author=consultant, text="已核对设备台账：120 台生产设备中 52 台已数字化。", question_key="F2"
+    review_comment_add(
+        assessment=t1, author=consultant, body="已核对设备台账：120 台生产设备中 52 台已数字化。", question_key="F2"
     )
     return t1
 
