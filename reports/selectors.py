@@ -20,7 +20,7 @@ from assessment.models import Assessment, Membership
 from review.models import ReviewComment, person_name
 from review.results import Difference, DimensionPair, comparison
 from scoring.engine import answer_item
-from scoring.results import Level, ResultsView, level_of, results_view
+from scoring.results import TOP_SCENARIO_LEVEL, Level, ResultsView, level_of, results_view
 from scoring.wording import answer_as_text
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "recommendations"
@@ -257,6 +257,7 @@ def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
             "status": assessment.status,
         },
         "verification": verification,
+        "top_scenario_level": TOP_SCENARIO_LEVEL,
         "priorities": recommendations[:3],
         "roadmap": {h: [r for r in recommendations if r.horizon == h] for h in HORIZONS},
         "support": {kind: text[language] for kind, text in library["support"].items()},
