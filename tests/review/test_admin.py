@@ -9,8 +9,16 @@ from django.test import Client
 from assessment.models import Assessment, AuditEvent, ConsultantAssignment, Organization, User
 from assessment.services.assessments import assessment_create
 from assessment.services.organizations import organization_create
-from review.models import Notification, ReviewComment
-from review.services import review_comment_add
+from review.models import Notification, ReviewComment, ReviewItem
+from review.services import (
+    conflict_declare,
+    consultant_profile_save,
+    review_comment_add,
+    review_finalize,
+    review_item_set,
+    review_start,
+)
+from scoring.selectors import assessment_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -109,10 +117,37 @@ def test_profiles_and_sign_offs_are_listed_by_tenancy(
     client: Client, owner: User, consultant: User, assignment: ConsultantAssignment, organization: Organization
 ) -> None:
     stranger = User.objects.create_user("stranger@example.com", "pw-stranger-123")
-    from review.services import consultant_profile_save
-
     consultant_profile_save(user=stranger, family_name="赵", given_name="六", qualification="评估师")
     browser = staff_client(client, owner)
     profiles = browser.get("/admin/review/consultantprofile/").content.decode()
     assert "王立" in profiles  # the enterprise's assigned consultant
     assert "赵六" not in profiles
+
+
+def test_every_review_page_of_the_admin_opens_for_a_superuser_and_sign_offs_stay_read_only(
+    admin_client: Client, consultant: User, assignment: ConsultantAssignment, submitted: Assessment
+) -> None:
+    review_start(assessment=submitted, consultant=consultant)
+    for key in assessment_answers(submitted):
+        review_item_set(assessment=submitted, reviewer=consultant, question_key=key, verdict="verified")
+    verification = review_finalize(assessment=submitted, consultant=consultant, statement="属实")
+    conflict_declare(consultant=consultant, uscc="91320505MA1Q2R3T4X", reason="曾为其提供咨询服务")
+    for model in (
+        "consultantprofile",
+        "conflictdeclaration",
+        "verificationrequest",
+        "reviewitem",
+        "reviewcomment",
+        "verification",
+        "notification",
+    ):
+        listed = admin_client.get(f"/admin/review/{model}/")
+        assert listed.status_code == 200, model
+    page = admin_client.get(f"/admin/review/verification/{verification.pk}/change/")
+    assert page.status_code == 200
+    assert "王立" in page.content.decode()
+    assert 'name="_save"' not in page.content.decode()
+    assert admin_client.post(f"/admin/review/verification/{verification.pk}/change/", {}).status_code == 403
+    item = ReviewItem.objects.filter(assessment=submitted).first()
+    assert item is not None
+    assert admin_client.post(f"/admin/review/reviewitem/{item.pk}/delete/", {"post": "yes"}).status_code == 403
