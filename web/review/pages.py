@@ -446,8 +446,8 @@ class _Words:
             )
         else:
             message = gettext(
-                "The enterprise's own figures give %(percentage)s %%, which is option %(suggested)s "
-                "(%(suggested_text)s), not %(chosen)s."
+                "The enterprise's own figures give %(percentage)s %%: that is option %(suggested)s, "
+                "%(suggested_text)s, not %(chosen)s."
             )
         percentage = contradiction.percentage
         return Flag(
