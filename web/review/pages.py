@@ -400,7 +400,7 @@ class _Words:
         text = self.answer(key, answer)
         evidence = self.evidence(key, answer)
         if evidence:
-            text += " · " + "; ".join(f"{e['label']} {e['value']}{e['unit']}" for e in evidence)
+            text += " · " + "; ".join(f"{e['label']} {e['value']} {e['unit']}".rstrip() for e in evidence)
         return text
 
     def verdict(self, key: str, data: Any) -> str:
