@@ -38,7 +38,7 @@ def reviewed_assessment(request: HttpRequest, pk: int) -> Assessment:
     assigned = ConsultantAssignment.objects.filter(consultant=user, organization=OuterRef("organization"))
     assessment = get_object_or_404(
         Assessment.objects.visible_to(user)
-        .select_related("organization", "framework_version__framework")
+        .select_related("organization", "framework_version__framework", "submitted_by")
         .annotate(assigned=Exists(assigned)),
         pk=pk,
     )
