@@ -188,6 +188,8 @@ class QuestionView:
     evidence: list[dict[str, Any]]
     none_of_these: bool | None  # multiple choice without an exclusive "none" option: whether it is chosen
     suggestion: Suggestion | None
+    locked: bool = False  # returned for changes to other questions: this answer stays as it is
+    change_request: str = ""  # returned for a change to this answer: the consultant's message
 
     @property
     def node(self) -> Document:
@@ -237,6 +239,9 @@ def question_view(
     key: str,
     answers: Mapping[str, Answer],
     rows: Mapping[str, AnswerRow],
+    *,
+    locked: bool = False,
+    change_request: str = "",
 ) -> QuestionView:
     place = layout.places[key]
     node = place.node
@@ -268,6 +273,8 @@ def question_view(
         evidence=evidence,
         none_of_these=none_of_these,
         suggestion=suggestion(framework, layout, key, answers),
+        locked=locked,
+        change_request=change_request,
     )
 
 

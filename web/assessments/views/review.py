@@ -1,4 +1,4 @@
-"""Review what is missing, and submit with the truthfulness pledge."""
+"""Review what is missing, and submit with the truthfulness pledge (or resubmit a returned assessment)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from assessment.models import Assessment
 from assessment.services import ImmutableError, IncompleteError
-from assessment.services.assessments import (
-    assessment_submit,
-)
+from review.services import assessment_resubmit
 from scoring.selectors import framework_structure
 from web.assessments.forms import (
     SubmitForm,
@@ -25,6 +24,7 @@ from web.assessments.pages import (
     submission_gaps,
     wizard_progress,
 )
+from web.assessments.returned import return_notice
 from web.assessments.views import (
     assessment_and_role,
     page_context,
@@ -45,8 +45,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         require_contributor(role)
         status = 422
         if form.is_valid():
+            returned = assessment.status == Assessment.Status.RETURNED
             try:
-                assessment_submit(assessment=assessment, submitted_by=user_of(request), pledge=True)
+                assessment_resubmit(assessment=assessment, submitted_by=user_of(request), pledge=True)
             except IncompleteError:  # the list below is worked out afresh from the saved answers
                 form.add_error(None, _("Answer the questions listed below first."))
             except ImmutableError as exc:
@@ -55,11 +56,20 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("Submitted. These are the results."))
+                if returned:
+                    messages.success(request, _("Resubmitted: the consultant is told and continues the review."))
+                else:
+                    messages.success(request, _("Submitted. These are the results."))
                 return redirect("web:results", assessment.pk)
     answers = engine_answers(answer_rows(assessment))
     missing = submission_gaps(framework, layout, answers)
     context = page_context(
-        assessment, role, layout, missing=missing, form=form, progress=wizard_progress(layout, answers)
+        assessment,
+        role,
+        layout,
+        missing=missing,
+        form=form,
+        progress=wizard_progress(layout, answers),
+        notice=return_notice(assessment, layout),
     )
     return render(request, "web/assessments/review.html", context, status=status)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -11,12 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from assessment.models import Answer as AnswerRow
 from assessment.models import Assessment
 from assessment.services import ImmutableError
 from assessment.services.assessments import (
     answers_upsert,
 )
-from scoring.engine import AnswerSetError
+from scoring.engine import Answer, AnswerSetError, Framework
 from scoring.selectors import framework_structure
 from scoring.wording import answer_error_message
 from web.assessments.forms import (
@@ -24,6 +26,8 @@ from web.assessments.forms import (
     messages_of,
 )
 from web.assessments.pages import (
+    Questionnaire,
+    QuestionView,
     answer_rows,
     engine_answers,
     question_view,
@@ -31,6 +35,7 @@ from web.assessments.pages import (
     resume_step,
     wizard_progress,
 )
+from web.assessments.returned import ReturnNotice, return_notice
 from web.assessments.views import (
     assessment_and_role,
     is_htmx,
@@ -43,14 +48,34 @@ from web.assessments.views import (
 @login_required
 @require_GET
 def assessment_resume(request: HttpRequest, pk: int) -> HttpResponse:
-    """Where the user left off: the first step with an unanswered required question; else review or results."""
+    """Where the user left off: the first answer to change of a returned assessment, the first step with an
+    unanswered required question; else review or results."""
     assessment, _role = assessment_and_role(request, pk)
     if not assessment.is_editable:
         return redirect("web:results", assessment.pk)
     framework = framework_structure(assessment.framework_version)
     layout = questionnaire(assessment.framework_version)
+    notice = return_notice(assessment, layout)
+    if notice and notice.requests:
+        first = notice.requests[0]
+        return redirect(reverse("web:wizard", args=[assessment.pk, first.step]) + f"#q-{first.key}")
     step = resume_step(framework, layout, engine_answers(answer_rows(assessment)))
     return redirect("web:wizard", assessment.pk, step) if step else redirect("web:review", assessment.pk)
+
+
+def _question(
+    framework: Framework,
+    layout: Questionnaire,
+    key: str,
+    answers: Mapping[str, Answer],
+    rows: Mapping[str, AnswerRow],
+    notice: ReturnNotice | None,
+) -> QuestionView:
+    if notice is None:
+        return question_view(framework, layout, key, answers, rows)
+    return question_view(
+        framework, layout, key, answers, rows, locked=notice.locks(key), change_request=notice.message_for(key)
+    )
 
 
 def _wizard_page(
@@ -63,12 +88,14 @@ def _wizard_page(
     rows = answer_rows(assessment)
     answers = engine_answers(rows)
     step = layout.steps[number - 1]
+    notice = return_notice(assessment, layout)
     return page_context(
         assessment,
         role,
         layout,
         step=step,
-        questions=[question_view(framework, layout, key, answers, rows) for key in step.keys],
+        notice=notice,
+        questions=[_question(framework, layout, key, answers, rows, notice) for key in step.keys],
         progress=wizard_progress(layout, answers),
         previous_step=number - 1 if number > 1 else None,
         next_step=number + 1 if number < len(layout.steps) else None,
@@ -125,7 +152,7 @@ def answer_save(request: HttpRequest, pk: int, question_key: str) -> HttpRespons
         assessment,
         role,
         layout,
-        q=question_view(framework, layout, question_key, answers, rows),
+        q=_question(framework, layout, question_key, answers, rows, return_notice(assessment, layout)),
         errors=errors,
         progress=wizard_progress(layout, answers),
         step=layout.steps[step - 1],
