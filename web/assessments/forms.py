@@ -284,7 +284,7 @@ class CommentForm(forms.Form):
     """A comment in a question's thread or the general one; consultants also choose who may read it."""
 
     question = forms.ChoiceField(label=_("About"), required=False)
-    body = forms.CharField(label=_("Comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label=_("Your comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
     visibility = forms.ChoiceField(
         label=_("Who may read it"), choices=ReviewComment.Visibility.choices, initial=ReviewComment.Visibility.SHARED
     )

@@ -190,6 +190,7 @@ class QuestionView:
     suggestion: Suggestion | None
     locked: bool = False  # returned for changes to other questions: this answer stays as it is
     change_request: str = ""  # returned for a change to this answer: the consultant's message
+    answer_text: str = ""  # a locked answer as words, as the results page words answers
 
     @property
     def node(self) -> Document:
@@ -275,6 +276,7 @@ def question_view(
         suggestion=suggestion(framework, layout, key, answers),
         locked=locked,
         change_request=change_request,
+        answer_text=answer_as_text(framework, layout.texts, key, answer) if locked else "",
     )
 
 

@@ -11,6 +11,7 @@ from assessment.framework_texts import document_language
 from assessment.models import Assessment
 from review.models import ReviewComment, ReviewItem
 from review.results import Comparison, comparison
+from scoring.results import TOP_SCENARIO_LEVEL
 from web.assessments.pages import Questionnaire
 from web.assessments.verification import Reviewer, reviewers
 
@@ -27,6 +28,7 @@ class VerificationPanel:
     verified_level: str  # "" until the first verdict
     reviewers: tuple[Reviewer, ...]
     shared_comments: int
+    top_scenario_level: int = TOP_SCENARIO_LEVEL  # a dimension judged by scenarios: its average level out of this
 
     @property
     def verdict_counts(self) -> list[tuple[str, str, int]]:

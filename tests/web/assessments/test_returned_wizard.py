@@ -61,12 +61,17 @@ def test_only_the_requested_answer_is_open(web: Client, sent_back: Assessment) -
     assert " disabled" not in f5
     for key in ("F1", "F2", "F3", "F4", "F6", "F7"):
         locked = question(page, key)
-        assert "is-locked" in locked
-        assert "hx-post" not in locked  # no autosave
-        assert f'<fieldset class="question-body" disabled aria-describedby="q-{key}-locked">' in locked
+        assert 'class="question is-locked"' in locked
+        assert "<form" not in locked  # nothing to post: no autosave, no save button
+        assert "<input" not in locked
         assert "The consultant asked for no change here: this answer stays as submitted." in locked
-        assert "Save " + key not in locked
     assert page.count("hx-post") == 1
+    assert page.count("<form") == 3  # F5's, the language switch and logging out
+
+
+def test_a_locked_answer_reads_as_words(web: Client, sent_back: Assessment) -> None:
+    f2 = " ".join(question(step_one(web, sent_back), "F2").split())
+    assert "<dt>Your answer</dt><dd>E. More than 60%, up to 100%</dd>" in f2
 
 
 def test_a_locked_answer_is_refused_with_a_clear_message(web: Client, sent_back: Assessment) -> None:
