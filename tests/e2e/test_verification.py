@@ -25,7 +25,7 @@ from review.services import (
 )
 from scoring.selectors import assessment_answers
 from tests.e2e.accessibility import assert_controls_named, assert_no_horizontal_overflow
-from tests.e2e.conftest import ContextFactory, Photographer, log_in
+from tests.e2e.conftest import MOBILE, ContextFactory, Photographer, log_in
 from tests.e2e.wizard import question, settle
 from tests.helpers import answer_file, submit_filling_gaps
 
@@ -183,3 +183,9 @@ def test_an_enterprise_asks_fixes_what_was_returned_and_reads_the_verified_resul
     expect(page.locator("#audit")).to_contain_text(RETURN_MESSAGE)
     expect(page.locator("#audit")).not_to_contain_text("F2 台账需与财务固定资产表核对")
     _check(page, screenshot, "sme-history")
+
+    phone = new_context(viewport=MOBILE).new_page()
+    log_in(phone, owner.email)
+    phone.goto(f"/assessments/{assessment.pk}/results/")
+    expect(phone.locator("#verified-total")).to_be_visible()
+    _check(phone, screenshot, "sme-results-verified-mobile")
