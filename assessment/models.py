@@ -484,6 +484,15 @@ class Assessment(models.Model):
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
 
+    def documents_may_change(self, question_key: str = "") -> bool:
+        """Whether documents of a question ("": of the assessment as a whole) may be added or removed now.
+
+        While returned, only those of the reopened questions: the rest stay as they were submitted.
+        """
+        if self.status == self.Status.RETURNED:
+            return bool(question_key) and question_key in self.reopened_questions
+        return self.is_editable
+
     @staticmethod
     def may_follow(previous: Assessment, *, organization_id: int, framework_id: int) -> bool:
         """Whether `previous` may be the earlier assessment (T0) of an assessment of this organisation and framework."""

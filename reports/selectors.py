@@ -14,8 +14,8 @@ import yaml
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 
-from assessment.models import Assessment, ReviewNote
 from assessment import exact_json
+from assessment.models import Assessment, ReviewNote
 from scoring.engine import answer_item
 from scoring.results import ResultsView, results_view
 from scoring.wording import answer_as_text

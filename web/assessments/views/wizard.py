@@ -26,10 +26,12 @@ from web.assessments.forms import (
     messages_of,
 )
 from web.assessments.pages import (
+    EvidenceFiles,
     Questionnaire,
     QuestionView,
     answer_rows,
     engine_answers,
+    evidence_files,
     question_view,
     questionnaire,
     resume_step,
@@ -37,6 +39,7 @@ from web.assessments.pages import (
 )
 from web.assessments.returned import ReturnNotice, return_notice
 from web.assessments.views import (
+    CONTRIBUTORS,
     assessment_and_role,
     is_htmx,
     page_context,
@@ -69,18 +72,24 @@ def _question(
     key: str,
     answers: Mapping[str, Answer],
     rows: Mapping[str, AnswerRow],
+    files: EvidenceFiles | None,
     notice: ReturnNotice | None,
 ) -> QuestionView:
     if notice is None:
-        return question_view(framework, layout, key, answers, rows)
+        return question_view(framework, layout, key, answers, rows, files)
     return question_view(
-        framework, layout, key, answers, rows, locked=notice.locks(key), change_request=notice.message_for(key)
+        framework, layout, key, answers, rows, files, locked=notice.locks(key), change_request=notice.message_for(key)
     )
 
 
-def _wizard_page(
-    assessment: Assessment, role: str, number: int, failed: tuple[str, list[str]] | None = None
+def wizard_page(
+    assessment: Assessment,
+    role: str,
+    number: int,
+    failed: tuple[str, list[str]] | None = None,
+    upload_failed: tuple[str, list[str]] | None = None,
 ) -> dict[str, Any]:
+    """One step of the questionnaire; `failed` and `upload_failed` name a question and what went wrong with it."""
     layout = questionnaire(assessment.framework_version)
     if not 1 <= number <= len(layout.steps):
         raise Http404(_("No such step."))
@@ -88,6 +97,7 @@ def _wizard_page(
     rows = answer_rows(assessment)
     answers = engine_answers(rows)
     step = layout.steps[number - 1]
+    files = evidence_files(assessment, can_write=role in CONTRIBUTORS)
     notice = return_notice(assessment, layout)
     return page_context(
         assessment,
@@ -95,7 +105,10 @@ def _wizard_page(
         layout,
         step=step,
         notice=notice,
-        questions=[_question(framework, layout, key, answers, rows, notice) for key in step.keys],
+        questions=[_question(framework, layout, key, answers, rows, files, notice) for key in step.keys],
+        guidance_note=files.guidance.note if files.guidance else "",
+        upload_failed_key=upload_failed[0] if upload_failed else None,
+        upload_errors=upload_failed[1] if upload_failed else None,
         progress=wizard_progress(layout, answers),
         previous_step=number - 1 if number > 1 else None,
         next_step=number + 1 if number < len(layout.steps) else None,
@@ -108,7 +121,7 @@ def _wizard_page(
 @require_GET
 def wizard(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     assessment, role = assessment_and_role(request, pk)
-    return render(request, "web/assessments/wizard.html", _wizard_page(assessment, role, step))
+    return render(request, "web/assessments/wizard.html", wizard_page(assessment, role, step))
 
 
 @login_required
@@ -144,7 +157,7 @@ def answer_save(request: HttpRequest, pk: int, question_key: str) -> HttpRespons
     if not is_htmx(request):
         if not errors:
             return redirect(reverse("web:wizard", args=[assessment.pk, step]) + f"#q-{question_key}")
-        context = _wizard_page(assessment, role, step, failed=(question_key, errors))
+        context = wizard_page(assessment, role, step, failed=(question_key, errors))
         return render(request, "web/assessments/wizard.html", context, status=status)
     rows = answer_rows(assessment)
     answers = engine_answers(rows)
@@ -152,7 +165,7 @@ def answer_save(request: HttpRequest, pk: int, question_key: str) -> HttpRespons
         assessment,
         role,
         layout,
-        q=_question(framework, layout, question_key, answers, rows, return_notice(assessment, layout)),
+        q=_question(framework, layout, question_key, answers, rows, None, return_notice(assessment, layout)),
         errors=errors,
         progress=wizard_progress(layout, answers),
         step=layout.steps[step - 1],
