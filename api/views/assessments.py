@@ -1,4 +1,4 @@
-"""Assessments: start, answers, submit, results, what-if and report requests."""
+"""Assessments: start, answers, submit, results, what-if, and their reports (request, list)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from assessment.framework_texts import document_language
 from assessment.models import Answer, Assessment, FrameworkVersion
 from assessment.selectors import framework_version_get, membership_role
 from assessment.services.assessments import answers_upsert, assessment_create, assessment_submit
+from reports.models import Report
 from reports.services import report_request
 from scoring.engine import answer_item
 from scoring.engine.serialize import card_as_data, path_as_data
@@ -85,7 +86,7 @@ class AssessmentViewSet(
     pagination_class = Pages
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = AssessmentFilter
-    read_only_actions = ("what_if", "reports")  # save no answers: a read-only key (a viewer's dashboard) may ask
+    read_only_actions = ("what_if",)  # saves nothing: a read-only key (a viewer's dashboard) may ask
 
     def get_queryset(self) -> QuerySet[Assessment]:
         assessments = Assessment.objects.visible_to(self.request.user, only=key_organization(self.request))
@@ -267,3 +268,15 @@ class AssessmentViewSet(
             assessment=assessment, language=serializer.validated_data["language"], requested_by=caller(request)
         )
         return Response(s.ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="The assessment's reports, every language and version, newest first",
+        responses=s.ReportSerializer(many=True),
+        filters=False,  # the assessment filters select assessments, not its reports
+    )
+    @reports.mapping.get
+    def reports_list(self, request: Request, pk: str) -> Response:
+        assessment = self.get_object()
+        reports = Report.objects.filter(assessment=assessment).order_by("-created_at", "-id")
+        page = self.paginate_queryset(reports)  # type: ignore[arg-type]  # typed for the viewset's model
+        return self.get_paginated_response(s.ReportSerializer(page, many=True).data)

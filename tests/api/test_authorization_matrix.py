@@ -130,9 +130,10 @@ OPERATIONS = [
         "reports_create",
         "post",
         "/api/v1/assessments/{assessment}/reports/",
-        {**{c: 202 for c in READERS}, **OUTSIDERS},
+        {**{c: 202 for c in READERS}, "read_only_key": 403, **OUTSIDERS},  # a report is something created
         {"language": "en"},
     ),
+    Operation("reports_list", "get", "/api/v1/assessments/{assessment}/reports/", {**READERS, **OUTSIDERS}),
     Operation("reports_retrieve", "get", "/api/v1/reports/{report}/", {**READERS, **OUTSIDERS}),
     Operation("reports_pdf", "get", "/api/v1/reports/{report}/pdf/", {**READERS, **OUTSIDERS}),
     Operation("webhooks_list", "get", "/api/v1/webhooks/", EVERYONE),

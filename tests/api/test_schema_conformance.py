@@ -276,6 +276,7 @@ READ_OPERATIONS = (
     "GET /api/v1/assessments/{id}/",
     "GET /api/v1/assessments/{id}/answers/",
     "GET /api/v1/assessments/{id}/results/",
+    "GET /api/v1/assessments/{id}/reports/",
     "GET /api/v1/reports/{id}/",
     "GET /api/v1/reports/{id}/pdf/",
     "GET /api/v1/webhooks/",
