@@ -14,53 +14,28 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import schemathesis
-from django.core.files.base import ContentFile
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.core.signals import got_request_exception, request_finished, request_started
 from django.db import close_old_connections, transaction
-from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.throttling import SimpleRateThrottle
-from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
-from api.models import ApiKey
-from api.services import api_key_create
-from assessment.models import Assessment, FrameworkVersion, Organization, User
-from assessment.services.assessments import answers_upsert, assessment_create
-from assessment.services.organizations import organization_create
-from reports.models import Report
-from scoring.engine import missing_for_submission
-from scoring.selectors import assessment_answers, framework_structure
-from tests.helpers import lowest_item, submit_filling_gaps
-from webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from webhooks.services import webhook_endpoint_create
+from assessment.models import FrameworkVersion, Organization, User
+from scoring.selectors import framework_structure
+from tests.api.schema_world import CHECKS, OUTSIDER_NAME, World, schemathesis_config, world_build
+from tests.helpers import lowest_item
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-# No 5xx, and the status code, content type, headers and body are the ones the schema documents.
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
 MAX_EXAMPLES = 50  # per operation in the fuzzing phase; the coverage phase adds its own boundary cases
 UNLIMITED = {"caller": "1000000/min", "anon": "1000000/min"}
 SCHEMA_URL = "/api/schema/"
@@ -76,24 +51,6 @@ def test_schema_validates_without_warnings(tmp_path: Path) -> None:
 # --- what the requests can hit ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class World:
-    """Real objects for the generated requests, and the write-scoped key of their owner."""
-
-    secret: str
-    organization: Organization
-    draft: Assessment  # MIIT, some answers
-    ready: Assessment  # MIIT, every required answer: submitting it succeeds
-    submitted: Assessment  # EU DMA, submitted: immutable
-    endpoint: WebhookEndpoint  # with one delivery and one failed attempt
-    question_keys: list[str]
-    outsider: Organization  # another user's: never shown, never changed
-    outsider_assessment: Assessment
-
-
-OUTSIDER_NAME = "其他有限公司"
-
-
 @pytest.fixture
 def open_settings(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Webhooks to local http receivers validate, and throttles never answer 429."""
@@ -103,55 +60,11 @@ def open_settings(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", UNLIMITED)  # DRF read the rates at import
 
 
-def _ready(assessment: Assessment, user: User) -> Assessment:
-    """Answer every required question, without submitting."""
-    framework = framework_structure(assessment.framework_version)
-    missing = missing_for_submission(framework, assessment_answers(assessment))
-    items = [lowest_item(framework.questions[m.question]) for m in missing if m.evidence is None]
-    answers_upsert(assessment=assessment, items=items, answered_by=user)
-    return assessment
-
-
 @pytest.fixture
 def world(
     open_settings: None, owner: User, organization: Organization, miit: FrameworkVersion, eu_dma: FrameworkVersion
 ) -> World:
-    endpoint = webhook_endpoint_create(
-        organization=organization,
-        url="http://127.0.0.1:9/hook",
-        events=[Event.ASSESSMENT_SUBMITTED],
-        description="receiver",
-        created_by=owner,
-    )
-    draft = assessment_create(organization=organization, framework_version=miit, created_by=owner)
-    questions = list(framework_structure(miit).questions.values())
-    answers_upsert(assessment=draft, items=[lowest_item(q) for q in questions[:6]], answered_by=owner)
-    ready = _ready(assessment_create(organization=organization, framework_version=miit, created_by=owner), owner)
-    submitted = submit_filling_gaps(
-        assessment_create(organization=organization, framework_version=eu_dma, created_by=owner), owner
-    )
-    WebhookAttempt.objects.create(
-        delivery=WebhookDelivery.objects.get(endpoint=endpoint),  # submitting emitted it
-        number=1,
-        started_at=timezone.now(),
-        duration_ms=12,
-        response_status=503,
-        response_body="busy",
-    )
-    stranger = User.objects.create_user("stranger@example.com", "pw-stranger-1234")
-    outsider = organization_create(owner=stranger, name=OUTSIDER_NAME, sector="C", size_band="micro", province="11")
-    _key, secret = api_key_create(user=owner, name="conformance", scope=ApiKey.Scope.WRITE)
-    return World(
-        secret=secret,
-        organization=organization,
-        draft=draft,
-        ready=ready,
-        submitted=submitted,
-        endpoint=endpoint,
-        question_keys=[q.key for q in questions[:3]],
-        outsider=outsider,
-        outsider_assessment=assessment_create(organization=outsider, framework_version=miit, created_by=stranger),
-    )
+    return world_build(owner=owner, organization=organization, miit=miit, eu_dma=eu_dma)
 
 
 def _log_exception(sender: Any, request: Any = None, **kwargs: Any) -> None:
@@ -185,53 +98,12 @@ def application() -> Iterator[WSGIApplication]:
         request_finished.connect(close_old_connections)
 
 
-def _ids(*objects: Any) -> list[str]:
-    return [str(o.pk) for o in objects]
-
-
-def _drawn_from(dictionary: str, probability: float = 0.7) -> dict[str, Any]:
-    return {"dictionary": dictionary, "probability": probability}
-
-
 @pytest.fixture
 def api_schema(world: World, application: WSGIApplication) -> schemathesis.BaseSchema:
     """The served schema; real ids, slugs and question keys are drawn for most generated values."""
-    config = schemathesis.Config.from_dict(
-        {
-            "headers": {"Authorization": f"Bearer {world.secret}"},
-            "generation": {"max-examples": MAX_EXAMPLES},
-            "phases": {"stateful": {"enabled": False}},
-            "dictionaries": {
-                "organizations": {"values": _ids(world.organization, world.outsider)},
-                "assessments": {"values": _ids(world.draft, world.ready, world.submitted, world.outsider_assessment)},
-                "webhooks": {"values": _ids(world.endpoint)},
-                "organization_ids": {"values": [world.organization.pk, world.outsider.pk]},
-                "assessment_ids": {"values": [world.draft.pk, world.submitted.pk, world.outsider_assessment.pk]},
-                "questions": {"values": world.question_keys},
-                "frameworks": {
-                    "values": [world.draft.framework_version.reference, "miit-2024-manufacturing", "eu-dma"]
-                },
-            },
-            "parameters": {
-                "path.question_key": _drawn_from("questions"),
-                "path.slug": _drawn_from("frameworks"),
-                "body.organization": _drawn_from("organization_ids"),
-                "body.previous": _drawn_from("assessment_ids"),
-                "body.framework": _drawn_from("frameworks"),
-                "body.answers[*].question": _drawn_from("questions"),
-                "body.changes[*].question": _drawn_from("questions"),
-            },
-            "operations": [
-                {
-                    "include-path-regex": "^/api/v1/organizations/",
-                    "parameters": {"path.id": _drawn_from("organizations")},
-                },
-                {"include-path-regex": "^/api/v1/assessments/", "parameters": {"path.id": _drawn_from("assessments")}},
-                {"include-path-regex": "^/api/v1/webhooks/", "parameters": {"path.id": _drawn_from("webhooks")}},
-            ],
-        }
-    )
-    return schemathesis.openapi.from_wsgi(SCHEMA_URL, application, config=config)
+    config = schemathesis_config(world, max_examples=MAX_EXAMPLES)
+    config["phases"] = {"stateful": {"enabled": False}}
+    return schemathesis.openapi.from_wsgi(SCHEMA_URL, application, config=schemathesis.Config.from_dict(config))
 
 
 # --- generated requests, every operation ------------------------------------------------------
@@ -350,15 +222,6 @@ RAW_BODIES: dict[str, tuple[str, bytes]] = {
 MAY_SUCCEED = frozenset({"no body"})
 
 
-def ready_report(assessment: Assessment) -> Report:
-    report, created = Report.objects.get_or_create(
-        assessment=assessment, language="en", version=1, defaults={"inputs_hash": "-", "status": Report.Status.READY}
-    )
-    if created:
-        report.file.save("conformance.pdf", ContentFile(b"%PDF-1.7 conformance"))
-    return report
-
-
 def path_parameters(world: World, path: str) -> dict[str, str]:
     """Real objects for the path's parameters."""
     if path.startswith("/api/v1/frameworks/"):
@@ -370,7 +233,7 @@ def path_parameters(world: World, path: str) -> dict[str, str]:
     if path.startswith("/api/v1/webhooks/"):
         return {"id": str(world.endpoint.pk)}
     if path.startswith("/api/v1/reports/"):
-        return {"id": str(ready_report(world.draft).pk)}
+        return {"id": str(world.report.pk)}
     if "{question_key}" in path:
         return {"id": str(world.draft.pk), "question_key": world.question_keys[0]}
     return {"id": str(world.ready.pk if path.endswith("/submit/") else world.draft.pk)}
