@@ -218,7 +218,9 @@ class AssessmentViewSet(
         parameters=[
             OpenApiParameter(
                 "peers",
-                str,
+                {"type": "array", "items": {"type": "string", "enum": sorted(PEER_PROFILE)}},
+                style="form",
+                explode=False,
                 description="Compare with peers of the same sector, size_band and/or province, comma-separated "
                 "(e.g. sector,size_band); all peers of the framework version if omitted.",
             )
