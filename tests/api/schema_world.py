@@ -23,7 +23,7 @@ from assessment.services.organizations import organization_create
 from reports.models import Report
 from scoring.engine import missing_for_submission
 from scoring.selectors import assessment_answers, framework_structure
-from tests.helpers import lowest_item, submit_filling_gaps
+from tests.helpers import lowest_item, submit_filling_gaps, valid_uscc
 from webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks.services import webhook_endpoint_create
 
@@ -49,6 +49,7 @@ class World:
     submitted: Assessment  # EU DMA, submitted: immutable
     report: Report  # the draft's, ready, with its PDF
     endpoint: WebhookEndpoint  # with one delivery and one failed attempt
+    spare_endpoints: list[WebhookEndpoint]  # for DELETE to draw, so that `endpoint` stays
     question_keys: list[str]
     outsider: Organization  # another user's: never shown, never changed
     outsider_assessment: Assessment
@@ -75,13 +76,16 @@ def ready_report(assessment: Assessment) -> Report:
 
 def world_build(*, owner: User, organization: Organization, miit: FrameworkVersion, eu_dma: FrameworkVersion) -> World:
     """Drafts, a submitted assessment, a report, a webhook endpoint with a delivery, and another user's organisation."""
-    endpoint = webhook_endpoint_create(
-        organization=organization,
-        url="http://127.0.0.1:9/hook",
-        events=[Event.ASSESSMENT_SUBMITTED],
-        description="receiver",
-        created_by=owner,
-    )
+    endpoint, *spare_endpoints = [
+        webhook_endpoint_create(
+            organization=organization,
+            url=f"http://127.0.0.1:9/{name}",
+            events=[Event.ASSESSMENT_SUBMITTED] if name == "hook" else [Event.REPORT_READY],
+            description=name,
+            created_by=owner,
+        )
+        for name in ("hook", "spare-1", "spare-2")
+    ]
     draft = assessment_create(organization=organization, framework_version=miit, created_by=owner)
     questions = list(framework_structure(miit).questions.values())
     answers_upsert(assessment=draft, items=[lowest_item(q) for q in questions[:6]], answered_by=owner)
@@ -108,6 +112,7 @@ def world_build(*, owner: User, organization: Organization, miit: FrameworkVersi
         submitted=submitted,
         report=ready_report(draft),
         endpoint=endpoint,
+        spare_endpoints=spare_endpoints,
         question_keys=[q.key for q in questions[:3]],
         outsider=outsider,
         outsider_assessment=assessment_create(organization=outsider, framework_version=miit, created_by=stranger),
@@ -132,14 +137,17 @@ def schemathesis_config(world: World, *, max_examples: int) -> dict[str, Any]:
             "assessments": {"values": _ids(world.draft, world.ready, world.submitted, world.outsider_assessment)},
             "reports": {"values": _ids(world.report)},
             "webhooks": {"values": _ids(world.endpoint)},
+            "spare_webhooks": {"values": _ids(*world.spare_endpoints)},
             "organization_ids": {"values": [world.organization.pk, world.outsider.pk]},
             "assessment_ids": {"values": [world.draft.pk, world.submitted.pk, world.outsider_assessment.pk]},
             "questions": {"values": world.question_keys},
+            "usccs": {"values": ["", valid_uscc(900_001), valid_uscc(900_002)]},  # random ones fail the check digit
             "frameworks": {"values": [world.draft.framework_version.reference, "miit-2024-manufacturing", "eu-dma"]},
         },
         "parameters": {
             "path.question_key": _drawn_from("questions"),
             "path.slug": _drawn_from("frameworks"),
+            "body.uscc": _drawn_from("usccs"),
             "body.organization": _drawn_from("organization_ids"),
             "body.previous": _drawn_from("assessment_ids"),
             "body.framework": _drawn_from("frameworks"),
@@ -150,6 +158,15 @@ def schemathesis_config(world: World, *, max_examples: int) -> dict[str, Any]:
             {"include-path-regex": "^/api/v1/organizations/", "parameters": {"path.id": _drawn_from("organizations")}},
             {"include-path-regex": "^/api/v1/assessments/", "parameters": {"path.id": _drawn_from("assessments")}},
             {"include-path-regex": "^/api/v1/reports/", "parameters": {"path.id": _drawn_from("reports")}},
-            {"include-path-regex": "^/api/v1/webhooks/", "parameters": {"path.id": _drawn_from("webhooks")}},
+            {
+                "include-path-regex": "^/api/v1/webhooks/",
+                "exclude-method": "DELETE",
+                "parameters": {"path.id": _drawn_from("webhooks")},
+            },
+            {
+                "include-path-regex": "^/api/v1/webhooks/",
+                "include-method": "DELETE",
+                "parameters": {"path.id": _drawn_from("spare_webhooks", probability=1.0)},
+            },
         ],
     }

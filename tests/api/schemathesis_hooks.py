@@ -2,8 +2,9 @@
 
 positive_data_acceptance says a request the schema allows must not be refused. A schema cannot say everything
 that makes a request good: whether an object named in the body is one the caller may see, which answers a
-framework's questions take, whether a USCC's check digit is right, whether an assessment still lacks required
-answers, whether an Idempotency-Key was sent before with another body. This check is positive_data_acceptance,
+framework's questions take, whether a USCC's check digit is right, which figures a sector's size rule needs,
+whether a webhook URL keeps the rules docs/api.md lists, whether an assessment still lacks required answers,
+whether an Idempotency-Key was sent before with another body. This check is positive_data_acceptance,
 except for exactly those refusals: each by its documented error code (docs/api.md) and, for `invalid`, only
 when every field it names is one of those. Any other refusal of schema-valid data is still a failure.
 """
@@ -23,8 +24,9 @@ REFUSALS_NO_SCHEMA_CAN_STATE: dict[str, frozenset[str] | None] = {
     "idempotency_key_reused": None,  # the key came before with another request
     # organization: one you may not see; framework: not a published one (or not this assessment's);
     # previous: not an assessment of yours of the same organisation and framework; uscc: a wrong check digit;
-    # size_band: the 2011 rule of the sector needs a figure the body leaves out.
-    "invalid": frozenset({"organization", "framework", "previous", "uscc", "size_band"}),
+    # size_band: the 2011 rule of the sector needs a figure the body leaves out; url: the webhook URL rules
+    # (docs/api.md, "Register an endpoint": https, a host name of at most 253 characters, no user name...).
+    "invalid": frozenset({"organization", "framework", "previous", "uscc", "size_band", "url"}),
 }
 
 
