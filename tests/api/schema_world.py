@@ -46,6 +46,7 @@ class World:
     organization: Organization
     draft: Assessment  # MIIT, some answers
     ready: Assessment  # MIIT, every required answer: submitting it succeeds
+    submittable: list[Assessment]  # more like it, for submit alone to draw (answer writes may undo `ready`)
     submitted: Assessment  # EU DMA, submitted: immutable
     report: Report  # the draft's, ready, with its PDF
     endpoint: WebhookEndpoint  # with one delivery and one failed attempt
@@ -89,7 +90,10 @@ def world_build(*, owner: User, organization: Organization, miit: FrameworkVersi
     draft = assessment_create(organization=organization, framework_version=miit, created_by=owner)
     questions = list(framework_structure(miit).questions.values())
     answers_upsert(assessment=draft, items=[lowest_item(q) for q in questions[:6]], answered_by=owner)
-    ready = _ready(assessment_create(organization=organization, framework_version=miit, created_by=owner), owner)
+    ready, *submittable = [
+        _ready(assessment_create(organization=organization, framework_version=miit, created_by=owner), owner)
+        for _ in range(3)
+    ]
     submitted = submit_filling_gaps(
         assessment_create(organization=organization, framework_version=eu_dma, created_by=owner), owner
     )
@@ -109,6 +113,7 @@ def world_build(*, owner: User, organization: Organization, miit: FrameworkVersi
         organization=organization,
         draft=draft,
         ready=ready,
+        submittable=submittable,
         submitted=submitted,
         report=ready_report(draft),
         endpoint=endpoint,
@@ -135,6 +140,7 @@ def schemathesis_config(world: World, *, max_examples: int) -> dict[str, Any]:
         "dictionaries": {
             "organizations": {"values": _ids(world.organization, world.outsider)},
             "assessments": {"values": _ids(world.draft, world.ready, world.submitted, world.outsider_assessment)},
+            "submittable": {"values": _ids(*world.submittable)},
             "reports": {"values": _ids(world.report)},
             "webhooks": {"values": _ids(world.endpoint)},
             "spare_webhooks": {"values": _ids(*world.spare_endpoints)},
@@ -156,7 +162,12 @@ def schemathesis_config(world: World, *, max_examples: int) -> dict[str, Any]:
         },
         "operations": [
             {"include-path-regex": "^/api/v1/organizations/", "parameters": {"path.id": _drawn_from("organizations")}},
-            {"include-path-regex": "^/api/v1/assessments/", "parameters": {"path.id": _drawn_from("assessments")}},
+            {
+                "include-path-regex": "^/api/v1/assessments/",
+                "exclude-path-regex": "/submit/$",
+                "parameters": {"path.id": _drawn_from("assessments")},
+            },
+            {"include-path-regex": "/submit/$", "parameters": {"path.id": _drawn_from("submittable", probability=1.0)}},
             {"include-path-regex": "^/api/v1/reports/", "parameters": {"path.id": _drawn_from("reports")}},
             {
                 "include-path-regex": "^/api/v1/webhooks/",
