@@ -7,6 +7,7 @@ delivery, and another user's organisation that must stay invisible. Then hand-wr
 generation reaches rarely: query values for every read operation (NUL bytes, huge numbers, time offsets
 PostgreSQL refuses) and bodies for every write operation (each value replaced by a NUL byte, a lone surrogate,
 a 1 MB string, huge numbers, wrong types; unknown keys; broken, deeply nested or non-JSON bodies).
+test_schema_live.py runs `schemathesis run` against a real gunicorn server on the same objects, committed.
 """
 
 from __future__ import annotations

@@ -1,17 +1,24 @@
-"""A schemathesis run against a real gunicorn server answers every request as the schema documents.
+"""A schemathesis run against a real gunicorn server: every answer is the one the schema documents.
 
-tests/api/test_schema_conformance.py calls the Django app in the test's thread and rolls every request back;
-this one is what an integrator's own run would see. The data is committed (a transactional test), a gunicorn
-server on a spare port serves it from the test database, and `schemathesis run` (the command, in its own
-process) tests every operation of the served schema through every phase (examples, coverage, fuzzing,
-stateful), with positive and negative data, the write-scoped key of an owner of an organisation with a MIIT
-draft, a MIIT assessment ready to submit, a submitted EU DMA one, a ready report and a webhook endpoint with
-a delivery, and another user's organisation. Checks: no server error; the status code, content type, headers
-and body are the ones documented; data the schema forbids is refused (4xx), and data it allows is not
-refused for being malformed. Writes stay: a request meets what earlier ones made of the data, as in
-production. The seed is fixed and generation deterministic, so a failure comes back on every run.
+test_schema_conformance.py calls the Django app in the test's thread and rolls every request back; this is
+what an integrator's own run would see. The data is committed (a transactional test); a gunicorn server on a
+spare port serves it from the test database; `schemathesis run`, the command, in its own process, tests every
+operation of the served schema through the coverage, fuzzing and stateful phases with positive and negative
+data, with the write-scoped API key of an owner whose organisation has MIIT drafts, MIIT assessments ready to
+submit, a submitted EU DMA one, a ready report and webhook endpoints (one with a delivery); another user's
+organisation is there too (tests/api/schema_world.py). Most ids, slugs, question keys and credit codes are
+drawn from those objects, so requests get past the 404s to the rules.
+
+Checks: no 5xx; the status code, content type, headers and body are the documented ones; data the schema
+forbids is refused; data it allows is accepted, but for the refusals no schema can state
+(tests/api/schemathesis_hooks.py: the caller's objects, a framework's answers, a check digit...). Then, from
+the run's HAR file: every operation answered 2xx at least once, and nothing of the other user's organisation
+was shown, used or changed. Writes stay, so a request meets what earlier ones made of the data, as in
+production; generation is deterministic, so a failure comes back on the next run. Each failure comes with a
+curl line to reproduce it.
 
 PostgreSQL only (the server and the test share the database): skipped on SQLite, always run under CI=true.
+About a minute on a quiet machine; MAX_EXAMPLES sets the fuzzing phase's share.
 """
 
 from __future__ import annotations
