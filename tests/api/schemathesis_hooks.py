@@ -23,14 +23,16 @@ REFUSALS_NO_SCHEMA_CAN_STATE: dict[str, frozenset[str] | None] = {
     "incomplete": None,  # submitting while required answers are missing
     "idempotency_key_reused": None,  # the key came before with another request
     # organization: one you may not see; framework: not a published one (or not this assessment's);
-    # previous: not an assessment of yours of the same organisation and framework; uscc: a wrong check digit;
+    # previous: not an assessment of yours of the same organisation and framework; uscc: a wrong check digit,
+    # or another organisation's code;
     # size_band: the 2011 rule of the sector needs a figure the body leaves out; url: the webhook URL rules
     # (docs/api.md, "Register an endpoint": https, a host name of at most 253 characters, no user name...).
     "invalid": frozenset({"organization", "framework", "previous", "uscc", "size_band", "url"}),
 }
 
 
-def _refused_for_what_no_schema_states(body: bytes) -> bool:
+def refused_for_what_no_schema_states(body: bytes) -> bool:
+    """True if the error body is one of the refusals above."""
     try:
         error = json.loads(body)
     except ValueError:
@@ -49,6 +51,6 @@ def positive_data_acceptance_except_documented_refusals(
     try:
         return positive_data_acceptance(ctx, response, case)
     except RejectedPositiveData:
-        if _refused_for_what_no_schema_states(response.content):
+        if refused_for_what_no_schema_states(response.content):
             return None
         raise

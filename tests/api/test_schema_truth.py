@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -15,6 +16,7 @@ from api.schema import DISPLAY_TEXT, DISPLAY_TEXT_OR_BLANK
 from api.serializers import OrganizationSerializer, WebhookEndpointSerializer
 from assessment.models import Assessment, FrameworkVersion, Organization, User
 from assessment.services.assessments import assessment_create
+from tests.api.schemathesis_hooks import refused_for_what_no_schema_states
 
 # Letters, every kind of white space str.strip() removes, control characters and bidi controls.
 TRICKY = st.text(
@@ -142,3 +144,21 @@ def test_a_previous_assessment_of_another_framework_is_refused_under_previous(
         "previous": ["The previous assessment must be of the same organisation and framework."]
     }
     assert Assessment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "excused"),
+    [
+        ({"code": "invalid_answers", "details": {"F1": ["…"]}}, True),
+        ({"code": "incomplete", "details": {"R1": ["…"]}}, True),
+        ({"code": "idempotency_key_reused", "details": {}}, True),
+        ({"code": "invalid", "details": {"framework": ["…"], "previous": ["…"]}}, True),
+        ({"code": "invalid", "details": {"uscc": ["…"], "annual_revenue": ["…"]}}, False),
+        ({"code": "invalid", "details": {"page_size": ["…"]}}, False),
+        ({"code": "invalid", "details": {}}, False),
+        ({"code": "parse_error", "details": {}}, False),
+        ("not an error body", False),
+    ],
+)
+def test_the_live_run_excuses_only_refusals_no_schema_can_state(body: Any, excused: bool) -> None:
+    assert refused_for_what_no_schema_states(json.dumps(body).encode()) is excused
