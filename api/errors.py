@@ -100,7 +100,7 @@ def _as_api_exception(exc: Exception) -> Exception:
     if isinstance(exc, NotAllowedError):
         return exceptions.PermissionDenied(str(exc))
     if isinstance(exc, ServiceError):
-        return exceptions.ValidationError({"non_field_errors": [str(exc)]})
+        return exceptions.ValidationError({exc.field or "non_field_errors": [str(exc)]})
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

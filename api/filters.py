@@ -9,16 +9,31 @@ from django import forms
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema_field
 
 from assessment.models import Assessment, AuditEvent
 from review.models import ReviewComment
 
 
+class Given:
+    """A parameter that is in the query has a value: `?organization=` is a mistake, not "any organisation"."""
+
+    def to_python(self, value: Any) -> Any:
+        if value == "":  # an absent parameter is None
+            raise forms.ValidationError(_("Give a value, or leave the parameter out."), "required")
+        return super().to_python(value)  # type: ignore[misc]
+
+
+class IdField(Given, forms.IntegerField):
+    pass
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**62})  # as the filters below declare it
 class IdFilter(filters.NumberFilter):
-    field_class = forms.IntegerField
+    field_class = IdField
 
 
-class UtcDateTimeField(IsoDateTimeField):
+class UtcDateTimeField(Given, IsoDateTimeField):
     """ISO 8601 allows offsets up to ±23:59, PostgreSQL only ±15:59: compare in UTC."""
 
     def to_python(self, value: Any) -> datetime | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
@@ -24,6 +25,8 @@ from api.renderers import ExactJSONRenderer
 from assessment import exact_json
 
 HEADER = "Idempotency-Key"
+# 1–255 printable ASCII characters; HTTP drops spaces at either end, so a key can have none there.
+KEY_PATTERN = r"^[!-~]([ -~]{0,253}[!-~])?$"
 KEPT_FOR = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(minutes=2)  # an unfinished first request (its process died) no longer blocks the key
 
@@ -83,8 +86,8 @@ def idempotent(handler: Handler) -> Handler:
         key = request.headers.get(HEADER)
         if key is None:
             return handler(view, request, *args, **kwargs)
-        if not 1 <= len(key) <= 255 or not key.isprintable():
-            raise ValidationError({HEADER: [_("Use 1 to 255 printable characters, e.g. a UUID.")]})
+        if not re.fullmatch(KEY_PATTERN, key):
+            raise ValidationError({HEADER: [_("Use 1 to 255 printable ASCII characters, e.g. a UUID.")]})
         claimed = _claim(request, key, _body_hash(request))
         if isinstance(claimed, Response):
             return claimed

@@ -116,6 +116,8 @@ class AssessmentCreateSerializer(Serializer):
 class AnswerItemSerializer(Serializer):
     """One item of the answer format (docs/answers-format.md); use the value field of the question's kind."""
 
+    refuses_unknown_fields = True  # the engine does ("unknown field"): api/schema.py tells the schema
+
     question = serializers.CharField(help_text='A question key, e.g. "F1".')
     choice = serializers.CharField(required=False, help_text="Single choice: an option key.")
     choices = serializers.ListField(child=serializers.CharField(), required=False, help_text="Multiple choice.")
@@ -142,6 +144,7 @@ class AnswerSetSerializer(Serializer):
 
 
 class AnswerSetWriteSerializer(Serializer):
+    refuses_unknown_fields = True
     framework = serializers.CharField(required=False, help_text="If given, must be the assessment's framework.")
     answers = AnswerItemSerializer(many=True, help_text="Answers to create or replace; others stay as they are.")
 
@@ -155,11 +158,17 @@ class AnswerSerializer(Serializer):
     audit = AnswerAuditSerializer()
 
 
+@extend_schema_field({"type": "boolean", "enum": [True]})
+class Pledge(serializers.BooleanField):
+    """The truthfulness pledge: false is refused (by assessment_submit), so the schema allows true alone."""
+
+
 class SubmitSerializer(Serializer):
-    pledge = serializers.BooleanField(help_text="The truthfulness pledge (真实性承诺): must be true.")
+    pledge = Pledge(help_text="The truthfulness pledge (真实性承诺): must be true.")
 
 
 class WhatIfSerializer(Serializer):
+    refuses_unknown_fields = True
     changes = AnswerItemSerializer(many=True, help_text="Hypothetical answers; nothing is saved.")
 
 

@@ -59,11 +59,16 @@ def submit_filling_gaps(assessment: Assessment, user: User) -> Assessment:
     return assessment_submit(assessment=assessment, submitted_by=user, pledge=True)
 
 
+def valid_uscc(number: int) -> str:
+    """A unified social credit code with a right check digit, one for each `number`."""
+    body = f"91320500{number:08d}X"
+    return body + uscc.calc_check_digit(body)
+
+
 def established_organization(owner: User, name: str, number: int, **profile: Any) -> Organization:
     """An organisation that counts among peers: a valid credit code (from `number`), created long ago."""
-    body = f"91320500{number:08d}X"
     profile = {"sector": "C", "size_band": "small", "province": "32", **profile}
-    organization = organization_create(owner=owner, name=name, uscc=body + uscc.calc_check_digit(body), **profile)
+    organization = organization_create(owner=owner, name=name, uscc=valid_uscc(number), **profile)
     old = timezone.now() - timedelta(days=settings.PEER_MIN_AGE_DAYS + 1)
     Organization.objects.filter(pk=organization.pk).update(created_at=old)
     return organization

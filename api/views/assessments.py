@@ -1,4 +1,4 @@
-"""Assessments: start, answers, submit, results, what-if, report requests and evidence documents."""
+"""Assessments: start, answers, submit, results, what-if, their reports (request, list) and evidence documents."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from assessment.models import Answer, Assessment, FrameworkVersion
 from assessment.selectors import assessment_documents, framework_version_get, membership_role
 from assessment.services.assessments import answers_upsert, assessment_create
 from assessment.services.documents import document_add
+from reports.models import Report
 from reports.services import report_request
 from review.models import ReviewItem
 from review.results import comparison
@@ -125,7 +126,7 @@ class AssessmentViewSet(
     pagination_class = Pages
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = AssessmentFilter
-    read_only_actions = ("what_if", "reports")  # save no answers: a read-only key (a viewer's dashboard) may ask
+    read_only_actions = ("what_if",)  # saves nothing: a read-only key (a viewer's dashboard) may ask
 
     def get_queryset(self) -> QuerySet[Assessment]:
         assessments = Assessment.objects.visible_to(self.request.user, only=key_organization(self.request))
@@ -254,7 +255,9 @@ class AssessmentViewSet(
         parameters=[
             OpenApiParameter(
                 "peers",
-                str,
+                {"type": "array", "items": {"type": "string", "enum": sorted(PEER_PROFILE)}},
+                style="form",
+                explode=False,
                 description="Compare with peers of the same sector, size_band and/or province, comma-separated "
                 "(e.g. sector,size_band); all peers of the framework version if omitted.",
             )
@@ -348,3 +351,15 @@ class AssessmentViewSet(
             question_key=serializer.validated_data.get("question", ""),
         )
         return Response(s.DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="The assessment's reports, every language and version, newest first",
+        responses=s.ReportSerializer(many=True),
+        filters=False,  # the assessment filters select assessments, not its reports
+    )
+    @reports.mapping.get
+    def reports_list(self, request: Request, pk: str) -> Response:
+        assessment = self.get_object()
+        reports = Report.objects.filter(assessment=assessment).order_by("-created_at", "-id")
+        page = self.paginate_queryset(reports)  # type: ignore[arg-type]  # typed for the viewset's model
+        return self.get_paginated_response(s.ReportSerializer(page, many=True).data)

@@ -6,7 +6,11 @@ from scoring.engine import Missing
 
 
 class ServiceError(Exception):
-    """A request the domain refuses; the message is fit to show to the user."""
+    """A request the domain refuses; the message is fit to show to the user, `field` names the input it is about."""
+
+    def __init__(self, message: str = "", *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class ImmutableError(ServiceError):

@@ -42,7 +42,9 @@ def assessment_create(
     if previous is not None and not Assessment.may_follow(
         previous, organization_id=organization.pk, framework_id=framework_version.framework_id
     ):
-        raise ServiceError(gettext("The previous assessment must be of the same organisation and framework."))
+        raise ServiceError(
+            gettext("The previous assessment must be of the same organisation and framework."), field="previous"
+        )
     assessment = Assessment.objects.create(
         organization=organization, framework_version=framework_version, created_by=created_by, previous=previous
     )

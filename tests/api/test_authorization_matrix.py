@@ -141,7 +141,7 @@ OPERATIONS = [
         "reports_create",
         "post",
         "/api/v1/assessments/{assessment}/reports/",
-        {**{c: 202 for c in READERS}, **OUTSIDERS},
+        {**{c: 202 for c in READERS}, "read_only_key": 403, **OUTSIDERS},  # a report is something created
         {"language": "en"},
     ),
     Operation("documents_list", "get", "/api/v1/assessments/{assessment}/documents/", {**READERS, **OUTSIDERS}),
@@ -156,6 +156,7 @@ OPERATIONS = [
     Operation("documents_retrieve", "get", "/api/v1/documents/{document}/", {**READERS, **OUTSIDERS}),
     Operation("documents_download", "get", "/api/v1/documents/{document}/download/", {**READERS, **OUTSIDERS}),
     Operation("documents_destroy", "delete", "/api/v1/documents/{document}/", contributors_write(204)),
+    Operation("reports_list", "get", "/api/v1/assessments/{assessment}/reports/", {**READERS, **OUTSIDERS}),
     Operation("reports_retrieve", "get", "/api/v1/reports/{report}/", {**READERS, **OUTSIDERS}),
     Operation("reports_pdf", "get", "/api/v1/reports/{report}/pdf/", {**READERS, **OUTSIDERS}),
     Operation("webhooks_list", "get", "/api/v1/webhooks/", EVERYONE),

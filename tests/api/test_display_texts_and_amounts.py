@@ -48,6 +48,10 @@ def test_negative_amounts_are_refused(owner_client: APIClient, organization: Org
     refused(created, field, "Ensure this value is greater than or equal to 0.")
     changed = owner_client.patch(f"/api/v1/organizations/{organization.pk}/?lang=en", {field: "-0.5"}, format="json")
     refused(changed, field, "Ensure this value is greater than or equal to 0.")
+    replaced = owner_client.put(
+        f"/api/v1/organizations/{organization.pk}/?lang=en", {**PROFILE, field: -0.01}, format="json"
+    )
+    refused(replaced, field, "Ensure this value is greater than or equal to 0.")
     organization.refresh_from_db()
     assert getattr(organization, field) is None
 

@@ -94,11 +94,17 @@ def test_submit_with_a_key_is_not_done_twice(
     assert Assessment.objects.count() == 1
 
 
-@pytest.mark.parametrize("key", ["", "x" * 256, "bad\tkey"])
+@pytest.mark.parametrize("key", ["", "x" * 256, "bad\tkey", "ключ-1", " padded"])
 def test_an_unusable_key_is_400(owner_client: APIClient, key: str) -> None:
     response = post(owner_client, "/api/v1/organizations/", BODY, key)
     assert response.status_code == 400
-    assert "Idempotency-Key" in response.json()["details"]
+    assert response.json()["details"] == {"Idempotency-Key": ["Use 1 to 255 printable ASCII characters, e.g. a UUID."]}
+
+
+@pytest.mark.parametrize("key", ["a", "x" * 255, "order 42: retry #1", "~!"])
+def test_a_key_of_printable_ascii_with_inner_spaces_is_used(owner_client: APIClient, key: str) -> None:
+    assert post(owner_client, "/api/v1/organizations/", BODY, key).status_code == 201
+    assert post(owner_client, "/api/v1/organizations/", BODY, key)["Idempotent-Replayed"] == "true"
 
 
 def test_records_older_than_a_day_are_purged(owner_client: APIClient) -> None:

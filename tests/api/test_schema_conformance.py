@@ -7,6 +7,7 @@ delivery, and another user's organisation that must stay invisible. Then hand-wr
 generation reaches rarely: query values for every read operation (NUL bytes, huge numbers, time offsets
 PostgreSQL refuses) and bodies for every write operation (each value replaced by a NUL byte, a lone surrogate,
 a 1 MB string, huge numbers, wrong types; unknown keys; broken, deeply nested or non-JSON bodies).
+test_schema_live.py runs `schemathesis run` against a real gunicorn server on the same objects, committed.
 """
 
 from __future__ import annotations
@@ -14,55 +15,28 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import schemathesis
-from django.core.files.base import ContentFile
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.core.signals import got_request_exception, request_finished, request_started
 from django.db import close_old_connections, transaction
-from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.throttling import SimpleRateThrottle
-from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
-from api.models import ApiKey
-from api.services import api_key_create
-from assessment.models import Assessment, EvidenceDocument, FrameworkVersion, Organization, User
-from assessment.services.assessments import answers_upsert, assessment_create
-from assessment.services.documents import document_add
-from assessment.services.organizations import organization_create
-from reports.models import Report
-from scoring.engine import missing_for_submission
-from scoring.selectors import assessment_answers, framework_structure
-from tests import evidence_files
-from tests.helpers import lowest_item, submit_filling_gaps
-from webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from webhooks.services import webhook_endpoint_create
+from assessment.models import FrameworkVersion, Organization, User
+from scoring.selectors import framework_structure
+from tests.api.schema_world import CHECKS, OUTSIDER_NAME, World, schemathesis_config, world_build
+from tests.helpers import lowest_item
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-# No 5xx, and the status code, content type, headers and body are the ones the schema documents.
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
 MAX_EXAMPLES = 50  # per operation in the fuzzing phase; the coverage phase adds its own boundary cases
 UNLIMITED = {"caller": "1000000/min", "anon": "1000000/min"}
 SCHEMA_URL = "/api/schema/"
@@ -78,26 +52,6 @@ def test_schema_validates_without_warnings(tmp_path: Path) -> None:
 # --- what the requests can hit ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class World:
-    """Real objects for the generated requests, and the write-scoped key of their owner."""
-
-    secret: str
-    organization: Organization
-    draft: Assessment  # MIIT, some answers
-    ready: Assessment  # MIIT, every required answer: submitting it succeeds
-    submitted: Assessment  # EU DMA, submitted: immutable
-    endpoint: WebhookEndpoint  # with one delivery and one failed attempt
-    question_keys: list[str]
-    outsider: Organization  # another user's: never shown, never changed
-    outsider_assessment: Assessment
-    document: EvidenceDocument  # on the draft
-    outsider_document: EvidenceDocument
-
-
-OUTSIDER_NAME = "其他有限公司"
-
-
 @pytest.fixture
 def open_settings(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Webhooks to local http receivers validate, and throttles never answer 429."""
@@ -107,62 +61,11 @@ def open_settings(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", UNLIMITED)  # DRF read the rates at import
 
 
-def _ready(assessment: Assessment, user: User) -> Assessment:
-    """Answer every required question, without submitting."""
-    framework = framework_structure(assessment.framework_version)
-    missing = missing_for_submission(framework, assessment_answers(assessment))
-    items = [lowest_item(framework.questions[m.question]) for m in missing if m.evidence is None]
-    answers_upsert(assessment=assessment, items=items, answered_by=user)
-    return assessment
-
-
 @pytest.fixture
 def world(
     open_settings: None, owner: User, organization: Organization, miit: FrameworkVersion, eu_dma: FrameworkVersion
 ) -> World:
-    endpoint = webhook_endpoint_create(
-        organization=organization,
-        url="http://127.0.0.1:9/hook",
-        events=[Event.ASSESSMENT_SUBMITTED],
-        description="receiver",
-        created_by=owner,
-    )
-    draft = assessment_create(organization=organization, framework_version=miit, created_by=owner)
-    questions = list(framework_structure(miit).questions.values())
-    answers_upsert(assessment=draft, items=[lowest_item(q) for q in questions[:6]], answered_by=owner)
-    ready = _ready(assessment_create(organization=organization, framework_version=miit, created_by=owner), owner)
-    submitted = submit_filling_gaps(
-        assessment_create(organization=organization, framework_version=eu_dma, created_by=owner), owner
-    )
-    WebhookAttempt.objects.create(
-        delivery=WebhookDelivery.objects.get(endpoint=endpoint),  # submitting emitted it
-        number=1,
-        started_at=timezone.now(),
-        duration_ms=12,
-        response_status=503,
-        response_body="busy",
-    )
-    stranger = User.objects.create_user("stranger@example.com", "pw-stranger-1234")
-    outsider = organization_create(owner=stranger, name=OUTSIDER_NAME, sector="C", size_band="micro", province="11")
-    _key, secret = api_key_create(user=owner, name="conformance", scope=ApiKey.Scope.WRITE)
-    outsider_assessment = assessment_create(organization=outsider, framework_version=miit, created_by=stranger)
-    return World(
-        secret=secret,
-        organization=organization,
-        draft=draft,
-        ready=ready,
-        submitted=submitted,
-        endpoint=endpoint,
-        question_keys=[q.key for q in questions[:3]],
-        outsider=outsider,
-        outsider_assessment=outsider_assessment,
-        document=document_add(
-            assessment=draft, uploaded_by=owner, upload=evidence_files.upload(evidence_files.pdf()), question_key="F1"
-        ),
-        outsider_document=document_add(
-            assessment=outsider_assessment, uploaded_by=stranger, upload=evidence_files.upload(evidence_files.png())
-        ),
-    )
+    return world_build(owner=owner, organization=organization, miit=miit, eu_dma=eu_dma)
 
 
 def _log_exception(sender: Any, request: Any = None, **kwargs: Any) -> None:
@@ -196,55 +99,12 @@ def application() -> Iterator[WSGIApplication]:
         request_finished.connect(close_old_connections)
 
 
-def _ids(*objects: Any) -> list[str]:
-    return [str(o.pk) for o in objects]
-
-
-def _drawn_from(dictionary: str, probability: float = 0.7) -> dict[str, Any]:
-    return {"dictionary": dictionary, "probability": probability}
-
-
 @pytest.fixture
 def api_schema(world: World, application: WSGIApplication) -> schemathesis.BaseSchema:
     """The served schema; real ids, slugs and question keys are drawn for most generated values."""
-    config = schemathesis.Config.from_dict(
-        {
-            "headers": {"Authorization": f"Bearer {world.secret}"},
-            "generation": {"max-examples": MAX_EXAMPLES},
-            "phases": {"stateful": {"enabled": False}},
-            "dictionaries": {
-                "organizations": {"values": _ids(world.organization, world.outsider)},
-                "assessments": {"values": _ids(world.draft, world.ready, world.submitted, world.outsider_assessment)},
-                "webhooks": {"values": _ids(world.endpoint)},
-                "documents": {"values": _ids(world.document, world.outsider_document)},
-                "organization_ids": {"values": [world.organization.pk, world.outsider.pk]},
-                "assessment_ids": {"values": [world.draft.pk, world.submitted.pk, world.outsider_assessment.pk]},
-                "questions": {"values": world.question_keys},
-                "frameworks": {
-                    "values": [world.draft.framework_version.reference, "miit-2024-manufacturing", "eu-dma"]
-                },
-            },
-            "parameters": {
-                "path.question_key": _drawn_from("questions"),
-                "path.slug": _drawn_from("frameworks"),
-                "body.organization": _drawn_from("organization_ids"),
-                "body.previous": _drawn_from("assessment_ids"),
-                "body.framework": _drawn_from("frameworks"),
-                "body.answers[*].question": _drawn_from("questions"),
-                "body.changes[*].question": _drawn_from("questions"),
-            },
-            "operations": [
-                {
-                    "include-path-regex": "^/api/v1/organizations/",
-                    "parameters": {"path.id": _drawn_from("organizations")},
-                },
-                {"include-path-regex": "^/api/v1/assessments/", "parameters": {"path.id": _drawn_from("assessments")}},
-                {"include-path-regex": "^/api/v1/webhooks/", "parameters": {"path.id": _drawn_from("webhooks")}},
-                {"include-path-regex": "^/api/v1/documents/", "parameters": {"path.id": _drawn_from("documents")}},
-            ],
-        }
-    )
-    return schemathesis.openapi.from_wsgi(SCHEMA_URL, application, config=config)
+    config = schemathesis_config(world, max_examples=MAX_EXAMPLES)
+    config["phases"] = {"stateful": {"enabled": False}}
+    return schemathesis.openapi.from_wsgi(SCHEMA_URL, application, config=schemathesis.Config.from_dict(config))
 
 
 # --- generated requests, every operation ------------------------------------------------------
@@ -254,11 +114,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 def outsider_check(world: World) -> schemathesis.CheckFunction:
     """A check: nothing of another user's organisation is shown, and no request about it succeeds."""
-    theirs = {
-        "/api/v1/organizations/": world.outsider.pk,
-        "/api/v1/assessments/": world.outsider_assessment.pk,
-        "/api/v1/documents/": world.outsider_document.pk,
-    }
+    theirs = {"/api/v1/organizations/": world.outsider.pk, "/api/v1/assessments/": world.outsider_assessment.pk}
 
     def outsider_stays_invisible(
         ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
@@ -293,9 +149,7 @@ READ_OPERATIONS = (
     "GET /api/v1/assessments/{id}/",
     "GET /api/v1/assessments/{id}/answers/",
     "GET /api/v1/assessments/{id}/results/",
-    "GET /api/v1/assessments/{id}/documents/",
-    "GET /api/v1/documents/{id}/",
-    "GET /api/v1/documents/{id}/download/",
+    "GET /api/v1/assessments/{id}/reports/",
     "GET /api/v1/reports/{id}/",
     "GET /api/v1/reports/{id}/pdf/",
     "GET /api/v1/webhooks/",
@@ -321,10 +175,8 @@ WRITE_OPERATIONS = (
 def test_the_hostile_tests_cover_every_operation() -> None:
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
     operations = {f"{method.upper()} {path}" for path, item in paths.items() for method in item}
-    # DELETE takes no body, and no query parameter beyond lang: generation covers it. The upload is multipart,
-    # not JSON: test_hostile_uploads_get_documented_answers covers it.
-    others = {"DELETE /api/v1/webhooks/{id}/", "DELETE /api/v1/documents/{id}/", UPLOAD}
-    assert operations - others == {*READ_OPERATIONS, *WRITE_OPERATIONS}
+    # DELETE takes no body, and no query parameter beyond lang: generation covers it.
+    assert operations - {"DELETE /api/v1/webhooks/{id}/"} == {*READ_OPERATIONS, *WRITE_OPERATIONS}
 
 
 HOSTILE_QUERY_VALUES = {
@@ -371,15 +223,6 @@ RAW_BODIES: dict[str, tuple[str, bytes]] = {
 MAY_SUCCEED = frozenset({"no body"})
 
 
-def ready_report(assessment: Assessment) -> Report:
-    report, created = Report.objects.get_or_create(
-        assessment=assessment, language="en", version=1, defaults={"inputs_hash": "-", "status": Report.Status.READY}
-    )
-    if created:
-        report.file.save("conformance.pdf", ContentFile(b"%PDF-1.7 conformance"))
-    return report
-
-
 def path_parameters(world: World, path: str) -> dict[str, str]:
     """Real objects for the path's parameters."""
     if path.startswith("/api/v1/frameworks/"):
@@ -391,9 +234,7 @@ def path_parameters(world: World, path: str) -> dict[str, str]:
     if path.startswith("/api/v1/webhooks/"):
         return {"id": str(world.endpoint.pk)}
     if path.startswith("/api/v1/reports/"):
-        return {"id": str(ready_report(world.draft).pk)}
-    if path.startswith("/api/v1/documents/"):
-        return {"id": str(world.document.pk)}
+        return {"id": str(world.report.pk)}
     if "{question_key}" in path:
         return {"id": str(world.draft.pk), "question_key": world.question_keys[0]}
     return {"id": str(world.ready.pk if path.endswith("/submit/") else world.draft.pk)}
@@ -519,97 +360,3 @@ def test_hostile_bodies_get_documented_answers(label: str, world: World, api_sch
         if response.status_code < 400 and variant not in MAY_SUCCEED:
             failures.append(f"{variant}: accepted with {response.status_code}")
     assert not failures, f"{len(failures)} hostile bodies got an undocumented answer:\n" + "\n".join(failures)
-
-
-# --- hand-written hostile uploads (multipart) ---------------------------------------------------
-
-UPLOAD = "POST /api/v1/assessments/{id}/documents/"
-BOUNDARY = "conformance-boundary"
-Part = tuple[str, str | None, bytes]  # field name, file name (None: a plain field), content
-
-
-def multipart(parts: list[Part], boundary: str = BOUNDARY) -> bytes:
-    body = b""
-    for name, filename, content in parts:
-        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename is not None else "")
-        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + content + b"\r\n"
-    return body + f"--{boundary}--\r\n".encode()
-
-
-def pdf_part(name: str = "ledger.pdf", content: bytes | None = None) -> Part:
-    return ("file", name, evidence_files.pdf("hostile") if content is None else content)
-
-
-HOSTILE_UPLOADS: dict[str, list[Part]] = {
-    "a NUL byte in the file name": [pdf_part("led\x00ger.pdf")],
-    "a bidi override in the file name": [pdf_part("invoice\u202egpj.pdf")],
-    "a 10,000-character file name": [pdf_part("x" * 10_000 + ".pdf")],
-    "an empty file name": [pdf_part("")],
-    "a path in the file name": [pdf_part("../../../etc/passwd")],
-    "invalid UTF-8 in the file name": [("file", None, b"")],
-    "HTML content": [pdf_part(content=evidence_files.HTML)],
-    "an empty file": [pdf_part(content=b"")],
-    "random bytes": [pdf_part(content=bytes(range(256)) * 4)],
-    "a NUL byte in the question": [pdf_part(), ("question", None, b"F\x00")],
-    "invalid UTF-8 in the question": [pdf_part(), ("question", None, b"\xff\xfe")],
-    "a 1 MB question": [pdf_part(), ("question", None, b"F" * 1_000_000)],
-    "an unknown question": [pdf_part(), ("question", None, b"Z9")],
-    "two files": [pdf_part(), pdf_part("second.pdf", evidence_files.png())],
-    "the file as a plain field": [("file", None, b"%PDF-1.4")],
-    "unknown fields": [pdf_part(), ("unknown", None, b"1"), ("nul\x00key", None, b"x")],
-    "no file": [("question", None, b"F1")],
-}
-HOSTILE_UPLOAD_BODIES: dict[str, tuple[str, bytes]] = {
-    "a multipart body without its boundary": ("multipart/form-data", multipart([pdf_part()])),
-    "a body that ends early": (f"multipart/form-data; boundary={BOUNDARY}", multipart([pdf_part()])[:120]),
-    "JSON": ("application/json", b'{"question": "F1"}'),
-    "form-encoded": ("application/x-www-form-urlencoded", b"question=F1"),
-    "no body": (f"multipart/form-data; boundary={BOUNDARY}", b""),
-}
-
-
-def test_hostile_uploads_get_documented_answers(world: World, api_schema: schemathesis.BaseSchema) -> None:
-    method, path = UPLOAD.split(" ")
-    operation = api_schema[path][method]
-    credentials = {"Authorization": f"Bearer {world.secret}"}
-    parameters = path_parameters(world, path)
-    content_type = f"multipart/form-data; boundary={BOUNDARY}"
-
-    def send(raw: bytes, media_type: str) -> schemathesis.Response:
-        case = operation.Case(path_parameters=parameters, headers=credentials)
-        return case.call_and_validate(checks=CHECKS, data=raw, headers={"Content-Type": media_type})
-
-    assert send(multipart([pdf_part(), ("question", None, b"M4")]), content_type).status_code == 201
-
-    failures: list[str] = []
-    bodies = {label: (content_type, multipart(parts)) for label, parts in HOSTILE_UPLOADS.items()}
-    for variant, (media_type, raw) in {**bodies, **HOSTILE_UPLOAD_BODIES}.items():
-        try:
-            response = send(raw, media_type)
-        except FailureGroup as failure:
-            failures.append(f"{variant}: {failure.message}")
-            continue
-        if response.status_code >= 400:
-            continue
-        name = response.json()["name"]
-        if variant not in UPLOADS_THAT_MAY_SUCCEED:
-            failures.append(f"{variant}: accepted with {response.status_code}")
-        elif not name.isprintable() or "/" in name or not 0 < len(name) <= 200:
-            failures.append(f"{variant}: stored as {name[:80]!r}")
-    assert not failures, f"{len(failures)} hostile uploads got an undocumented answer:\n" + "\n".join(failures)
-
-
-# A path is dropped from the name, an empty name becomes "document.pdf", a long one is shortened; Django's multipart
-# parser drops unprintable characters (NUL, bidi controls) from file names; a second file and unknown fields are
-# ignored.
-UPLOADS_THAT_MAY_SUCCEED = frozenset(
-    {
-        "a path in the file name",
-        "an empty file name",
-        "a 10,000-character file name",
-        "a NUL byte in the file name",
-        "a bidi override in the file name",
-        "two files",
-        "unknown fields",
-    }
-)
