@@ -201,3 +201,29 @@ def test_the_review_screen_in_english_the_profile_and_the_requests(
     assert_controls_named(lead_page, at_least=2)
     assert_no_horizontal_overflow(lead_page)
     screenshot(lead_page, "review-requests")
+
+
+def test_a_consultancy_signs_up_and_lands_on_its_review_queue(
+    new_context: ContextFactory, screenshot: Photographer
+) -> None:
+    page = new_context(locale="zh-CN").new_page()
+    page.goto("/signup/")
+    expect(page.locator("#id_description")).to_be_hidden()  # an enterprise's form first
+    page.locator('input[name="kind"][value="consultancy"]').check()
+    expect(page.locator("#id_description")).to_be_visible()
+    expect(page.locator("#id_employees")).to_be_hidden()  # a consultancy is not asked an enterprise's figures
+    page.locator("#id_email").fill("lead@assess.example")
+    page.locator("#id_password1").fill("a-long-Passphrase-42")
+    page.locator("#id_password2").fill("a-long-Passphrase-42")
+    page.locator("#id_name").fill("苏州数字化评估中心")
+    page.locator("#id_description").fill("为苏州市中小企业数字化转型试点企业提供现场评定")
+    page.locator("#id_province").select_option("32")
+    page.locator("#id_size_band").select_option("small")
+    assert_controls_named(page, at_least=8)
+    assert_no_horizontal_overflow(page)
+    screenshot(page, "review-signup-consultancy")
+    page.locator("main button[type=submit]").first.click()
+    page.wait_for_url("**/review/")
+    firm = Organization.objects.get(name="苏州数字化评估中心")
+    assert (firm.kind, firm.sector) == ("consultancy", "M")
+    expect(page.locator(f'a[href="/consultancies/{firm.pk}/requests/"]')).to_be_visible()
