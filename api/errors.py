@@ -13,7 +13,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from assessment.services import ImmutableError, IncompleteError, ServiceError, TransitionError
+from assessment.services import ImmutableError, IncompleteError, NotAllowedError, ServiceError, TransitionError
 from scoring.engine import AnswerSetError
 from scoring.wording import answer_error_message
 
@@ -97,6 +97,8 @@ def _as_api_exception(exc: Exception) -> Exception:
         )
     if isinstance(exc, (ImmutableError, TransitionError)):
         return conflict(str(exc))
+    if isinstance(exc, NotAllowedError):
+        return exceptions.PermissionDenied(str(exc))
     if isinstance(exc, ServiceError):
         return exceptions.ValidationError({"non_field_errors": [str(exc)]})
     if isinstance(exc, DjangoValidationError):

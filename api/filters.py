@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 
-from assessment.models import Assessment
+from assessment.models import Assessment, AuditEvent
+from review.models import ReviewComment
 
 
 class IdFilter(filters.NumberFilter):
@@ -41,4 +42,25 @@ class AssessmentFilter(filters.FilterSet):
 
     class Meta:
         model = Assessment
+        fields: list[str] = []
+
+
+class CommentFilter(filters.FilterSet):
+    question = filters.CharFilter(field_name="question__key", max_length=40, help_text="One question's thread.")
+    general = filters.BooleanFilter(
+        field_name="question", lookup_expr="isnull", help_text="true: the general thread only."
+    )
+    visibility = filters.ChoiceFilter(choices=ReviewComment.Visibility.choices)
+
+    class Meta:
+        model = ReviewComment
+        fields: list[str] = []
+
+
+class HistoryFilter(filters.FilterSet):
+    kind = filters.MultipleChoiceFilter(choices=AuditEvent.Kind.choices)
+    question = filters.CharFilter(field_name="question_key", max_length=40)
+
+    class Meta:
+        model = AuditEvent
         fields: list[str] = []

@@ -7,9 +7,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
+from assessment.exact_json import exact_json_field
 from assessment.models import Organization
 from assessment.validators import validate_display_text
-from assessment.exact_json import exact_json_field
 
 
 class ApiKey(AbstractAPIKey):

@@ -8,8 +8,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from assessment.models import Assessment, Organization
+from assessment.models import Assessment, AuditEvent, EvidenceDocument, Organization
 from reports.models import Report
+from review.models import ReviewComment, ReviewItem
 from scoring.engine.numbers import exact
 from scoring.models import AssessmentResult
 from webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -73,6 +74,11 @@ class ResultSummarySerializer(Serializer):
 class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
     framework = serializers.CharField(source="framework_version.reference", read_only=True, help_text="slug@label")
     created_by = serializers.EmailField(source="created_by.email", read_only=True)
+    reopened_questions = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="While returned: the only questions whose answers may change (the consultant's change requests).",
+    )
     result = serializers.SerializerMethodField()
 
     class Meta:
@@ -87,6 +93,7 @@ class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
             "created_at",
             "updated_at",
             "submitted_at",
+            "reopened_questions",
             "result",
         ]
         read_only_fields = fields
@@ -186,10 +193,48 @@ class PeersSerializer(Serializer):
     standings = PeerStandingSerializer(many=True)
 
 
+class ConsultantSerializer(Serializer):
+    name = serializers.CharField(help_text="Family name first, as signed.")
+    qualification = serializers.CharField()
+    certificate_number = serializers.CharField(help_text="Empty when none was given.")
+
+
+class DifferenceSerializer(Serializer):
+    """An answer the consultant did not simply verify."""
+
+    question = serializers.CharField()
+    text = serializers.CharField(help_text="The question, in the request's language.")
+    verdict = serializers.ChoiceField(choices=ReviewItem.Verdict.choices)
+    verdict_label = serializers.CharField(help_text="The verdict, in the request's language.")
+    self_answer = serializers.CharField(help_text="The SME's answer, as text.")
+    verified_answer = serializers.CharField(help_text="Adjusted: the consultant's answer; else the SME's.")
+    self_points = Figure(allow_null=True)
+    verified_points = Figure(allow_null=True)
+    reason = serializers.CharField(
+        help_text="Adjusted or cannot verify: the consultant's reason; change requested: the message to the SME."
+    )
+
+
+class VerifiedResultSerializer(ScoreCardSerializer):
+    """The SME's answers with the consultant's adjustments, scored: while reviewing, from the verdicts so far;
+    once signed, as signed."""
+
+    final = serializers.BooleanField(help_text="Signed off: these are the figures of the signed verification.")
+    signed_at = serializers.DateTimeField(allow_null=True)
+    consultant = ConsultantSerializer(allow_null=True, help_text="Who signed; null until signed.")
+    statement = serializers.CharField(allow_null=True, help_text="The signed statement; null until signed.")
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="Verdict → how many answers.")
+    differences = DifferenceSerializer(many=True)
+    reviewed_at = serializers.DateTimeField(allow_null=True, help_text="When the last verdict was given.")
+
+
 class ResultsSerializer(ScoreCardSerializer):
     frozen = serializers.BooleanField()
     computed_at = serializers.DateTimeField()
     peers = PeersSerializer()
+    verified = VerifiedResultSerializer(
+        allow_null=True, help_text="The consultant-verified result beside the self-assessed one; null until a verdict."
+    )
 
 
 class FrameworkSerializer(Serializer):
@@ -209,6 +254,12 @@ class FrameworkTreeSerializer(FrameworkSerializer):
         child=serializers.DictField(),
         help_text="Dimensions → indicators (nested) → questions → options, as in docs/framework-format.md, "
         "with every text in the requested language.",
+    )
+    guidance = serializers.DictField(
+        allow_null=True,
+        help_text="Suggested documents per question and scenario level, in the requested language: "
+        '{"note", "questions": {key: {"documents", "levels": [{"level", "documents"}]}}}. Third-party guidance '
+        "beside the content (its note says whose); null when the framework has none.",
     )
 
 
@@ -283,3 +334,165 @@ class ReportSerializer(serializers.ModelSerializer[Report]):
 
     def get_pdf(self, report: Report) -> str | None:
         return f"/api/v1/reports/{report.pk}/pdf/" if report.status == Report.Status.READY else None
+
+
+class DocumentUploadSerializer(Serializer):
+    file = serializers.FileField(
+        help_text="PDF, PNG, JPEG, GIF, WebP, .docx, .xlsx, .pptx, .doc, .xls or .ppt; the type is read from the "
+        "content, the name is kept only to show. At most EVIDENCE_MAX_FILE_BYTES (20 MiB unless configured)."
+    )
+    question = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        help_text="The key of the question the document shows (e.g. F2); omit for the assessment as a whole.",
+    )
+
+
+class DocumentSerializer(serializers.ModelSerializer[EvidenceDocument]):
+    question = serializers.SerializerMethodField(help_text="The question's key; null for the assessment as a whole.")
+    uploaded_by = serializers.EmailField(source="uploaded_by.email", read_only=True)
+    download = serializers.SerializerMethodField(help_text="Where to download the file (always as an attachment).")
+
+    class Meta:
+        model = EvidenceDocument
+        fields = [
+            "id",
+            "assessment",
+            "question",
+            "name",
+            "kind",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by",
+            "uploaded_at",
+            "download",
+        ]
+        read_only_fields = fields
+
+    def get_question(self, document: EvidenceDocument) -> str | None:
+        return document.question.key if document.question is not None else None
+
+    def get_download(self, document: EvidenceDocument) -> str:
+        return f"/api/v1/documents/{document.pk}/download/"
+
+
+class ReviewQueueItemSerializer(Serializer):
+    """An assessment in the caller's review queue."""
+
+    id = serializers.IntegerField()
+    organization = serializers.IntegerField(source="organization_id")
+    organization_name = serializers.CharField(source="organization.name")
+    framework = serializers.CharField(source="framework_version.reference", help_text="slug@label")
+    status = serializers.ChoiceField(choices=Assessment.Status.choices)
+    submitted_at = serializers.DateTimeField(allow_null=True, help_text="The latest (re)submission.")
+    waiting_seconds = serializers.IntegerField(
+        allow_null=True,
+        help_text="Seconds since the latest submission while the consultant has the next step (submitted or "
+        "under review); null while returned to the SME or once finalized.",
+    )
+    verdicts = serializers.DictField(child=serializers.IntegerField(), help_text="Verdict → how many answers.")
+    reopened_questions = serializers.ListField(child=serializers.CharField(), help_text="While returned.")
+
+
+@extend_schema_field(AnswerWriteSerializer)
+class AnswerItemField(serializers.DictField):
+    """An item of the answer format, passed to the engine as sent (the engine checks it and names each problem)."""
+
+
+class ReviewItemWriteSerializer(Serializer):
+    verdict = serializers.ChoiceField(choices=ReviewItem.Verdict.choices)
+    answer = AnswerItemField(
+        required=False,
+        allow_null=True,
+        help_text="Adjusted only: the answer you verified, in the answer format (the question is the URL's).",
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=4000,
+        help_text="Why you adjusted the answer (required for adjusted) or cannot verify it (required).",
+    )
+    message = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=4000,
+        help_text="Change requested only (required): what the SME should change, and why.",
+    )
+
+
+class ReviewItemSerializer(Serializer):
+    question = serializers.CharField()
+    verdict = serializers.ChoiceField(choices=ReviewItem.Verdict.choices)
+    answer = AnswerItemSerializer(allow_null=True, help_text="Adjusted: the consultant's answer; else null.")
+    reason = serializers.CharField()
+    message = serializers.CharField()
+    reviewer = serializers.EmailField()
+    updated_at = serializers.DateTimeField()
+
+
+class ReviewItemsSerializer(Serializer):
+    items = ReviewItemSerializer(many=True, help_text="The verdicts given so far, in the framework's order.")
+    checklist = serializers.ListField(
+        child=serializers.CharField(), help_text="What still stands before sign-off; empty when it may be signed."
+    )
+
+
+class ReviewReturnSerializer(Serializer):
+    message = serializers.CharField(
+        max_length=4000, allow_blank=True, help_text="Why the assessment is returned; the SME reads it."
+    )
+
+
+class ReviewFinalizeSerializer(Serializer):
+    statement = serializers.CharField(max_length=4000, allow_blank=True, help_text="The statement you sign.")
+
+
+class VerificationSerializer(Serializer):
+    """The signed verification."""
+
+    assessment = serializers.IntegerField(source="assessment_id")
+    consultant = serializers.EmailField(source="consultant.email")
+    consultant_name = serializers.CharField()
+    qualification = serializers.CharField()
+    certificate_number = serializers.CharField()
+    consultancy = serializers.IntegerField(source="consultancy_id", allow_null=True)
+    statement = serializers.CharField()
+    total = Figure(help_text="The verified total, as signed.")
+    level = serializers.IntegerField(help_text="The verified level, as signed.")
+    signed_at = serializers.DateTimeField()
+
+
+class CommentWriteSerializer(Serializer):
+    question = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, help_text="A question key; omit for the general thread."
+    )
+    body = serializers.CharField(max_length=4000)
+    visibility = serializers.ChoiceField(
+        choices=ReviewComment.Visibility.choices,
+        default=ReviewComment.Visibility.SHARED,
+        help_text="internal: the consultants' own, never shown to the SME (only assigned consultants write them).",
+    )
+
+
+class CommentSerializer(serializers.ModelSerializer[ReviewComment]):
+    question = serializers.CharField(source="question.key", allow_null=True, help_text="Null: the general thread.")
+    author = serializers.EmailField(source="author.email")
+
+    class Meta:
+        model = ReviewComment
+        fields = ["id", "question", "body", "visibility", "author", "created_at"]
+        read_only_fields = fields
+
+
+class HistoryEventSerializer(serializers.ModelSerializer[AuditEvent]):
+    actor = serializers.EmailField(source="actor.email", allow_null=True, help_text="Null: the system or an operator.")
+    question = serializers.CharField(source="question_key", help_text="Empty when not about one answer.")
+    before = serializers.JSONField(allow_null=True, help_text="E.g. the answer before (answer format), a status.")
+    after = serializers.JSONField(allow_null=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "kind", "actor", "question", "before", "after", "reason", "created_at"]
+        read_only_fields = fields

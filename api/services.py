@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from api.models import ApiKey
-from assessment.models import Membership, Organization, User
+from assessment.models import Organization, User
+from assessment.selectors import organization_role
 from assessment.validators import validate_display_text
 
 
@@ -20,11 +21,15 @@ def api_key_create(
     organization: Organization | None = None,
     expires_in_days: int | None = None,
 ) -> tuple[ApiKey, str]:
-    """Create a key acting for `user` (optionally for one organisation); returns it with the secret, shown once."""
+    """Create a key acting for `user` (optionally for one organisation: theirs, or one assigned to them as a
+    consultant); returns it with the secret, shown once."""
     if scope not in ApiKey.Scope.values:
         raise ValidationError({"scope": [f"Use one of: {', '.join(ApiKey.Scope.values)}."]})
-    if organization is not None and not Membership.objects.filter(user=user, organization=organization).exists():
-        raise ValidationError({"organization": [f"{user} is not a member of {organization}."]})
+    # A consultant's key may be limited to an organisation assigned to them, as a member's to theirs.
+    if organization is not None and organization_role(user, organization.pk) is None:
+        raise ValidationError(
+            {"organization": [f"{user} is neither a member nor an assigned consultant of {organization}."]}
+        )
     if expires_in_days is not None and expires_in_days < 1:
         raise ValidationError({"expires": ["Give a number of days, 1 or more."]})
     expiry = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None

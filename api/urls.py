@@ -4,11 +4,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from api.views import ASSESSMENT_PREFIX
 from api.views.assessments import AssessmentViewSet
+from api.views.comments import CommentViewSet
 from api.views.docs import ApiDocsView
+from api.views.documents import DocumentViewSet
 from api.views.frameworks import FrameworkViewSet
+from api.views.history import HistoryViewSet
 from api.views.organizations import OrganizationViewSet
 from api.views.reports import ReportViewSet
+from api.views.reviews import AssessmentReviewViewSet, ReviewQueueViewSet
 from api.views.webhooks import WebhookEndpointViewSet
 
 router = DefaultRouter()
@@ -16,6 +21,11 @@ router.include_root_view = False
 router.register("frameworks", FrameworkViewSet, basename="framework")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("documents", DocumentViewSet, basename="document")
+router.register(f"{ASSESSMENT_PREFIX}/review", AssessmentReviewViewSet, basename="assessment-review")
+router.register(f"{ASSESSMENT_PREFIX}/comments", CommentViewSet, basename="assessment-comment")
+router.register(f"{ASSESSMENT_PREFIX}/history", HistoryViewSet, basename="assessment-history")
+router.register("reviews", ReviewQueueViewSet, basename="review")
 router.register("reports", ReportViewSet, basename="report")
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.db import models
 
 from assessment.classification import PROVINCES, SECTORS, SizeBand
+from assessment.exact_json import exact_json_field
 from assessment.models import Assessment, FrameworkVersion, Organization
 from scoring.engine import Framework, PathToLevel, ScoreCard
 from scoring.engine.serialize import card_from_data, path_from_data
-from assessment.exact_json import exact_json_field
 
 
 def figure_field() -> models.DecimalField:

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from assessment.exact_json import exact_json_field
 from assessment.models import Organization
 from assessment.validators import validate_display_text
-from assessment.exact_json import exact_json_field
 
 
 class Event(models.TextChoices):

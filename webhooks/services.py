@@ -18,8 +18,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment.models import Organization, User
 from assessment import exact_json
+from assessment.models import Organization, User
 from webhooks import transport
 from webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks.targets import Refusal, TargetRefused, target_addresses, webhook_target_parse

@@ -1,4 +1,4 @@
-"""Assessments: start, answers, submit, results, what-if and report requests."""
+"""Assessments: start, answers, submit, results, what-if, report requests and evidence documents."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -19,16 +19,22 @@ from rest_framework.response import Response
 from rest_framework.serializers import DateTimeField
 
 from api import serializers as s
+from api.errors import ErrorSerializer
 from api.filters import AssessmentFilter
 from api.idempotency import idempotent
 from api.pagination import Pages
+from api.parsers import EvidenceMultiPartParser
 from api.permissions import CONTRIBUTORS, check_role, key_organization, require_role
 from api.views import ID, body_organization, caller
 from assessment.framework_texts import document_language
 from assessment.models import Answer, Assessment, FrameworkVersion
-from assessment.selectors import framework_version_get, membership_role
-from assessment.services.assessments import answers_upsert, assessment_create, assessment_submit
+from assessment.selectors import assessment_documents, framework_version_get, membership_role
+from assessment.services.assessments import answers_upsert, assessment_create
+from assessment.services.documents import document_add
 from reports.services import report_request
+from review.models import ReviewItem
+from review.results import comparison
+from review.services import assessment_resubmit
 from scoring.engine import answer_item
 from scoring.engine.serialize import card_as_data, path_as_data
 from scoring.peers import PEER_PROFILE
@@ -70,6 +76,40 @@ def _raw_items(data: Any, field: str, allowed: set[str]) -> list[Any]:
     return data[field]
 
 
+def assessments_shown(assessments: Iterable[Assessment], context: dict[str, Any]) -> list[Any]:
+    """Assessments as the API shows them, each with the result of its answers as they are (nothing saved)."""
+    listed = list(assessments)
+    context = {**context, "results": assessment_results(listed)}
+    return list(s.AssessmentSerializer(listed, many=True, context=context).data)
+
+
+def verified_as_data(assessment: Assessment, language: str) -> dict[str, Any] | None:
+    """The verified result beside the self-assessed one (review.results.comparison), null until a verdict."""
+    if not ReviewItem.objects.filter(assessment=assessment).exists():  # nor, then, a sign-off
+        return None  # spares working out the comparison of an assessment nobody has reviewed
+    view = comparison(assessment, language=language)
+    if view.verified is None:
+        return None
+    signed = view.signed
+    return {
+        **card_as_data(view.verified),
+        "next_level_path": signed.path if signed else None,
+        "final": view.final,
+        "signed_at": signed.signed_at if signed else None,
+        "consultant": {
+            "name": signed.consultant_name,
+            "qualification": signed.qualification,
+            "certificate_number": signed.certificate_number,
+        }
+        if signed
+        else None,
+        "statement": signed.statement if signed else None,
+        "counts": dict(view.counts),
+        "differences": [asdict(difference) for difference in view.differences],
+        "reviewed_at": view.reviewed_at,
+    }
+
+
 @extend_schema_view(
     list=extend_schema(summary="Assessments of your organisations"),
     create=extend_schema(
@@ -94,10 +134,7 @@ class AssessmentViewSet(
         return assessments.select_related("framework_version__framework")
 
     def _shown(self, assessments: Iterable[Assessment], *, many: bool = False) -> Any:
-        """Assessments as the API shows them, each with the result of its answers as they are (nothing saved)."""
-        listed = list(assessments)
-        context = {**self.get_serializer_context(), "results": assessment_results(listed)}
-        data = s.AssessmentSerializer(listed, many=True, context=context).data
+        data = assessments_shown(assessments, self.get_serializer_context())
         return data if many else data[0]
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -195,7 +232,7 @@ class AssessmentViewSet(
         return Response({"answer": answer_item(question, engine_answer(row, question_key)), "audit": _audit(row)})
 
     @extend_schema(
-        summary="Submit with the truthfulness pledge; the result is frozen",
+        summary="Submit (or resubmit a returned one) with the truthfulness pledge; the result is frozen",
         request=s.SubmitSerializer,
         responses=s.AssessmentSerializer,
     )
@@ -205,7 +242,7 @@ class AssessmentViewSet(
         assessment = self._editable(CONTRIBUTORS)
         serializer = s.SubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        submitted = assessment_submit(
+        submitted = assessment_resubmit(  # the assigned consultants hear of it
             assessment=assessment,
             submitted_by=caller(request),
             pledge=serializer.validated_data["pledge"],
@@ -213,7 +250,7 @@ class AssessmentViewSet(
         return Response(self._shown([submitted]))
 
     @extend_schema(
-        summary="The scorecard, the path to the next level and the peer benchmark",
+        summary="The scorecard, the path to the next level, the peer benchmark and the verified result",
         parameters=[
             OpenApiParameter(
                 "peers",
@@ -238,6 +275,7 @@ class AssessmentViewSet(
             "frozen": view.frozen,
             "computed_at": view.computed_at,
             "peers": {"filter": view.peers.filter, "standings": [asdict(p) for p in view.peers.standings]},
+            "verified": verified_as_data(assessment, document_language()),
         }
         return Response(s.ResultsSerializer(body).data)
 
@@ -267,3 +305,46 @@ class AssessmentViewSet(
             assessment=assessment, language=serializer.validated_data["language"], requested_by=caller(request)
         )
         return Response(s.ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="The assessment's evidence documents, oldest first", responses=s.DocumentSerializer(many=True)
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        parser_classes=[EvidenceMultiPartParser],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def documents(self, request: Request, pk: str) -> Response:
+        documents = assessment_documents(self.get_object())
+        return Response(s.DocumentSerializer(documents, many=True).data)
+
+    @extend_schema(
+        summary="Attach a document (multipart: file, optional question) while the assessment may change",
+        request={"multipart/form-data": s.DocumentUploadSerializer},
+        responses={
+            201: s.DocumentSerializer,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="The assessment is submitted, or returned and the question is not one reopened.",
+            ),
+            413: OpenApiResponse(
+                ErrorSerializer, description="Larger than one document may be (EVIDENCE_MAX_FILE_BYTES)."
+            ),
+            415: OpenApiResponse(ErrorSerializer, description="Not multipart/form-data."),
+        },
+    )
+    @documents.mapping.post
+    @idempotent
+    def documents_post(self, request: Request, pk: str) -> Response:
+        assessment = self._editable(CONTRIBUTORS)
+        serializer = s.DocumentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        document = document_add(
+            assessment=assessment,
+            uploaded_by=caller(request),
+            upload=serializer.validated_data["file"],
+            question_key=serializer.validated_data.get("question", ""),
+        )
+        return Response(s.DocumentSerializer(document).data, status=status.HTTP_201_CREATED)

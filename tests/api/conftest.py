@@ -9,6 +9,11 @@ from rest_framework.test import APIClient
 from api.models import ApiKey
 from api.services import api_key_create
 from assessment.models import Organization, User
+from tests.review import conftest as review
+
+# The review's world (a consultancy, its lead and consultant assigned to `organization`, a submitted assessment).
+lead, consultancy, consultant = review.lead, review.consultancy, review.consultant
+assignment, submitted = review.assignment, review.submitted
 
 KeyClient = Callable[..., APIClient]
 
@@ -31,3 +36,9 @@ def key_client(db: None) -> KeyClient:
 @pytest.fixture
 def owner_client(key_client: KeyClient, owner: User, organization: Organization) -> APIClient:
     return key_client(owner)
+
+
+@pytest.fixture
+def consultant_client(key_client: KeyClient, consultant: User, assignment: Any) -> APIClient:
+    """The assigned consultant's personal key (not limited to an organisation)."""
+    return key_client(consultant)

@@ -66,10 +66,22 @@ def test_create_api_key_refuses_bad_arguments(owner: User, arguments: list[str],
     assert not ApiKey.objects.exists()
 
 
-def test_a_key_for_an_organisation_needs_membership(owner: User, organization: Organization) -> None:
+def test_a_key_for_an_organisation_needs_membership_or_an_assignment(owner: User, organization: Organization) -> None:
     stranger = User.objects.create_user("stranger@example.com", "pw-stranger-1")
-    with pytest.raises(Exception, match="not a member"):
+    with pytest.raises(Exception, match="neither a member nor an assigned consultant"):
         api_key_create(user=stranger, name="x", organization=organization)
+
+
+def test_a_consultant_limits_a_personal_key_to_an_organisation_assigned_to_them(
+    organization: Organization, consultant: User, assignment: Any, consultancy: Organization
+) -> None:
+    key, secret = api_key_create(user=consultant, name="review tool", organization=organization)
+    assert key.organization == organization
+    listed = bearer(secret).get("/api/v1/organizations/").json()["results"]
+    assert [(o["id"], o["role"]) for o in listed] == [(organization.pk, "consultant")]
+    assert bearer(secret).get(f"/api/v1/organizations/{consultancy.pk}/").status_code == 404
+    _key, own = api_key_create(user=consultant, name="own firm", organization=consultancy)  # a member there
+    assert bearer(own).get(f"/api/v1/organizations/{organization.pk}/").status_code == 404
 
 
 def test_last_use_is_recorded(owner: User) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -13,12 +14,15 @@ from rest_framework.test import APIClient
 
 from api.models import ApiKey
 from api.services import api_key_create, api_key_revoke
-from assessment.models import ConsultantAssignment, FrameworkVersion, Membership, Organization, User
+from assessment.models import Assessment, ConsultantAssignment, FrameworkVersion, Membership, Organization, User
 from assessment.services.assessments import answers_upsert, assessment_create
+from assessment.services.documents import document_add
 from assessment.services.organizations import organization_create
 from reports.models import Report
-from scoring.selectors import framework_structure
-from tests.helpers import lowest_item
+from review.services import consultant_profile_save, review_item_set, review_start
+from scoring.selectors import assessment_answers, framework_structure
+from tests import evidence_files
+from tests.helpers import lowest_item, submit_filling_gaps
 from webhooks.services import webhook_endpoint_create
 
 CALLERS = (
@@ -50,6 +54,12 @@ def contributors_write(success: int) -> dict[str, int]:
     }
 
 
+def consultant_write(success: int) -> dict[str, int]:
+    """The review's steps: the assigned consultant's alone."""
+    sme = {role: 403 for role in ("owner", "respondent", "viewer")}
+    return {**sme, "assigned_consultant": success, "read_only_key": 403, **OUTSIDERS}
+
+
 def owner_only(success: int, others: int = 404) -> dict[str, int]:
     roles = {role: others for role in ("respondent", "viewer", "assigned_consultant")}
     return {"owner": success, **roles, "read_only_key": 403, **OUTSIDERS}
@@ -59,9 +69,10 @@ def owner_only(success: int, others: int = 404) -> dict[str, int]:
 class Operation:
     name: str
     method: str
-    path: str  # {org}, {assessment}, {webhook} are filled in
+    path: str  # {org}, {assessment}, {webhook}, {report}, {document}; the review's {submitted}, {reviewing} …
     expected: dict[str, int]
     body: Any = None
+    format: str = "json"
 
 
 ORG_BODY = {"name": "新建企业", "sector": "C", "province": "11", "size_band": "micro"}
@@ -133,6 +144,18 @@ OPERATIONS = [
         {**{c: 202 for c in READERS}, **OUTSIDERS},
         {"language": "en"},
     ),
+    Operation("documents_list", "get", "/api/v1/assessments/{assessment}/documents/", {**READERS, **OUTSIDERS}),
+    Operation(
+        "documents_create",
+        "post",
+        "/api/v1/assessments/{assessment}/documents/",
+        contributors_write(201),
+        {"file": "{upload}", "question": "F2"},
+        format="multipart",
+    ),
+    Operation("documents_retrieve", "get", "/api/v1/documents/{document}/", {**READERS, **OUTSIDERS}),
+    Operation("documents_download", "get", "/api/v1/documents/{document}/download/", {**READERS, **OUTSIDERS}),
+    Operation("documents_destroy", "delete", "/api/v1/documents/{document}/", contributors_write(204)),
     Operation("reports_retrieve", "get", "/api/v1/reports/{report}/", {**READERS, **OUTSIDERS}),
     Operation("reports_pdf", "get", "/api/v1/reports/{report}/pdf/", {**READERS, **OUTSIDERS}),
     Operation("webhooks_list", "get", "/api/v1/webhooks/", EVERYONE),
@@ -153,7 +176,59 @@ OPERATIONS = [
         "/api/v1/webhooks/{webhook}/deliveries/",
         {**owner_only(200), "read_only_key": 200},
     ),
+    Operation("reviews_list", "get", "/api/v1/reviews/", EVERYONE),
+    Operation("review_start", "post", "/api/v1/assessments/{submitted}/review/start/", consultant_write(200)),
+    Operation(
+        "review_item_update",
+        "put",
+        "/api/v1/assessments/{reviewing}/review/items/F1/",
+        consultant_write(200),
+        {"verdict": "verified"},
+    ),
+    Operation(
+        "review_item_adjusted",
+        "put",
+        "/api/v1/assessments/{reviewing}/review/items/F2/",
+        consultant_write(200),
+        {"verdict": "adjusted", "answer": {"choice": "A"}, "reason": "台账不符"},
+    ),
+    Operation("review_items", "get", "/api/v1/assessments/{reviewing}/review/items/", {**READERS, **OUTSIDERS}),
+    Operation(
+        "review_return",
+        "post",
+        "/api/v1/assessments/{reviewing}/review/return/",
+        consultant_write(200),
+        {"message": "请修改F5"},
+    ),
+    Operation(
+        "review_finalize",
+        "post",
+        "/api/v1/assessments/{signable}/review/finalize/",
+        consultant_write(200),
+        {"statement": "经核查属实"},
+    ),
+    Operation("comments_list", "get", "/api/v1/assessments/{assessment}/comments/", {**READERS, **OUTSIDERS}),
+    Operation(
+        "comments_create",
+        "post",
+        "/api/v1/assessments/{assessment}/comments/",
+        {
+            **{c: 201 for c in ("owner", "respondent", "viewer", "assigned_consultant")},
+            "read_only_key": 403,
+            **OUTSIDERS,
+        },
+        {"question": "F1", "body": "设备台账见附件"},
+    ),
+    Operation(
+        "comments_create_internal",  # only the consultants' own
+        "post",
+        "/api/v1/assessments/{assessment}/comments/",
+        consultant_write(201),
+        {"body": "内部：需现场核对", "visibility": "internal"},
+    ),
+    Operation("history", "get", "/api/v1/assessments/{assessment}/history/", {**READERS, **OUTSIDERS}),
 ]
+REVIEWED = ("submitted", "reviewing", "signable")  # assessments made only for the operations that need them
 
 
 def test_the_matrix_covers_every_operation_of_the_schema(client: Any, db: None) -> None:
@@ -161,20 +236,13 @@ def test_the_matrix_covers_every_operation_of_the_schema(client: Any, db: None) 
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
     operations = {(method, path) for path, item in schema["paths"].items() for method in item if method != "parameters"}
-    covered = {
-        (
-            o.method,
-            o.path.replace("{org}", "{id}")
-            .replace("{assessment}", "{id}")
-            .replace("{webhook}", "{id}")
-            .replace("{report}", "{id}"),
-        )
-        for o in OPERATIONS
-    }
-    covered = {
-        (m, p.replace("/answers/S01/", "/answers/{question_key}/").replace("/miit-2024-manufacturing/", "/{slug}/"))
-        for m, p in covered
-    }
+    covered = set()
+    for o in OPERATIONS:
+        path = o.path
+        for name in ("org", "assessment", "webhook", "report", "document", *REVIEWED):
+            path = path.replace(f"{{{name}}}", "{id}")
+        path = re.sub(r"/(answers|items)/[A-Z0-9]+/", r"/\1/{question_key}/", path)
+        covered.add((o.method, path.replace("/miit-2024-manufacturing/", "/{slug}/")))
     assert operations == covered
 
 
@@ -209,6 +277,12 @@ def world(miit: FrameworkVersion, settings: Any) -> dict[str, Any]:
         assessment=assessment, language="en", version=1, inputs_hash="-", status=Report.Status.READY
     )
     report.file.save("matrix.pdf", ContentFile(b"%PDF-1.7 matrix"))
+    document = document_add(
+        assessment=assessment,
+        uploaded_by=owner,
+        upload=evidence_files.upload(evidence_files.pdf("ledger")),
+        question_key="F2",
+    )
     return {
         "users": users,
         "other": other,
@@ -216,7 +290,30 @@ def world(miit: FrameworkVersion, settings: Any) -> dict[str, Any]:
         "assessment": assessment,
         "webhook": webhook,
         "report": report,
+        "document": document,
     }
+
+
+def _reviewed(world: dict[str, Any], name: str) -> Assessment:
+    """A submitted assessment of the world's organisation; "reviewing": under review with a change request;
+    "signable": under review, every answer verified."""
+    owner, consultant = world["users"]["owner"], world["users"]["assigned_consultant"]
+    miit = world["assessment"].framework_version
+    assessment = submit_filling_gaps(
+        assessment_create(organization=world["org"], framework_version=miit, created_by=owner), owner
+    )
+    if name == "submitted":
+        return assessment
+    review_start(assessment=assessment, consultant=consultant)
+    if name == "reviewing":
+        review_item_set(
+            assessment=assessment, reviewer=consultant, question_key="F5", verdict="change_requested", message="请补充"
+        )
+        return assessment
+    consultant_profile_save(user=consultant, family_name="李", given_name="明", qualification="数字化评估师")
+    for key in assessment_answers(assessment):
+        review_item_set(assessment=assessment, reviewer=consultant, question_key=key, verdict="verified")
+    return assessment
 
 
 def _client(caller: str, world: dict[str, Any]) -> APIClient:
@@ -236,6 +333,8 @@ def _client(caller: str, world: dict[str, Any]) -> APIClient:
 
 
 def _fill(value: Any, ids: dict[str, int]) -> Any:
+    if value == "{upload}":  # a fresh file for each request: another than the world's, so never a duplicate
+        return evidence_files.upload(evidence_files.png(), "photo.png")
     if isinstance(value, str):
         for name, pk in ids.items():
             if value == f"{{{name}}}":
@@ -251,9 +350,11 @@ def _fill(value: Any, ids: dict[str, int]) -> Any:
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda o: o.name)
 def test_operation_answers_each_caller_as_expected(operation: Operation, caller: str, world: dict[str, Any]) -> None:
     expected = {**UNAUTHENTICATED, **operation.expected}[caller]
-    ids = {name: world[name].pk for name in ("org", "assessment", "webhook", "report")}
+    ids = {name: world[name].pk for name in ("org", "assessment", "webhook", "report", "document")}
+    ids |= {name: _reviewed(world, name).pk for name in REVIEWED if f"{{{name}}}" in operation.path}
     client = _client(caller, world)
-    response = getattr(client, operation.method)(_fill(operation.path, ids), _fill(operation.body, ids), format="json")
+    path, body = _fill(operation.path, ids), _fill(operation.body, ids)
+    response = getattr(client, operation.method)(path, body, format=operation.format)
     assert response.status_code == expected, response.content[:500]
     if expected >= 400:
         assert set(response.json()) == {"code", "message", "details"}

@@ -208,6 +208,12 @@ class SubmitForm(forms.Form):
     )
 
 
+class DocumentForm(forms.Form):
+    """An evidence file; what it may be is the service's to say (assessment.services.documents)."""
+
+    file = forms.FileField(label=_("Attach a document"), error_messages={"required": _("Choose a file to attach.")})
+
+
 class ReportForm(forms.Form):
     language = forms.ChoiceField(label=_("Report language"), choices=Report.Language.choices)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from web.assessments.views import history, reports, results, review, wizard
+from web.assessments.views import documents, history, reports, results, review, wizard
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", history.home, name="home"),
@@ -12,6 +12,18 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("assessments/<int:pk>/steps/<int:step>/", wizard.wizard, name="wizard"),
     path("assessments/<int:pk>/answers/<str:question_key>/", wizard.answer_save, name="answer_save"),
     path("assessments/<int:pk>/review/", review.review, name="review"),
+    path("assessments/<int:pk>/documents/", documents.document_upload, name="document_upload"),
+    path(
+        "assessments/<int:pk>/questions/<str:question_key>/documents/",
+        documents.document_upload,
+        name="document_upload_question",
+    ),
+    path("assessments/<int:pk>/documents/<int:document_id>/", documents.document_download, name="document_download"),
+    path(
+        "assessments/<int:pk>/documents/<int:document_id>/remove/",
+        documents.document_remove_view,
+        name="document_remove",
+    ),
     path("assessments/<int:pk>/results/", results.results, name="results"),
     path("assessments/<int:pk>/what-if/", results.what_if, name="what_if"),
     path("assessments/<int:pk>/reports/", reports.report_request, name="report_request"),

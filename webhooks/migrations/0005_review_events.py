@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('webhooks', '0004_description_plain_text'),
+        ("webhooks", "0004_description_plain_text"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='webhookdelivery',
-            name='event',
-            field=models.CharField(choices=[('assessment.submitted', 'assessment submitted'), ('review.started', 'review started'), ('assessment.returned', 'assessment returned for changes'), ('assessment.finalized', 'assessment finalised'), ('report.ready', 'report ready')], max_length=40),
+            model_name="webhookdelivery",
+            name="event",
+            field=models.CharField(
+                choices=[
+                    ("assessment.submitted", "assessment submitted"),
+                    ("review.started", "review started"),
+                    ("assessment.returned", "assessment returned for changes"),
+                    ("assessment.finalized", "assessment finalised"),
+                    ("report.ready", "report ready"),
+                ],
+                max_length=40,
+            ),
         ),
     ]

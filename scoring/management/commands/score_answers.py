@@ -6,9 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from assessment import exact_json
 from assessment.models import FrameworkVersion
 from assessment.selectors import framework_version_get
-from assessment import exact_json
 from scoring.engine import AnswerSetError, parse_answers, path_to_level, score
 from scoring.engine.serialize import card_as_data, path_as_data
 from scoring.selectors import framework_structure

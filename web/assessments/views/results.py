@@ -22,6 +22,7 @@ from web.assessments.forms import (
     messages_of,
 )
 from web.assessments.pages import (
+    evidence_files,
     questionnaire,
     results_page,
 )
@@ -44,6 +45,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         peer_form=peer_form,
         report_form=ReportForm(initial={"language": document_language()}),
         reports=Report.objects.filter(assessment=assessment).order_by("-created_at", "-id"),
+        files=evidence_files(assessment, can_write=False),  # read-only here: attached in the wizard and review
         **results_page(assessment, chosen),
     )
     return render(request, "web/assessments/results.html", context)

@@ -26,12 +26,14 @@ from web.assessments.forms import (
 from web.assessments.pages import (
     answer_rows,
     engine_answers,
+    evidence_files,
     question_view,
     questionnaire,
     resume_step,
     wizard_progress,
 )
 from web.assessments.views import (
+    CONTRIBUTORS,
     assessment_and_role,
     is_htmx,
     page_context,
@@ -53,9 +55,14 @@ def assessment_resume(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("web:wizard", assessment.pk, step) if step else redirect("web:review", assessment.pk)
 
 
-def _wizard_page(
-    assessment: Assessment, role: str, number: int, failed: tuple[str, list[str]] | None = None
+def wizard_page(
+    assessment: Assessment,
+    role: str,
+    number: int,
+    failed: tuple[str, list[str]] | None = None,
+    upload_failed: tuple[str, list[str]] | None = None,
 ) -> dict[str, Any]:
+    """One step of the questionnaire; `failed` and `upload_failed` name a question and what went wrong with it."""
     layout = questionnaire(assessment.framework_version)
     if not 1 <= number <= len(layout.steps):
         raise Http404(_("No such step."))
@@ -63,12 +70,16 @@ def _wizard_page(
     rows = answer_rows(assessment)
     answers = engine_answers(rows)
     step = layout.steps[number - 1]
+    files = evidence_files(assessment, can_write=role in CONTRIBUTORS)
     return page_context(
         assessment,
         role,
         layout,
         step=step,
-        questions=[question_view(framework, layout, key, answers, rows) for key in step.keys],
+        questions=[question_view(framework, layout, key, answers, rows, files) for key in step.keys],
+        guidance_note=files.guidance.note if files.guidance else "",
+        upload_failed_key=upload_failed[0] if upload_failed else None,
+        upload_errors=upload_failed[1] if upload_failed else None,
         progress=wizard_progress(layout, answers),
         previous_step=number - 1 if number > 1 else None,
         next_step=number + 1 if number < len(layout.steps) else None,
@@ -81,7 +92,7 @@ def _wizard_page(
 @require_GET
 def wizard(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     assessment, role = assessment_and_role(request, pk)
-    return render(request, "web/assessments/wizard.html", _wizard_page(assessment, role, step))
+    return render(request, "web/assessments/wizard.html", wizard_page(assessment, role, step))
 
 
 @login_required
@@ -117,7 +128,7 @@ def answer_save(request: HttpRequest, pk: int, question_key: str) -> HttpRespons
     if not is_htmx(request):
         if not errors:
             return redirect(reverse("web:wizard", args=[assessment.pk, step]) + f"#q-{question_key}")
-        context = _wizard_page(assessment, role, step, failed=(question_key, errors))
+        context = wizard_page(assessment, role, step, failed=(question_key, errors))
         return render(request, "web/assessments/wizard.html", context, status=status)
     rows = answer_rows(assessment)
     answers = engine_answers(rows)
