@@ -14,11 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 
 from assessment.framework_format import Document
-from assessment.framework_texts import FrameworkTexts, Place, document_language
+from assessment.framework_texts import FrameworkTexts, Place, QuestionGuidance, document_language
 from assessment.models import (
     Assessment,
     AuditEvent,
@@ -41,6 +40,7 @@ from web.assessments.pages import (
     QuestionView,
     answer_rows,
     engine_answers,
+    evidence_files,
     question_view,
     questionnaire,
 )
@@ -137,22 +137,6 @@ def led_consultancies(user: User) -> list[Organization]:
 
 
 @dataclass(frozen=True)
-class DocumentLink:
-    name: str
-    kind: str
-    size: int
-    uploaded_at: datetime
-    url: str | None  # None until the download view exists
-
-
-def _download_url(document: EvidenceDocument) -> str | None:
-    try:
-        return reverse("web:document_download", args=[document.pk])
-    except NoReverseMatch:
-        return None
-
-
-@dataclass(frozen=True)
 class HistoryEntry:
     """One event of the audit trail, worded for the page."""
 
@@ -221,7 +205,8 @@ class ReviewQuestion:
     answer_text: str
     evidence: list[dict[str, Any]]  # {"label", "value", "unit"} of the evidence given
     comment: str  # the enterprise's comment on its answer
-    documents: list[DocumentLink]
+    documents: list[EvidenceDocument]
+    guidance: list[tuple[int | None, tuple[str, ...]]]  # documents to check: for any answer, for the level claimed
     self_points: Decimal | None
     max_points: Decimal | None
     verified_points: Decimal | None
@@ -272,7 +257,8 @@ class ReviewScreen:
     thresholds: tuple[Decimal, ...]
     dimensions: list[DimensionGroup]
     questions: Mapping[str, ReviewQuestion]
-    documents: list[DocumentLink]  # for the assessment as a whole
+    documents: list[EvidenceDocument]  # for the assessment as a whole
+    guidance_note: str  # who suggests the documents to check, and their standing
     comments: list[ReviewComment]  # the general thread
     flags: list[ReviewQuestion]  # the questions whose evidence contradicts them
     changes: list[Change]  # since the last return
@@ -464,6 +450,16 @@ class _Words:
         )
 
 
+def _to_check(guidance: QuestionGuidance | None, answer: Answer | None) -> list[tuple[int | None, tuple[str, ...]]]:
+    """The suggested documents for any answer, and those for the scenario level the enterprise claims."""
+    if guidance is None:
+        return []
+    found: list[tuple[int | None, tuple[str, ...]]] = [(None, guidance.documents)] if guidance.documents else []
+    claimed = answer.level if answer is not None else None
+    found.extend((level, items) for level, items in guidance.levels if level == claimed)
+    return found
+
+
 def _indicator_groups(indicators: list[Document]) -> list[tuple[str, list[str]]]:
     groups: list[tuple[str, list[str]]] = []
     for indicator in indicators:
@@ -515,12 +511,8 @@ def review_screen(assessment: Assessment, user: User, posted: PostedVerdict | No
         item.question.key: item
         for item in ReviewItem.objects.filter(assessment=assessment).select_related("question", "reviewer")
     }
-    documents: dict[str | None, list[DocumentLink]] = {}
-    for document in EvidenceDocument.objects.filter(assessment=assessment).select_related("question"):
-        link = DocumentLink(
-            document.name, document.get_kind_display(), document.size, document.uploaded_at, _download_url(document)
-        )
-        documents.setdefault(document.question.key if document.question else None, []).append(link)
+    files = evidence_files(assessment, can_write=False)
+    guidance = files.guidance.questions if files.guidance else {}
     comments: dict[str | None, list[ReviewComment]] = {}
     for comment in ReviewComment.objects.filter(assessment=assessment).select_related("question", "author"):
         comments.setdefault(comment.question.key if comment.question else None, []).append(comment)
@@ -560,7 +552,8 @@ def review_screen(assessment: Assessment, user: User, posted: PostedVerdict | No
             answer_text=words.answer(key, answer),
             evidence=words.evidence(key, answer),
             comment=answer.comment if answer else "",
-            documents=documents.get(key, []),
+            documents=files.by_question.get(key, []),
+            guidance=_to_check(guidance.get(key), answer),
             self_points=score.score if score else None,
             max_points=score.max if score else None,
             verified_points=verified_scores[key].score if item is not None and key in verified_scores else None,
@@ -592,7 +585,8 @@ def review_screen(assessment: Assessment, user: User, posted: PostedVerdict | No
         thresholds=score_thresholds(framework),
         dimensions=dimensions,
         questions=questions,
-        documents=documents.get(None, []),
+        documents=files.whole,
+        guidance_note=files.guidance.note if files.guidance else "",
         comments=comments.get(None, []),
         flags=[questions[key] for key in flags if key in questions],
         changes=[changes[key] for key in questions if key in changes],

@@ -109,6 +109,22 @@ def test_each_answer_shows_its_evidence_documents_points_and_the_contradicting_f
     assert "figures contradict the answer" in f2
     assert "100 units" in text_of(f2)  # its evidence, with the unit
     assert 'name="choice" value="E" checked' in f2  # the adjusted-answer input starts from the SME's answer
+    # The documents to check, from the framework's guidance; for a scenario, those of the level claimed (S01: 1).
+    assert "Production equipment ledger marking each digital device" in text_of(f2)
+    s01 = html[html.index('id="rq-S01"') : html.index('id="rq-S02"')]
+    assert "For the level claimed, 1:" in text_of(s01)
+    assert "Licences or purchase records of design software" in text_of(s01)
+    assert "design-management system" not in text_of(s01)  # level 2's
+
+
+def test_the_consultant_downloads_the_documents(consultant_web: Client, contradicting: Assessment) -> None:
+    html = consultant_web.get(screen_url(contradicting)).content.decode()
+    links = re.findall(r'href="(/assessments/\d+/documents/\d+/)" download>([^<]+)<', html)
+    assert sorted(name for _url, name in links) == ["2024年财务报表.pdf", "设备清单.pdf"]
+    for link, _name in links:
+        response = consultant_web.get(link)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
 
 
 def test_comments_show_internal_ones_marked_and_the_history_of_each_answer(
