@@ -200,6 +200,9 @@ class QuestionView:
     documents: tuple[EvidenceDocument, ...] = ()  # evidence documents attached to this question
     guidance: QuestionGuidance | None = None  # the documents the framework's guidance suggests
     documents_open: bool = False  # whether the user may attach and remove documents here now
+    locked: bool = False  # returned for changes to other questions: this answer stays as it is
+    change_request: str = ""  # returned for a change to this answer: the consultant's message
+    answer_text: str = ""  # a locked answer as words, as the results page words answers
 
     @property
     def node(self) -> Document:
@@ -250,6 +253,9 @@ def question_view(
     answers: Mapping[str, Answer],
     rows: Mapping[str, AnswerRow],
     files: EvidenceFiles | None = None,
+    *,
+    locked: bool = False,
+    change_request: str = "",
 ) -> QuestionView:
     place = layout.places[key]
     node = place.node
@@ -284,6 +290,9 @@ def question_view(
         documents=tuple(files.by_question.get(key, ())) if files else (),
         guidance=files.guidance.questions.get(key) if files and files.guidance else None,
         documents_open=bool(files and files.can_write and files.assessment.documents_may_change(key)),
+        locked=locked,
+        change_request=change_request,
+        answer_text=answer_as_text(framework, layout.texts, key, answer) if locked else "",
     )
 
 

@@ -1,4 +1,4 @@
-"""Review what is missing, and submit with the truthfulness pledge."""
+"""Review what is missing, and submit with the truthfulness pledge (or resubmit a returned assessment)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from assessment.models import Assessment
 from assessment.services import ImmutableError, IncompleteError
-from assessment.services.assessments import (
-    assessment_submit,
-)
+from review.services import assessment_resubmit
 from scoring.selectors import framework_structure
 from web.assessments.forms import (
     SubmitForm,
@@ -29,6 +27,7 @@ from web.assessments.pages import (
     submission_gaps,
     wizard_progress,
 )
+from web.assessments.returned import return_notice
 from web.assessments.views import (
     CONTRIBUTORS,
     assessment_and_role,
@@ -48,8 +47,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         require_contributor(role)
         status = 422
         if form.is_valid():
+            returned = assessment.status == Assessment.Status.RETURNED
             try:
-                assessment_submit(assessment=assessment, submitted_by=user_of(request), pledge=True)
+                assessment_resubmit(assessment=assessment, submitted_by=user_of(request), pledge=True)
             except IncompleteError:  # the list below is worked out afresh from the saved answers
                 form.add_error(None, _("Answer the questions listed below first."))
             except ImmutableError as exc:
@@ -58,7 +58,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("Submitted. These are the results."))
+                if returned:
+                    messages.success(request, _("Resubmitted: the consultant is told and continues the review."))
+                else:
+                    messages.success(request, _("Submitted. These are the results."))
                 return redirect("web:results", assessment.pk)
     return render(request, "web/assessments/review.html", review_page(assessment, role, form), status=status)
 
@@ -79,4 +82,5 @@ def review_page(
         progress=wizard_progress(layout, answers),
         files=evidence_files(assessment, can_write=role in CONTRIBUTORS),
         upload_errors=upload_errors,
+        notice=return_notice(assessment, layout),
     )
