@@ -61,6 +61,7 @@ def test_the_enterprises_own_members_get_403(
     assert client.get(screen_url(under_review)).status_code == 403
     for name, data in (
         ("review_start", {}),
+        ("review_verify_remaining", {}),
         ("review_return", {"message": "x"}),
         ("review_finalize", {"statement": "x"}),
         ("review_comment", {"body": "x", "visibility": "internal"}),
@@ -386,6 +387,28 @@ def test_signing_off_shows_the_checklist_until_it_is_clear(
     assert "王立" in page
     assert "经核查属实。" in page
     assert "Sign and finalize" not in page
+
+
+def test_the_remaining_answers_are_verified_with_one_button(
+    consultant_web: Client, under_review: Assessment, consultant: User
+) -> None:
+    review_item_set(
+        assessment=under_review,
+        reviewer=consultant,
+        question_key="F2",
+        verdict="adjusted",
+        answer={"choice": "A"},
+        reason="台账",
+    )
+    answered = under_review.answers.count()
+    page = consultant_web.get(screen_url(under_review)).content.decode()
+    assert f"Verify the {answered - 1} remaining answers" in page
+    response = consultant_web.post(reverse("web:review_verify_remaining", args=[under_review.pk]), follow=True)
+    assert f"{answered - 1} answers verified." in response.content.decode()
+    assert ReviewItem.objects.filter(assessment=under_review, verdict="verified").count() == answered - 1
+    assert ReviewItem.objects.get(question__key="F2").verdict == "adjusted"  # a verdict given stays
+    assert "remaining answer" not in response.content.decode()
+    assert "Every answer has a verdict and no change request is open." in response.content.decode()
 
 
 def test_signing_needs_a_consultant_profile(
