@@ -157,6 +157,8 @@ def test_the_review_screen_in_chinese_with_a_verdict_and_a_comment_given_on_it(
     expect(page.locator("#thread-F5 .comment-item")).to_contain_text("请说明2023年的数字化投入")
     assert ReviewComment.objects.filter(assessment=resubmitted, question__key="F5", visibility="shared").exists()
 
+    page.locator("#rq-F2 .rq-history summary").click()
+    expect(page.locator("#rq-F2 .history")).to_contain_text("设备台账显示数字化设备30台")  # the reason, in its history
     page.locator("#rq-F2").screenshot(path=str(screenshot_dir / "review-question.png"), animations="disabled")
 
 
