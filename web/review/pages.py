@@ -30,7 +30,7 @@ from assessment.models import (
 )
 from review.models import ConsultantProfile, ReviewItem, VerificationRequest
 from review.results import Comparison, comparison
-from review.selectors import assessment_history, verdict_count, waiting_seconds
+from review.selectors import assessment_history, review_items, verdict_count, waiting_seconds
 from review.selectors import review_queue as queued
 from review.services import finalize_checklist
 from scoring.engine import Answer, AnswerSetError, Framework, parse_answers
@@ -450,7 +450,7 @@ def review_screen(assessment: Assessment, user: User, posted: PostedVerdict | No
     compared = comparison(assessment, language=texts.language)
     items = {
         item.question.key: item
-        for item in ReviewItem.objects.filter(assessment=assessment).select_related("question", "reviewer")
+        for item in review_items(assessment)
     }
     files = evidence_files(assessment, can_write=False)
     guidance = files.guidance.questions if files.guidance else {}
