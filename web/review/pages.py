@@ -448,10 +448,7 @@ def review_screen(assessment: Assessment, user: User, posted: PostedVerdict | No
     words = _Words(framework, texts)
     answers = engine_answers(answer_rows(assessment))
     compared = comparison(assessment, language=texts.language)
-    items = {
-        item.question.key: item
-        for item in review_items(assessment)
-    }
+    items = {item.question.key: item for item in review_items(assessment)}
     files = evidence_files(assessment, can_write=False)
     guidance = files.guidance.questions if files.guidance else {}
     threads = {thread.key: list(thread.comments) for thread in comment_threads(assessment, layout, internal=True)}
