@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from assessment.models import Assessment, ConsultantAssignment, FrameworkVersion, Organization, User
 from assessment.services.assessments import answers_upsert, assessment_create
+from assessment.services.documents import document_add
 from review.models import ReviewComment, ReviewItem
 from review.services import (
     assessment_resubmit,
@@ -24,6 +25,7 @@ from review.services import (
 )
 from tests.e2e.accessibility import assert_controls_named, assert_no_horizontal_overflow
 from tests.e2e.conftest import ContextFactory, Photographer, log_in
+from tests.evidence_files import pdf, upload
 from tests.helpers import answer_file, submit_filling_gaps
 from tests.review.conftest import assignment, consultancy, consultant, lead
 
@@ -47,6 +49,8 @@ def resubmitted(
     answers["F3"] = {**answers["F3"], "evidence": {"devices_networked": 130}}  # more than the 100 devices
     answers["M4"] = {**answers["M4"], "comment": "数字化投入见2024年财务报表附注"}
     answers_upsert(assessment=assessment, items=list(answers.values()), answered_by=owner)
+    for name, key in (("生产设备台账.pdf", "F2"), ("2024年财务报表.pdf", "")):
+        document_add(assessment=assessment, uploaded_by=owner, upload=upload(pdf(name), name), question_key=key)
     submit_filling_gaps(assessment, owner)
     review_start(assessment=assessment, consultant=consultant)
     for key in ("F1", "F4", "F5", "F6", "F7", "S01", "S02"):
@@ -115,6 +119,7 @@ def test_the_review_screen_in_chinese_with_a_verdict_and_a_comment_given_on_it(
     expect(page.locator("#rq-F2 .rq-flag")).to_contain_text("C")
     expect(page.locator("#rq-F3 .rq-flag")).to_contain_text("130")
     expect(page.locator("#rq-F2 .comment-item.is-internal")).to_contain_text("现场核对时重点看F2")
+    expect(page.locator("#rq-F2 .document-list a")).to_have_text("生产设备台账.pdf")
     assert_controls_named(page, at_least=50)
     assert_no_horizontal_overflow(page)
     _shoot_top(page, screenshot_dir, "review-screen")
@@ -146,12 +151,14 @@ def test_the_review_screen_in_chinese_with_a_verdict_and_a_comment_given_on_it(
 
     # A shared comment in F5's thread, posted in place.
     f5 = page.locator("#rq-F5")
-    f5.locator("summary").first.click()
+    f5.locator(".rq-thread summary").click()
     f5.locator("textarea[name=body]").fill("请说明2023年的数字化投入")
     f5.locator(".comment-form button[type=submit]").click()
     expect(page.locator("#thread-F5 .comment-item")).to_contain_text("请说明2023年的数字化投入")
     assert ReviewComment.objects.filter(assessment=resubmitted, question__key="F5", visibility="shared").exists()
 
+    page.locator("#rq-F2 .rq-history summary").click()
+    expect(page.locator("#rq-F2 .history")).to_contain_text("设备台账显示数字化设备30台")  # the reason, in its history
     page.locator("#rq-F2").screenshot(path=str(screenshot_dir / "review-question.png"), animations="disabled")
 
 
@@ -201,3 +208,29 @@ def test_the_review_screen_in_english_the_profile_and_the_requests(
     assert_controls_named(lead_page, at_least=2)
     assert_no_horizontal_overflow(lead_page)
     screenshot(lead_page, "review-requests")
+
+
+def test_a_consultancy_signs_up_and_lands_on_its_review_queue(
+    new_context: ContextFactory, screenshot: Photographer
+) -> None:
+    page = new_context(locale="zh-CN").new_page()
+    page.goto("/signup/")
+    expect(page.locator("#id_description")).to_be_hidden()  # an enterprise's form first
+    page.locator('input[name="kind"][value="consultancy"]').check()
+    expect(page.locator("#id_description")).to_be_visible()
+    expect(page.locator("#id_employees")).to_be_hidden()  # a consultancy is not asked an enterprise's figures
+    page.locator("#id_email").fill("lead@assess.example")
+    page.locator("#id_password1").fill("a-long-Passphrase-42")
+    page.locator("#id_password2").fill("a-long-Passphrase-42")
+    page.locator("#id_name").fill("苏州数字化评估中心")
+    page.locator("#id_description").fill("为苏州市中小企业数字化转型试点企业提供现场评定")
+    page.locator("#id_province").select_option("32")
+    page.locator("#id_size_band").select_option("small")
+    assert_controls_named(page, at_least=8)
+    assert_no_horizontal_overflow(page)
+    screenshot(page, "review-signup-consultancy")
+    page.locator("main button[type=submit]").first.click()
+    page.wait_for_url("**/review/")
+    firm = Organization.objects.get(name="苏州数字化评估中心")
+    assert (firm.kind, firm.sector) == ("consultancy", "M")
+    expect(page.locator(f'a[href="/consultancies/{firm.pk}/requests/"]')).to_be_visible()

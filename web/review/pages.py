@@ -13,12 +13,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from assessment.framework_format import Document
-from assessment.framework_texts import FrameworkTexts, Place, document_language
+from assessment.framework_texts import FrameworkTexts, Place, QuestionGuidance, document_language
 from assessment.models import (
     Assessment,
     AuditEvent,
@@ -28,19 +28,24 @@ from assessment.models import (
     Organization,
     User,
 )
-from review.models import ConsultantProfile, ReviewComment, ReviewItem, VerificationRequest
+from review.models import ConsultantProfile, ReviewItem, VerificationRequest
 from review.results import Comparison, comparison
+from review.selectors import assessment_history, review_items, verdict_count, waiting_seconds
+from review.selectors import review_queue as queued
 from review.services import finalize_checklist
 from scoring.engine import Answer, AnswerSetError, Framework, parse_answers
 from scoring.engine.suggest import Contradiction, evidence_contradictions
 from scoring.results import score_thresholds
 from scoring.selectors import framework_structure
 from scoring.wording import answer_as_text
+from web.assessments.audit_trail import HistoryEntry, audit_trail
+from web.assessments.comments import CommentView, comment_threads
 from web.assessments.pages import (
     Questionnaire,
     QuestionView,
     answer_rows,
     engine_answers,
+    evidence_files,
     question_view,
     questionnaire,
 )
@@ -52,8 +57,6 @@ REVIEW_STATUSES = (
     Assessment.Status.RETURNED,
     Assessment.Status.FINALIZED,
 )
-# Waiting for the consultant (the others wait for the enterprise, or are done).
-WAITING_STATUSES = frozenset({Assessment.Status.SUBMITTED, Assessment.Status.UNDER_REVIEW})
 VERDICTS = ReviewItem.Verdict
 
 
@@ -83,29 +86,18 @@ class QueueRow:
 
 
 def review_queue(user: User, *, status: str | None = None, organization: int | None = None) -> list[QueueRow]:
-    """The assessments of the enterprises the user verifies, from submission on, newest submission first,
-    with their verdict counts: one query."""
-    assigned = ConsultantAssignment.objects.filter(consultant=user).values("organization")
-    counts = {
-        f"n_{verdict}": Count("review_items", filter=Q(review_items__verdict=verdict)) for verdict in VERDICTS.values
-    }
-    assessments = (
-        Assessment.objects.visible_to(user)
-        .filter(organization__in=assigned, status__in=REVIEW_STATUSES)
-        .select_related("organization", "framework_version__framework")
-        .annotate(**counts)
-        .order_by(F("submitted_at").desc(nulls_last=True), "-id")
-    )
+    """The assessments of the enterprises the user verifies (review.selectors.review_queue, as the API lists
+    them), from submission on and newest submission first, with their verdict counts: one query."""
+    assessments = queued(user, only=organization)
     if status:
         assessments = assessments.filter(status=status)
-    if organization:
-        assessments = assessments.filter(organization_id=organization)
+    now = timezone.now()
     return [
         QueueRow(
             assessment=a,
             framework=framework_title(a),
-            waiting_since=a.submitted_at if a.status in WAITING_STATUSES else None,
-            counts={verdict: getattr(a, f"n_{verdict}") for verdict in VERDICTS.values},
+            waiting_since=a.submitted_at if waiting_seconds(a, now) is not None else None,
+            counts={verdict: getattr(a, verdict_count(verdict)) for verdict in VERDICTS.values},
         )
         for a in assessments
     ]
@@ -134,36 +126,6 @@ def led_consultancies(user: User) -> list[Organization]:
 
 
 # --- the review screen ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DocumentLink:
-    name: str
-    kind: str
-    size: int
-    uploaded_at: datetime
-    url: str | None  # None until the download view exists
-
-
-def _download_url(document: EvidenceDocument) -> str | None:
-    try:
-        return reverse("web:document_download", args=[document.pk])
-    except NoReverseMatch:
-        return None
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One event of the audit trail, worded for the page."""
-
-    when: datetime
-    actor: str
-    kind: str
-    label: str
-    before: str
-    after: str
-    reason: str
-    internal: bool
 
 
 @dataclass(frozen=True)
@@ -221,7 +183,8 @@ class ReviewQuestion:
     answer_text: str
     evidence: list[dict[str, Any]]  # {"label", "value", "unit"} of the evidence given
     comment: str  # the enterprise's comment on its answer
-    documents: list[DocumentLink]
+    documents: list[EvidenceDocument]
+    guidance: list[tuple[int | None, tuple[str, ...]]]  # documents to check: for any answer, for the level claimed
     self_points: Decimal | None
     max_points: Decimal | None
     verified_points: Decimal | None
@@ -230,8 +193,8 @@ class ReviewQuestion:
     adjusted_text: str
     state: VerdictState
     widget: QuestionView  # the adjusted answer's input, set to the adjusted answer or else the enterprise's
-    comments: list[ReviewComment]
-    history: list[HistoryEntry]
+    comments: list[CommentView]
+    history: list[HistoryEntry]  # newest first
     change: Change | None
     reopened: bool
 
@@ -272,12 +235,13 @@ class ReviewScreen:
     thresholds: tuple[Decimal, ...]
     dimensions: list[DimensionGroup]
     questions: Mapping[str, ReviewQuestion]
-    documents: list[DocumentLink]  # for the assessment as a whole
-    comments: list[ReviewComment]  # the general thread
+    documents: list[EvidenceDocument]  # for the assessment as a whole
+    guidance_note: str  # who suggests the documents to check, and their standing
+    comments: list[CommentView]  # the general thread
     flags: list[ReviewQuestion]  # the questions whose evidence contradicts them
     changes: list[Change]  # since the last return
     returned_at: datetime | None
-    status_history: list[HistoryEntry]
+    history: list[HistoryEntry]  # of the assessment as a whole (not of one answer), newest first
     change_requests: list[ChangeRequest]
     checklist: list[str]
     has_profile: bool
@@ -367,9 +331,6 @@ class _Words:
 
     def __init__(self, framework: Framework, texts: FrameworkTexts) -> None:
         self.framework, self.texts = framework, texts
-        self.verdicts = dict(VERDICTS.choices)
-        self.statuses = dict(Assessment.Status.choices)
-        self.kinds = dict(AuditEvent.Kind.choices)
 
     def evidence(self, key: str, answer: Answer | None) -> list[dict[str, Any]]:
         if answer is None:
@@ -403,40 +364,6 @@ class _Words:
             text += " · " + "; ".join(f"{e['label']} {e['value']} {e['unit']}".rstrip() for e in evidence)
         return text
 
-    def verdict(self, key: str, data: Any) -> str:
-        if not isinstance(data, Mapping):
-            return ""
-        verdict = str(data.get("verdict", ""))
-        label = str(self.verdicts.get(verdict, verdict))
-        if data.get("answer"):
-            label += ": " + self.item(key, data["answer"])
-        return label
-
-    def event(self, event: AuditEvent) -> HistoryEntry:
-        key, kind = event.question_key, event.kind
-        before = after = ""
-        if kind == AuditEvent.Kind.ANSWER_CHANGED:
-            before = self.item(key, event.before) if event.before else ""
-            after = self.item(key, event.after)
-        elif kind == AuditEvent.Kind.VERDICT_SET:
-            before, after = self.verdict(key, event.before), self.verdict(key, event.after)
-        elif kind == AuditEvent.Kind.STATUS_CHANGED:
-            before = str(self.statuses.get(event.before, event.before or ""))
-            after = str(self.statuses.get(event.after, event.after or ""))
-        elif kind in (AuditEvent.Kind.DOCUMENT_ADDED, AuditEvent.Kind.DOCUMENT_REMOVED):
-            before = str(event.before.get("name", "")) if isinstance(event.before, Mapping) else ""
-            after = str(event.after.get("name", "")) if isinstance(event.after, Mapping) else ""
-        return HistoryEntry(
-            when=event.created_at,
-            actor=event.actor.email if event.actor else gettext("the platform"),
-            kind=kind,
-            label=str(self.kinds.get(kind, kind)),
-            before=before,
-            after=after,
-            reason=event.reason,
-            internal=event.internal,
-        )
-
     def flag(self, contradiction: Contradiction) -> Flag:
         key = contradiction.question
         options = self.texts.options(key)
@@ -462,6 +389,16 @@ class _Words:
                 "chosen": ", ".join(contradiction.chosen) or gettext("no option"),
             },
         )
+
+
+def _to_check(guidance: QuestionGuidance | None, answer: Answer | None) -> list[tuple[int | None, tuple[str, ...]]]:
+    """The suggested documents for any answer, and those for the scenario level the enterprise claims."""
+    if guidance is None:
+        return []
+    found: list[tuple[int | None, tuple[str, ...]]] = [(None, guidance.documents)] if guidance.documents else []
+    claimed = answer.level if answer is not None else None
+    found.extend((level, items) for level, items in guidance.levels if level == claimed)
+    return found
 
 
 def _indicator_groups(indicators: list[Document]) -> list[tuple[str, list[str]]]:
@@ -511,24 +448,18 @@ def review_screen(assessment: Assessment, user: User, posted: PostedVerdict | No
     words = _Words(framework, texts)
     answers = engine_answers(answer_rows(assessment))
     compared = comparison(assessment, language=texts.language)
-    items = {
-        item.question.key: item
-        for item in ReviewItem.objects.filter(assessment=assessment).select_related("question", "reviewer")
-    }
-    documents: dict[str | None, list[DocumentLink]] = {}
-    for document in EvidenceDocument.objects.filter(assessment=assessment).select_related("question"):
-        link = DocumentLink(
-            document.name, document.get_kind_display(), document.size, document.uploaded_at, _download_url(document)
-        )
-        documents.setdefault(document.question.key if document.question else None, []).append(link)
-    comments: dict[str | None, list[ReviewComment]] = {}
-    for comment in ReviewComment.objects.filter(assessment=assessment).select_related("question", "author"):
-        comments.setdefault(comment.question.key if comment.question else None, []).append(comment)
-    events = list(AuditEvent.objects.filter(assessment=assessment).select_related("actor").order_by("created_at", "id"))
+    items = {item.question.key: item for item in review_items(assessment)}
+    files = evidence_files(assessment, can_write=False)
+    guidance = files.guidance.questions if files.guidance else {}
+    threads = {thread.key: list(thread.comments) for thread in comment_threads(assessment, layout, internal=True)}
     history: dict[str, list[HistoryEntry]] = {}
-    for event in events:
-        if event.question_key:
-            history.setdefault(event.question_key, []).append(words.event(event))
+    for entry in audit_trail(assessment, layout, internal=True):
+        history.setdefault(entry.question, []).append(entry)
+    events = list(
+        assessment_history(assessment, with_internal=False).filter(
+            kind__in=(AuditEvent.Kind.ANSWER_CHANGED, AuditEvent.Kind.STATUS_CHANGED)
+        )
+    )
     returned_at, changes = _changes(events, words, texts)
     flags = {c.question: words.flag(c) for c in evidence_contradictions(framework, answers)}
     self_scores = compared.self_card.questions
@@ -560,7 +491,8 @@ def review_screen(assessment: Assessment, user: User, posted: PostedVerdict | No
             answer_text=words.answer(key, answer),
             evidence=words.evidence(key, answer),
             comment=answer.comment if answer else "",
-            documents=documents.get(key, []),
+            documents=files.by_question.get(key, []),
+            guidance=_to_check(guidance.get(key), answer),
             self_points=score.score if score else None,
             max_points=score.max if score else None,
             verified_points=verified_scores[key].score if item is not None and key in verified_scores else None,
@@ -569,7 +501,7 @@ def review_screen(assessment: Assessment, user: User, posted: PostedVerdict | No
             adjusted_text=words.answer(key, adjusted) if adjusted else "",
             state=state,
             widget=question_view(framework, layout, key, {key: shown} if shown else {}, {}),
-            comments=comments.get(key, []),
+            comments=threads.get(key, []),
             history=history.get(key, []),
             change=changes.get(key),
             reopened=key in (assessment.reopened_questions or []),
@@ -592,12 +524,13 @@ def review_screen(assessment: Assessment, user: User, posted: PostedVerdict | No
         thresholds=score_thresholds(framework),
         dimensions=dimensions,
         questions=questions,
-        documents=documents.get(None, []),
-        comments=comments.get(None, []),
+        documents=files.whole,
+        guidance_note=files.guidance.note if files.guidance else "",
+        comments=threads.get("", []),
         flags=[questions[key] for key in flags if key in questions],
         changes=[changes[key] for key in questions if key in changes],
         returned_at=returned_at,
-        status_history=[words.event(e) for e in events if e.kind == AuditEvent.Kind.STATUS_CHANGED],
+        history=history.get("", []),
         change_requests=[
             ChangeRequest(key, texts.places[key].node["text"], item.message)
             for key, item in sorted(items.items(), key=lambda pair: pair[1].question.position)
@@ -609,10 +542,11 @@ def review_screen(assessment: Assessment, user: User, posted: PostedVerdict | No
     )
 
 
-def comment_thread(assessment: Assessment, key: str) -> list[ReviewComment]:
-    """A question's thread (`key`), or the general one (""), oldest first."""
-    comments = ReviewComment.objects.filter(assessment=assessment).select_related("author")
-    return list(comments.filter(question__key=key) if key else comments.filter(question__isnull=True))
+def comment_thread(assessment: Assessment, key: str) -> list[CommentView]:
+    """A question's thread (`key`), or the general one (""), oldest first, internal comments included."""
+    layout = questionnaire(assessment.framework_version)
+    threads = comment_threads(assessment, layout, internal=True)
+    return next((list(thread.comments) for thread in threads if thread.key == key), [])
 
 
 # --- a consultancy's requests ---------------------------------------------------------------------

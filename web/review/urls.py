@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("review/assessments/<int:pk>/", screen.screen, name="review_screen"),
     path("review/assessments/<int:pk>/start/", screen.start, name="review_start"),
     path("review/assessments/<int:pk>/items/<str:question_key>/", screen.verdict, name="review_verdict"),
+    path("review/assessments/<int:pk>/verify-remaining/", screen.verify_remaining, name="review_verify_remaining"),
     path("review/assessments/<int:pk>/comments/", screen.comment, name="review_comment"),
     path("review/assessments/<int:pk>/return/", screen.return_to_enterprise, name="review_return"),
     path("review/assessments/<int:pk>/finalize/", screen.finalize, name="review_finalize"),

@@ -18,8 +18,10 @@ from assessment.models import (
     User,
 )
 from assessment.services.assessments import answers_upsert, assessment_create
+from assessment.services.documents import document_add
 from assessment.services.organizations import organization_create
 from review.services import review_start
+from tests.evidence_files import pdf, upload
 from tests.helpers import answer_file, submit_filling_gaps
 from tests.review.conftest import assignment, consultancy, consultant, lead, submitted
 
@@ -43,20 +45,9 @@ def under_review(submitted: Assessment, consultant: User, assignment: Consultant
     return review_start(assessment=submitted, consultant=consultant)
 
 
-def document(assessment: Assessment, name: str, question: str | None, by: User) -> EvidenceDocument:
-    """A stored document's row (the file itself is not needed to list it)."""
-    return EvidenceDocument.objects.create(
-        assessment=assessment,
-        question=assessment.framework_version.questions.get(key=question) if question else None,
-        file=f"evidence/{assessment.pk}/{name}",
-        name=name,
-        kind=EvidenceDocument.Kind.PDF,
-        content_type="application/pdf",
-        extension=".pdf",
-        size=2048,
-        sha256=f"{abs(hash(name)):064d}"[:64],
-        uploaded_by=by,
-    )
+def document(assessment: Assessment, name: str, question: str, by: User) -> EvidenceDocument:
+    """A PDF attached through the documents service, as the enterprise's upload would be."""
+    return document_add(assessment=assessment, uploaded_by=by, upload=upload(pdf(name), name), question_key=question)
 
 
 @pytest.fixture
@@ -71,7 +62,7 @@ def contradicting(
     answers["F3"] = {**answers["F3"], "evidence": {"devices_networked": 130}}
     answers_upsert(assessment=assessment, items=list(answers.values()), answered_by=owner)
     document(assessment, "设备清单.pdf", "F2", owner)
-    document(assessment, "2024年财务报表.pdf", None, owner)
+    document(assessment, "2024年财务报表.pdf", "", owner)
     submit_filling_gaps(assessment, owner)
     return review_start(assessment=assessment, consultant=consultant)
 

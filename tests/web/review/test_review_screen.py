@@ -61,6 +61,7 @@ def test_the_enterprises_own_members_get_403(
     assert client.get(screen_url(under_review)).status_code == 403
     for name, data in (
         ("review_start", {}),
+        ("review_verify_remaining", {}),
         ("review_return", {"message": "x"}),
         ("review_finalize", {"statement": "x"}),
         ("review_comment", {"body": "x", "visibility": "internal"}),
@@ -109,6 +110,22 @@ def test_each_answer_shows_its_evidence_documents_points_and_the_contradicting_f
     assert "figures contradict the answer" in f2
     assert "100 units" in text_of(f2)  # its evidence, with the unit
     assert 'name="choice" value="E" checked' in f2  # the adjusted-answer input starts from the SME's answer
+    # The documents to check, from the framework's guidance; for a scenario, those of the level claimed (S01: 1).
+    assert "Production equipment ledger marking each digital device" in text_of(f2)
+    s01 = html[html.index('id="rq-S01"') : html.index('id="rq-S02"')]
+    assert "For the level claimed, 1:" in text_of(s01)
+    assert "Licences or purchase records of design software" in text_of(s01)
+    assert "design-management system" not in text_of(s01)  # level 2's
+
+
+def test_the_consultant_downloads_the_documents(consultant_web: Client, contradicting: Assessment) -> None:
+    html = consultant_web.get(screen_url(contradicting)).content.decode()
+    links = re.findall(r'href="(/assessments/\d+/documents/\d+/)" download>([^<]+)<', html)
+    assert sorted(name for _url, name in links) == ["2024年财务报表.pdf", "设备清单.pdf"]
+    for link, _name in links:
+        response = consultant_web.get(link)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
 
 
 def test_comments_show_internal_ones_marked_and_the_history_of_each_answer(
@@ -370,6 +387,28 @@ def test_signing_off_shows_the_checklist_until_it_is_clear(
     assert "王立" in page
     assert "经核查属实。" in page
     assert "Sign and finalize" not in page
+
+
+def test_the_remaining_answers_are_verified_with_one_button(
+    consultant_web: Client, under_review: Assessment, consultant: User
+) -> None:
+    review_item_set(
+        assessment=under_review,
+        reviewer=consultant,
+        question_key="F2",
+        verdict="adjusted",
+        answer={"choice": "A"},
+        reason="台账",
+    )
+    answered = under_review.answers.count()
+    page = consultant_web.get(screen_url(under_review)).content.decode()
+    assert f"Verify the {answered - 1} remaining answers" in page
+    response = consultant_web.post(reverse("web:review_verify_remaining", args=[under_review.pk]), follow=True)
+    assert f"{answered - 1} answers verified." in response.content.decode()
+    assert ReviewItem.objects.filter(assessment=under_review, verdict="verified").count() == answered - 1
+    assert ReviewItem.objects.get(question__key="F2").verdict == "adjusted"  # a verdict given stays
+    assert "remaining answer" not in response.content.decode()
+    assert "Every answer has a verdict and no change request is open." in response.content.decode()
 
 
 def test_signing_needs_a_consultant_profile(

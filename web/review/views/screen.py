@@ -11,12 +11,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from assessment.models import Assessment
 from assessment.services import ServiceError
 from review.models import ReviewItem
-from review.services import review_comment_add, review_finalize, review_item_set, review_return, review_start
+from review.services import (
+    review_comment_add,
+    review_finalize,
+    review_item_set,
+    review_return,
+    review_start,
+    review_verify_remaining,
+)
 from scoring.selectors import framework_structure
 from web.accounts.forms import form_errors_add
 from web.assessments.forms import AnswerForm, messages_of
@@ -68,6 +76,22 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The review has started: the enterprise has been told."))
     return _back(assessment)
+
+
+@login_required
+@require_POST
+def verify_remaining(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every answer still without a verdict becomes verified: the last step once the others have theirs."""
+    assessment = reviewed_assessment(request, pk)
+    try:
+        count = review_verify_remaining(assessment=assessment, reviewer=user_of(request))
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, ngettext("%(count)d answer verified.", "%(count)d answers verified.", count) % {"count": count}
+        )
+    return _back(assessment, "finalize-title")
 
 
 def _verdict_errors(form: VerdictForm, answer_form: AnswerForm) -> dict[str, list[str]]:
