@@ -56,7 +56,10 @@ def report_request(*, assessment: Assessment, language: str, requested_by: User 
 def _claim(report_id: int) -> Report | None:
     """Mark a queued (or re-queued) job as rendering; None when another worker has it or it is finished."""
     with transaction.atomic():
-        report = Report.objects.select_for_update(skip_locked=True).filter(pk=report_id).first()
+        # Wait for the lock rather than skip: the dispatch notes dispatched_at right after handing the job to the
+        # broker, and a worker that skipped the row then would drop the job until the sweep. Claims are short,
+        # and one that finds the job rendering or finished below leaves it alone.
+        report = Report.objects.select_for_update().filter(pk=report_id).first()
         if report is None or report.status in Report.FINISHED:
             return None
         stale = timezone.now() - timedelta(seconds=settings.REPORT_RENDER_TIMEOUT_SECONDS)

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.utils import translation
+from django.utils.translation import gettext
 from playwright.sync_api import FilePayload, Page, expect
 
 from assessment.models import Assessment, FrameworkVersion, Membership, Organization, User
@@ -93,6 +94,17 @@ def _verdict(page: Page, key: str, verdict: str, **text: str) -> None:
     section.locator(".verdict-form button[type=submit]").click()
     expect(page.locator(f"#rq-{key} .badge.verdict-{verdict}")).to_be_visible()
     settle(page)
+
+
+def _shoot_pdf_page(pdf: Path, number: int, png: Path) -> None:
+    """Page `number` of the PDF as a PNG, as a reader sees it."""
+    command = ["pdftoppm", "-png", "-r", "80", "-f", str(number), "-l", str(number), "-singlefile"]
+    subprocess.run([*command, str(pdf), str(png.with_suffix(""))], check=True)
+
+
+def _squeezed(text: str) -> str:
+    """The text without whitespace: pdftotext lays out columns and wraps lines as the page does."""
+    return re.sub(r"\s+", "", text)
 
 
 def _pdf_text(path: Path) -> str:
@@ -234,17 +246,23 @@ def test_an_enterprise_is_verified_by_a_consultant_from_request_to_signed_report
     expect(sme.locator("#verification-status")).to_contain_text("王立")
     expect(sme.locator("#verified-level-badge")).to_have_text(verified_level)
     expect(sme.locator("#differences")).to_contain_text(ADJUST_REASON)
-    expect(sme.locator("#verified-total")).not_to_have_text(sme.locator("#total-score").inner_text())
-    screenshot(sme, "journey-review-7-results")
+    verified_total = sme.locator("#verified-total").inner_text().split("/")[0].strip()
+    assert verified_total != sme.locator("#total-score").inner_text().split("/")[0].strip()
     sme.locator("#report-language").select_option("zh-Hans")
     sme.get_by_role("button", name=re.compile("PDF")).click()
     report = sme.locator("#report-list li.report").first
     expect(report).to_have_class(re.compile(r"\breport-ready\b"), timeout=90_000)  # polled every 2 s
+    screenshot(sme, "journey-review-7-results")
     with sme.expect_download() as download_info:
         report.locator("a.download").click()
     pdf = tmp_path / "report.pdf"
     download_info.value.save_as(pdf)
-    text = _pdf_text(pdf)
-    assert "王立" in text
-    assert verified_level in text
-    assert ADJUST_REASON in text
+    pages = [_squeezed(page) for page in _pdf_text(pdf).split("\f")]
+    with translation.override("zh-hans"):
+        label = _squeezed(gettext("Verified level"))
+    assert label + _squeezed(verified_level) in pages[0]  # the cover, beside the self-assessed level
+    assert "王立" in pages[0]  # the stamp and "verified by"
+    chapter = next(number for number, text in enumerate(pages, start=1) if _squeezed(ADJUST_REASON) in text)
+    for expected in ("王立", verified_total, STATEMENT):
+        assert _squeezed(expected) in pages[chapter - 1]
+    _shoot_pdf_page(pdf, chapter, screenshot_dir / "journey-review-7-report.png")
