@@ -22,7 +22,7 @@ from api.filters import AssessmentFilter
 from api.idempotency import idempotent
 from api.pagination import Pages
 from api.permissions import key_organization
-from api.views import ASSESSMENT_ID, caller, url_assessment
+from api.views import ASSESSMENT_ID, caller
 from api.views.assessments import assessments_shown
 from assessment.models import Assessment
 from review.models import ReviewItem
@@ -88,9 +88,14 @@ class AssessmentReviewViewSet(viewsets.GenericViewSet[Assessment]):
     """assessments/{id}/review/…: the assigned consultant's steps; the assessment's readers see the verdicts."""
 
     serializer_class = s.ReviewItemSerializer
+    lookup_url_kwarg = "id"  # the routes' prefix has it; get_object() is the assessment (OPTIONS asks for it too)
+
+    def get_queryset(self) -> QuerySet[Assessment]:
+        visible = Assessment.objects.visible_to(self.request.user, only=key_organization(self.request))
+        return visible.select_related("organization", "framework_version__framework")
 
     def _assessment(self) -> Assessment:
-        return url_assessment(self.request, self.kwargs["id"])
+        return self.get_object()
 
     def _reviewed(self) -> Assessment:
         """The assessment in the URL (404 if not visible), if the caller is a consultant assigned to it."""
@@ -111,6 +116,7 @@ class AssessmentReviewViewSet(viewsets.GenericViewSet[Assessment]):
     @action(detail=False, methods=["post"])
     @idempotent
     def start(self, request: Request, id: str) -> Response:
+        request.data  # noqa: B018  (no body is needed, but one that is not JSON is refused like everywhere)
         assessment = review_start(assessment=self._reviewed(), consultant=caller(request))
         return Response(self._shown(assessment))
 

@@ -3,10 +3,13 @@
 Schemathesis generates requests for every operation of the served schema and calls the Django app in this
 thread (so the test's database transaction holds). Each request is rolled back after it, so every one meets
 the same objects: an organisation with MIIT drafts, a submitted EU DMA assessment, a webhook endpoint with a
-delivery, and another user's organisation that must stay invisible. Then hand-written hostile input that
-generation reaches rarely: query values for every read operation (NUL bytes, huge numbers, time offsets
-PostgreSQL refuses) and bodies for every write operation (each value replaced by a NUL byte, a lone surrogate,
-a 1 MB string, huge numbers, wrong types; unknown keys; broken, deeply nested or non-JSON bodies).
+delivery, a consultant assigned to the organisation with two MIIT assessments under review (one with a change
+request, one ready to sign), and another user's organisation that must stay invisible. The review's operations
+are generated a second time with the consultant's key, so that their successes are checked too. Then
+hand-written hostile input that generation reaches rarely: query values for every read operation (NUL bytes,
+huge numbers, time offsets PostgreSQL refuses) and bodies for every write operation (each value replaced by a
+NUL byte, a lone surrogate, a 1 MB string, huge numbers, wrong types; unknown keys; broken, deeply nested or
+non-JSON bodies).
 """
 
 from __future__ import annotations
@@ -44,6 +47,13 @@ from assessment.models import Assessment, FrameworkVersion, Organization, User
 from assessment.services.assessments import answers_upsert, assessment_create
 from assessment.services.organizations import organization_create
 from reports.models import Report
+from review.services import (
+    consultant_assign,
+    consultant_profile_save,
+    review_comment_add,
+    review_item_set,
+    review_start,
+)
 from scoring.engine import missing_for_submission
 from scoring.selectors import assessment_answers, framework_structure
 from tests.helpers import lowest_item, submit_filling_gaps
@@ -81,10 +91,13 @@ class World:
     """Real objects for the generated requests, and the write-scoped key of their owner."""
 
     secret: str
+    consultant_secret: str  # the write-scoped key of the consultant assigned to `organization`
     organization: Organization
     draft: Assessment  # MIIT, some answers
     ready: Assessment  # MIIT, every required answer: submitting it succeeds
-    submitted: Assessment  # EU DMA, submitted: immutable
+    submitted: Assessment  # EU DMA, submitted: immutable; the consultant may start reviewing it
+    reviewing: Assessment  # MIIT, under review, a change request on CHANGE_REQUESTED: it may be returned
+    signable: Assessment  # MIIT, under review, every answer verified: it may be signed off
     endpoint: WebhookEndpoint  # with one delivery and one failed attempt
     question_keys: list[str]
     outsider: Organization  # another user's: never shown, never changed
@@ -92,6 +105,7 @@ class World:
 
 
 OUTSIDER_NAME = "其他有限公司"
+CHANGE_REQUESTED = "F5"
 
 
 @pytest.fixture
@@ -110,6 +124,11 @@ def _ready(assessment: Assessment, user: User) -> Assessment:
     items = [lowest_item(framework.questions[m.question]) for m in missing if m.evidence is None]
     answers_upsert(assessment=assessment, items=items, answered_by=user)
     return assessment
+
+
+def _under_review(organization: Organization, miit: FrameworkVersion, owner: User, consultant: User) -> Assessment:
+    assessment = assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    return review_start(assessment=submit_filling_gaps(assessment, owner), consultant=consultant)
 
 
 @pytest.fixture
@@ -141,12 +160,30 @@ def world(
     stranger = User.objects.create_user("stranger@example.com", "pw-stranger-1234")
     outsider = organization_create(owner=stranger, name=OUTSIDER_NAME, sector="C", size_band="micro", province="11")
     _key, secret = api_key_create(user=owner, name="conformance", scope=ApiKey.Scope.WRITE)
+    consultant = User.objects.create_user("consultant@example.com", "pw-consultant-1234")
+    consultant_profile_save(user=consultant, family_name="王", given_name="立", qualification="数字化评估师")
+    consultant_assign(consultant=consultant, organization=organization)
+    _key, consultant_secret = api_key_create(user=consultant, name="review", scope=ApiKey.Scope.WRITE)
+    reviewing, signable = (_under_review(organization, miit, owner, consultant) for _ in range(2))
+    review_item_set(
+        assessment=reviewing,
+        reviewer=consultant,
+        question_key=CHANGE_REQUESTED,
+        verdict="change_requested",
+        message="请补充",
+    )
+    review_comment_add(assessment=reviewing, author=consultant, body="内部", visibility="internal")
+    for key in assessment_answers(signable):
+        review_item_set(assessment=signable, reviewer=consultant, question_key=key, verdict="verified")
     return World(
         secret=secret,
+        consultant_secret=consultant_secret,
         organization=organization,
         draft=draft,
         ready=ready,
         submitted=submitted,
+        reviewing=reviewing,
+        signable=signable,
         endpoint=endpoint,
         question_keys=[q.key for q in questions[:3]],
         outsider=outsider,
@@ -193,17 +230,25 @@ def _drawn_from(dictionary: str, probability: float = 0.7) -> dict[str, Any]:
     return {"dictionary": dictionary, "probability": probability}
 
 
-@pytest.fixture
-def api_schema(world: World, application: WSGIApplication) -> schemathesis.BaseSchema:
-    """The served schema; real ids, slugs and question keys are drawn for most generated values."""
+def _served_schema(world: World, application: WSGIApplication, secret: str) -> schemathesis.BaseSchema:
+    """The served schema, called with `secret`; real ids, slugs and question keys are drawn for most values."""
     config = schemathesis.Config.from_dict(
         {
-            "headers": {"Authorization": f"Bearer {world.secret}"},
+            "headers": {"Authorization": f"Bearer {secret}"},
             "generation": {"max-examples": MAX_EXAMPLES},
             "phases": {"stateful": {"enabled": False}},
             "dictionaries": {
                 "organizations": {"values": _ids(world.organization, world.outsider)},
-                "assessments": {"values": _ids(world.draft, world.ready, world.submitted, world.outsider_assessment)},
+                "assessments": {
+                    "values": _ids(
+                        world.draft,
+                        world.ready,
+                        world.submitted,
+                        world.reviewing,
+                        world.signable,
+                        world.outsider_assessment,
+                    )
+                },
                 "webhooks": {"values": _ids(world.endpoint)},
                 "organization_ids": {"values": [world.organization.pk, world.outsider.pk]},
                 "assessment_ids": {"values": [world.draft.pk, world.submitted.pk, world.outsider_assessment.pk]},
@@ -232,6 +277,18 @@ def api_schema(world: World, application: WSGIApplication) -> schemathesis.BaseS
         }
     )
     return schemathesis.openapi.from_wsgi(SCHEMA_URL, application, config=config)
+
+
+@pytest.fixture
+def api_schema(world: World, application: WSGIApplication) -> schemathesis.BaseSchema:
+    """The served schema, called as the organisation's owner."""
+    return _served_schema(world, application, world.secret)
+
+
+@pytest.fixture
+def consultant_api_schema(world: World, application: WSGIApplication) -> schemathesis.BaseSchema:
+    """The served schema, called as the consultant assigned to the organisation."""
+    return _served_schema(world, application, world.consultant_secret)
 
 
 # --- generated requests, every operation ------------------------------------------------------
@@ -265,6 +322,17 @@ def test_every_operation_answers_as_documented(case: schemathesis.Case, world: W
     case.call_and_validate(checks=[*CHECKS, outsider_check(world)])
 
 
+# The review's operations and what the consultant reads: the owner is refused most of them.
+REVIEW_PATHS = r"^/api/v1/(reviews/|assessments/\{id\}/(review|comments|history|results)/)"
+consultant_schema = schemathesis.pytest.from_fixture("consultant_api_schema").include(path_regex=REVIEW_PATHS)
+
+
+@settings(deadline=None, suppress_health_check=list(HealthCheck), max_examples=MAX_EXAMPLES)
+@consultant_schema.parametrize()
+def test_the_review_answers_the_consultant_as_documented(case: schemathesis.Case, world: World) -> None:
+    case.call_and_validate(checks=[*CHECKS, outsider_check(world)])
+
+
 # --- hand-written hostile input ----------------------------------------------------------------
 
 READ_OPERATIONS = (
@@ -281,6 +349,10 @@ READ_OPERATIONS = (
     "GET /api/v1/webhooks/",
     "GET /api/v1/webhooks/{id}/",
     "GET /api/v1/webhooks/{id}/deliveries/",
+    "GET /api/v1/reviews/",
+    "GET /api/v1/assessments/{id}/review/items/",
+    "GET /api/v1/assessments/{id}/comments/",
+    "GET /api/v1/assessments/{id}/history/",
 )
 WRITE_OPERATIONS = (
     "POST /api/v1/organizations/",
@@ -295,7 +367,17 @@ WRITE_OPERATIONS = (
     "POST /api/v1/webhooks/",
     "PUT /api/v1/webhooks/{id}/",
     "PATCH /api/v1/webhooks/{id}/",
+    "POST /api/v1/assessments/{id}/review/start/",
+    "PUT /api/v1/assessments/{id}/review/items/{question_key}/",
+    "POST /api/v1/assessments/{id}/review/return/",
+    "POST /api/v1/assessments/{id}/review/finalize/",
+    "POST /api/v1/assessments/{id}/comments/",
 )
+REVIEW_STEPS = {  # the assessment each review step succeeds on
+    "/api/v1/assessments/{id}/review/start/": "submitted",
+    "/api/v1/assessments/{id}/review/return/": "reviewing",
+    "/api/v1/assessments/{id}/review/finalize/": "signable",
+}
 
 
 def test_the_hostile_tests_cover_every_operation() -> None:
@@ -370,9 +452,19 @@ def path_parameters(world: World, path: str) -> dict[str, str]:
         return {"id": str(world.endpoint.pk)}
     if path.startswith("/api/v1/reports/"):
         return {"id": str(ready_report(world.draft).pk)}
+    if path in REVIEW_STEPS:
+        return {"id": str(getattr(world, REVIEW_STEPS[path]).pk)}
+    if "/review/" in path or path.endswith(("/comments/", "/history/")):
+        return {"id": str(world.reviewing.pk), **({"question_key": "F1"} if "{question_key}" in path else {})}
     if "{question_key}" in path:
         return {"id": str(world.draft.pk), "question_key": world.question_keys[0]}
     return {"id": str(world.ready.pk if path.endswith("/submit/") else world.draft.pk)}
+
+
+def credentials(world: World, path: str) -> dict[str, str]:
+    """The consultant's key for the review, their queue, comments (internal ones too) and history; else the owner's."""
+    consultants = path == "/api/v1/reviews/" or "/review/" in path or path.endswith(("/comments/", "/history/"))
+    return {"Authorization": f"Bearer {world.consultant_secret if consultants else world.secret}"}
 
 
 @pytest.mark.parametrize("label", READ_OPERATIONS)
@@ -381,7 +473,7 @@ def test_hostile_query_parameters_get_documented_answers(
 ) -> None:
     method, path = label.split(" ")
     operation = api_schema[path][method]
-    credentials = {"Authorization": f"Bearer {world.secret}"}
+    headers = credentials(world, path)
     parameters = path_parameters(world, path)
     names = [p.name for p in operation.query]
     assert "lang" in names
@@ -389,7 +481,7 @@ def test_hostile_query_parameters_get_documented_answers(
     failures: list[str] = []
     for name in names:
         for variant, value in HOSTILE_QUERY_VALUES.items():
-            case = operation.Case(path_parameters=parameters, headers=credentials, query={name: value})
+            case = operation.Case(path_parameters=parameters, headers=headers, query={name: value})
             try:
                 case.call_and_validate(checks=CHECKS)
             except FailureGroup as failure:
@@ -423,6 +515,16 @@ def accepted_body(world: World, label: str) -> Any:
         "POST /api/v1/webhooks/": {"organization": world.organization.pk, **webhook},
         "PUT /api/v1/webhooks/{id}/": webhook,
         "PATCH /api/v1/webhooks/{id}/": {"events": ["report.ready", "assessment.submitted"]},
+        "POST /api/v1/assessments/{id}/review/start/": {},
+        "PUT /api/v1/assessments/{id}/review/items/{question_key}/": {
+            "verdict": "adjusted",
+            "answer": {k: v for k, v in item.items() if k != "question"},
+            "reason": "台账不符",
+            "message": "",
+        },
+        "POST /api/v1/assessments/{id}/review/return/": {"message": "请修改"},
+        "POST /api/v1/assessments/{id}/review/finalize/": {"statement": "经核查属实"},
+        "POST /api/v1/assessments/{id}/comments/": {"question": "F1", "body": "请说明", "visibility": "internal"},
     }
     return bodies[label]
 
@@ -472,21 +574,19 @@ def test_hostile_bodies_get_documented_answers(label: str, world: World, api_sch
     operation = api_schema[path][method]
     parameters, body = path_parameters(world, path), accepted_body(world, label)
 
-    credentials = {"Authorization": f"Bearer {world.secret}"}
-    accepted = operation.Case(path_parameters=parameters, headers=credentials, body=body, media_type="application/json")
+    headers = credentials(world, path)
+    accepted = operation.Case(path_parameters=parameters, headers=headers, body=body, media_type="application/json")
     assert 200 <= accepted.call_and_validate(checks=CHECKS).status_code < 300, "the starting body must be accepted"
 
     failures: list[str] = []
     for variant, hostile in hostile_bodies(body):
-        case = operation.Case(
-            path_parameters=parameters, headers=credentials, body=hostile, media_type="application/json"
-        )
+        case = operation.Case(path_parameters=parameters, headers=headers, body=hostile, media_type="application/json")
         try:
             case.call_and_validate(checks=CHECKS)
         except FailureGroup as failure:
             failures.append(f"{variant}: {failure.message}")
     for variant, (content_type, raw) in RAW_BODIES.items():
-        case = operation.Case(path_parameters=parameters, headers=credentials)
+        case = operation.Case(path_parameters=parameters, headers=headers)
         try:
             response = case.call_and_validate(checks=CHECKS, data=raw, headers={"Content-Type": content_type})
         except FailureGroup as failure:
