@@ -61,6 +61,20 @@ def _claim(request: Request, key: str, body_hash: str) -> IdempotencyRecord | Re
     return Response(record.response, status=record.status_code, headers={"Idempotent-Replayed": "true"})
 
 
+def _body_hash(request: Request) -> str:
+    """The request body's fingerprint: its fields as canonical JSON, and each uploaded file's content."""
+    files = request.FILES
+    fields = {name: value for name, value in request.data.items() if name not in files} if files else request.data
+    digest = hashlib.sha256(json.dumps(fields, sort_keys=True, cls=DjangoJSONEncoder).encode())
+    for name in sorted(files):
+        for upload in files.getlist(name):
+            digest.update(name.encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+    return digest.hexdigest()
+
+
 def idempotent(handler: Handler) -> Handler:
     """Make a POST handler honour Idempotency-Key (after authentication and permission checks)."""
 
@@ -71,8 +85,7 @@ def idempotent(handler: Handler) -> Handler:
             return handler(view, request, *args, **kwargs)
         if not 1 <= len(key) <= 255 or not key.isprintable():
             raise ValidationError({HEADER: [_("Use 1 to 255 printable characters, e.g. a UUID.")]})
-        body = json.dumps(request.data, sort_keys=True, cls=DjangoJSONEncoder)
-        claimed = _claim(request, key, hashlib.sha256(body.encode()).hexdigest())
+        claimed = _claim(request, key, _body_hash(request))
         if isinstance(claimed, Response):
             return claimed
         try:

@@ -74,3 +74,19 @@ class JSONParser(parsers.JSONParser):
         if has_lone_surrogate(data):
             raise ParseError("JSON parse error - lone surrogate in a string")
         return data
+
+
+# Room for the multipart framing and the small fields beside the file.
+MULTIPART_OVERHEAD_BYTES = 65_536
+
+
+class EvidenceMultiPartParser(parsers.MultiPartParser):
+    """An evidence upload: a body declared larger than one document may be is refused before it is read."""
+
+    def parse(
+        self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> Any:
+        limit: int = settings.EVIDENCE_MAX_FILE_BYTES
+        if _declared_length(parser_context) > limit + MULTIPART_OVERHEAD_BYTES:
+            raise BodyTooLarge(limit)
+        return super().parse(stream, media_type, parser_context)

@@ -8,7 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from assessment.models import Assessment, AuditEvent, Organization
+from assessment.models import Assessment, AuditEvent, EvidenceDocument, Organization
 from reports.models import Report
 from review.models import ReviewComment, ReviewItem
 from scoring.engine.numbers import exact
@@ -255,6 +255,12 @@ class FrameworkTreeSerializer(FrameworkSerializer):
         help_text="Dimensions → indicators (nested) → questions → options, as in docs/framework-format.md, "
         "with every text in the requested language.",
     )
+    guidance = serializers.DictField(
+        allow_null=True,
+        help_text="Suggested documents per question and scenario level, in the requested language: "
+        '{"note", "questions": {key: {"documents", "levels": [{"level", "documents"}]}}}. Third-party guidance '
+        "beside the content (its note says whose); null when the framework has none.",
+    )
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
@@ -328,6 +334,48 @@ class ReportSerializer(serializers.ModelSerializer[Report]):
 
     def get_pdf(self, report: Report) -> str | None:
         return f"/api/v1/reports/{report.pk}/pdf/" if report.status == Report.Status.READY else None
+
+
+class DocumentUploadSerializer(Serializer):
+    file = serializers.FileField(
+        help_text="PDF, PNG, JPEG, GIF, WebP, .docx, .xlsx, .pptx, .doc, .xls or .ppt; the type is read from the "
+        "content, the name is kept only to show. At most EVIDENCE_MAX_FILE_BYTES (20 MiB unless configured)."
+    )
+    question = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        help_text="The key of the question the document shows (e.g. F2); omit for the assessment as a whole.",
+    )
+
+
+class DocumentSerializer(serializers.ModelSerializer[EvidenceDocument]):
+    question = serializers.SerializerMethodField(help_text="The question's key; null for the assessment as a whole.")
+    uploaded_by = serializers.EmailField(source="uploaded_by.email", read_only=True)
+    download = serializers.SerializerMethodField(help_text="Where to download the file (always as an attachment).")
+
+    class Meta:
+        model = EvidenceDocument
+        fields = [
+            "id",
+            "assessment",
+            "question",
+            "name",
+            "kind",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by",
+            "uploaded_at",
+            "download",
+        ]
+        read_only_fields = fields
+
+    def get_question(self, document: EvidenceDocument) -> str | None:
+        return document.question.key if document.question is not None else None
+
+    def get_download(self, document: EvidenceDocument) -> str:
+        return f"/api/v1/documents/{document.pk}/download/"
 
 
 class ReviewQueueItemSerializer(Serializer):

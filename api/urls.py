@@ -8,6 +8,7 @@ from api.views import ASSESSMENT_PREFIX
 from api.views.assessments import AssessmentViewSet
 from api.views.comments import CommentViewSet
 from api.views.docs import ApiDocsView
+from api.views.documents import DocumentViewSet
 from api.views.frameworks import FrameworkViewSet
 from api.views.history import HistoryViewSet
 from api.views.organizations import OrganizationViewSet
@@ -20,6 +21,7 @@ router.include_root_view = False
 router.register("frameworks", FrameworkViewSet, basename="framework")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("documents", DocumentViewSet, basename="document")
 router.register(f"{ASSESSMENT_PREFIX}/review", AssessmentReviewViewSet, basename="assessment-review")
 router.register(f"{ASSESSMENT_PREFIX}/comments", CommentViewSet, basename="assessment-comment")
 router.register(f"{ASSESSMENT_PREFIX}/history", HistoryViewSet, basename="assessment-history")

@@ -6,8 +6,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import ForeignKey, ManyToManyField, Model, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import ForeignKey, ManyToManyField, Model, Q, QuerySet
 from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext
@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from assessment.models import (
     Answer,
     Assessment,
+    AuditEvent,
     ConsultantAssignment,
     Dimension,
     Framework,
@@ -25,11 +26,9 @@ from assessment.models import (
     Option,
     Organization,
     Question,
-    ReviewNote,
     User,
 )
 from assessment.services import ServiceError
-from assessment.services.assessments import review_note_add
 from assessment.services.frameworks import framework_version_retire
 
 
@@ -285,32 +284,37 @@ class AssessmentAdmin(TenancyMixin, admin.ModelAdmin[Assessment]):
         return super().has_delete_permission(request, obj) and (obj is None or obj.is_editable)
 
 
-@admin.register(ReviewNote)
-class ReviewNoteAdmin(TenantChoicesMixin, admin.ModelAdmin[ReviewNote]):
-    """Consultants' review notes (shown in the PDF report); written through `review_note_add`'s rules."""
+def internal_visible_to(user: Any, *, internal: Q, organization: str = "organization") -> Q:
+    """Which rows of those marked `internal` (the consultancy's own) `user` sees: all for superusers, else
+    only those of organisations the user is assigned to as consultant; every row not marked internal."""
+    if user.is_superuser:
+        return Q()
+    assigned = ConsultantAssignment.objects.filter(consultant=user).values("organization")
+    return ~internal | Q(**{f"{organization}__in": assigned})
 
-    list_display = ["__str__", "assessment", "question", "author", "created_at"]
-    list_select_related = ["assessment__organization", "question", "author"]
-    raw_id_fields = ["assessment", "question"]
-    fields = ["assessment", "question", "text"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ReviewNote]:
-        notes = super().get_queryset(request)
+@admin.register(AuditEvent)
+class AuditEventAdmin(TenantChoicesMixin, admin.ModelAdmin[AuditEvent]):
+    """The audit trail, to read: nobody adds, changes or deletes history (the database refuses it too)."""
+
+    list_display = ["created_at", "organization", "assessment", "kind", "question_key", "actor", "internal"]
+    list_filter = ["kind", "internal"]
+    search_fields = ["organization__name", "question_key", "reason"]
+    list_select_related = ["organization", "assessment__framework_version__framework", "actor"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
+        events = super().get_queryset(request)
         if request.user.is_superuser:
-            return notes
-        return notes.filter(assessment__in=Assessment.objects.visible_to(request.user))
+            return events
+        visible = events.filter(organization__in=Organization.objects.visible_to(request.user))
+        return visible.filter(internal_visible_to(request.user, internal=Q(internal=True)))
 
-    def save_model(self, request: HttpRequest, obj: ReviewNote, form: Any, change: bool) -> None:
-        if change:
-            obj.save(update_fields=["text"])
-            return
-        try:
-            note = review_note_add(
-                assessment=obj.assessment,
-                author=request.user,  # type: ignore[arg-type]
-                text=obj.text,
-                question_key=obj.question.key if obj.question else "",
-            )
-        except ServiceError as exc:
-            raise PermissionDenied(str(exc)) from None
-        obj.pk, obj.author, obj.created_at = note.pk, note.author, note.created_at
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
+        return False

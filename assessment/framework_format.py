@@ -23,6 +23,7 @@ from scoring.engine.intervals import Interval
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "frameworks" / "framework.schema.json"
 LANGUAGES = ("zh-Hans", "en")
 CHOICE_KINDS = ("single_choice", "multiple_choice")
+GUIDANCE = "guidance"  # the top-level block outside the content hash
 
 Document = dict[str, Any]
 
@@ -195,6 +196,32 @@ def _level(raw: dict[str, Any]) -> Document:
     return level
 
 
+def _documents(raw: list[dict[str, str]] | None) -> list[dict[str, str] | None]:
+    return [_text(item) for item in raw or []]
+
+
+def _guidance(raw: dict[str, Any] | None) -> Document | None:
+    """Suggested documents per question and per scenario level (third-party guidance, outside the hash)."""
+    if raw is None:
+        return None
+    return {
+        "note": _text(raw["note"]),
+        "questions": {
+            key: {
+                "documents": _documents(entry.get("documents")),
+                "levels": sorted(
+                    (
+                        {"level": item["level"], "documents": _documents(item["documents"])}
+                        for item in entry.get("levels", [])
+                    ),
+                    key=lambda item: item["level"],
+                ),
+            }
+            for key, entry in raw["questions"].items()
+        },
+    }
+
+
 def normalise(raw: Document) -> Document:
     """Return the document with every default filled in; assumes it passed the schema."""
     return {
@@ -209,6 +236,7 @@ def normalise(raw: Document) -> Document:
         "dimensions": [
             {**_node_fields(d), "indicators": [_indicator(i) for i in d["indicators"]]} for d in raw["dimensions"]
         ],
+        GUIDANCE: _guidance(raw.get(GUIDANCE)),
     }
 
 
@@ -219,8 +247,13 @@ def _json_default(value: Any) -> str:
 
 
 def content_hash(document: Document) -> str:
-    """SHA-256 of the canonical JSON of a normalised document."""
-    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+    """SHA-256 of the canonical JSON of a normalised document, its guidance left out.
+
+    The guidance is advice about the content (which documents show an answer), not the content: amending
+    it must not make a published version a new one, nor change the hash its assessments were made against.
+    """
+    hashed = {key: value for key, value in document.items() if key != GUIDANCE}
+    canonical = json.dumps(hashed, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -306,6 +339,7 @@ class _Checker:
         for path, question in questions:
             self.check_question(path, question, by_key)
         self.check_levels([q for _, q in questions if q["kind"] == "scenario"], total_max)
+        self.check_guidance(by_key)
         return self.problems
 
     def total_max(self) -> Decimal:
@@ -425,6 +459,27 @@ class _Checker:
                     f"asks for {gate['constrained']} constrained scenarios; the framework has {constrained}",
                 )
 
+    def check_guidance(self, by_key: dict[str, Document]) -> None:
+        guidance = self.doc[GUIDANCE]
+        if guidance is None:
+            return
+        for key, entry in guidance["questions"].items():
+            path = f"guidance.questions.{key}"
+            question = by_key.get(key)
+            if question is None:
+                self.add(path, f'no question "{key}"')
+                continue
+            if not entry["levels"]:
+                continue
+            if question["kind"] != "scenario":
+                self.add(f"{path}.levels", "levels apply only to scenario questions")
+                continue
+            self.unique(f"{path}.levels", entry["levels"], "level")
+            described = {d["level"] for d in question["descriptors"]} | {0}
+            for item in entry["levels"]:
+                if item["level"] not in described:
+                    self.add(f"{path}.levels", f"question {key} has no level {item['level']}")
+
 
 def validate(raw: Any) -> tuple[Document, list[str]]:
     """Return (normalised document or {}, problems)."""
@@ -451,7 +506,15 @@ def load_document(source: str | Path) -> tuple[Document, str]:
 
 # --- export -----------------------------------------------------------------------------------
 
-_DEFAULTS: dict[str, Any] = {"source": "", "exclusive": False, "indicators": [], "questions": [], "evidence": []}
+_DEFAULTS: dict[str, Any] = {
+    "source": "",
+    "exclusive": False,
+    "indicators": [],
+    "questions": [],
+    "evidence": [],
+    "documents": [],
+    "levels": [],
+}
 
 
 def _prune(value: Any) -> Any:

@@ -87,3 +87,34 @@ def _texts(version_id: int, content_hash: str, language: str) -> FrameworkTexts:
 def framework_texts(version: FrameworkVersion, language: str) -> FrameworkTexts:
     """The version's texts in `language`, built once per process (published versions never change)."""
     return _texts(version.pk, version.content_hash, language)
+
+
+@dataclass(frozen=True)
+class QuestionGuidance:
+    """Suggested documents for one question in one language: for any answer, and per scenario level."""
+
+    documents: tuple[str, ...]
+    levels: tuple[tuple[int, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class Guidance:
+    note: str  # who wrote it and its standing (e.g. third-party, not official): shown beside it
+    questions: Mapping[str, QuestionGuidance]
+
+
+def framework_guidance(version: FrameworkVersion, language: str) -> Guidance | None:
+    """The version's guidance in `language`, read afresh from the row: it may be amended, unlike the texts."""
+    raw = version.guidance
+    if not raw:
+        return None
+    questions = {
+        key: QuestionGuidance(
+            documents=tuple(text[language] for text in entry.get("documents", [])),
+            levels=tuple(
+                (item["level"], tuple(text[language] for text in item["documents"])) for item in entry.get("levels", [])
+            ),
+        )
+        for key, entry in raw["questions"].items()
+    }
+    return Guidance(note=raw["note"][language], questions=questions)

@@ -484,6 +484,15 @@ class Assessment(models.Model):
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
 
+    def documents_may_change(self, question_key: str = "") -> bool:
+        """Whether documents of a question ("": of the assessment as a whole) may be added or removed now.
+
+        While returned, only those of the reopened questions: the rest stay as they were submitted.
+        """
+        if self.status == self.Status.RETURNED:
+            return bool(question_key) and question_key in self.reopened_questions
+        return self.is_editable
+
     @staticmethod
     def may_follow(previous: Assessment, *, organization_id: int, framework_id: int) -> bool:
         """Whether `previous` may be the earlier assessment (T0) of an assessment of this organisation and framework."""
@@ -527,29 +536,6 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id}:{self.question_id}"
-
-
-class ReviewNote(models.Model):
-    """A consultant's note from reviewing an assessment (the on-site verification): on one question or the whole."""
-
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="review_notes")
-    question = models.ForeignKey(
-        Question,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Empty: a note on the assessment as a whole.",
-    )
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(max_length=4000)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.assessment_id}: {self.text[:40]}"
 
 
 def evidence_path(document: EvidenceDocument, filename: str) -> str:
@@ -601,7 +587,7 @@ class EvidenceDocument(models.Model):
 class AuditEvent(models.Model):
     """One thing that happened to an organisation's assessment: who, when, before → after, why.
 
-    Append-only: triggers (migration 0009) refuse every UPDATE and DELETE, whatever code or SQL tries.
+    Append-only: triggers (migration 0008) refuse every UPDATE and DELETE, whatever code or SQL tries.
     """
 
     class Kind(models.TextChoices):

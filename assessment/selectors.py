@@ -19,7 +19,9 @@ from assessment.classification import (
 )
 from assessment.framework_format import Document, normalise
 from assessment.models import (
+    Assessment,
     ConsultantAssignment,
+    EvidenceDocument,
     FrameworkVersion,
     Indicator,
     Invitation,
@@ -234,3 +236,17 @@ def framework_version_document(version: FrameworkVersion) -> Document:
         ],
     }
     return normalise({k: v for k, v in raw_document.items() if v is not None})
+
+
+def documents_visible_to(user: Any, *, only: int | None = None) -> QuerySet[EvidenceDocument]:
+    """The evidence documents of the assessments `user` may see (Assessment.objects.visible_to)."""
+    return EvidenceDocument.objects.filter(assessment__in=Assessment.objects.visible_to(user, only=only))
+
+
+def assessment_documents(assessment: Assessment) -> list[EvidenceDocument]:
+    """The assessment's documents, oldest first, with their question (key) and uploader: one query."""
+    return list(
+        EvidenceDocument.objects.filter(assessment=assessment)
+        .select_related("question", "uploaded_by")
+        .order_by("uploaded_at", "id")
+    )

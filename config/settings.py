@@ -318,6 +318,13 @@ STORAGES = {
 
 FRAMEWORKS_DIR = BASE_DIR / "frameworks"
 
+# Evidence documents (docs/evidence.md): the largest file, all files of one assessment together, and how many.
+EVIDENCE_MAX_FILE_BYTES = env_int("EVIDENCE_MAX_FILE_BYTES", 20 * 1_048_576, minimum=1024)
+EVIDENCE_MAX_ASSESSMENT_BYTES = env_int(
+    "EVIDENCE_MAX_ASSESSMENT_BYTES", 200 * 1_048_576, minimum=EVIDENCE_MAX_FILE_BYTES
+)
+EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 100, minimum=1)
+
 # The API (docs/api.md). API keys first: their WWW-Authenticate header makes a missing key a 401.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,4 +1,5 @@
-"""What a report says: the results view (scoring.results) and, on top of it, advice, answers and notes."""
+"""What a report says: the results view (scoring.results), the verification beside it (review.results) and, on
+top of them, advice, answers and the shared review comments."""
 
 from __future__ import annotations
 
@@ -15,13 +16,15 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 
 from assessment import exact_json
-from assessment.models import Assessment, ReviewNote
+from assessment.models import Assessment, Membership
+from review.models import ReviewComment, person_name
+from review.results import Difference, DimensionPair, comparison
 from scoring.engine import answer_item
-from scoring.results import ResultsView, results_view
+from scoring.results import TOP_SCENARIO_LEVEL, Level, ResultsView, level_of, results_view
 from scoring.wording import answer_as_text
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "recommendations"
-TEMPLATE_VERSION = 2  # bump when the report's layout or wording changes: every report's inputs change with it
+TEMPLATE_VERSION = 3  # bump when the report's layout or wording changes: every report's inputs change with it
 HORIZONS = ("now", "next", "later")
 
 
@@ -62,9 +65,40 @@ class Recommendation:
 
 @dataclass(frozen=True)
 class Note:
+    """A shared review comment: by the organisation's consultant, or a reply from the enterprise."""
+
     author: str
     date: datetime
     text: str
+    by_consultant: bool
+
+
+@dataclass(frozen=True)
+class SignedVerification:
+    """What the signed-off verification says, in the report's language (review.results.comparison's figures)."""
+
+    consultant: str  # in the language's order: 王立, "Li Wang"
+    qualification: str
+    certificate_number: str
+    consultancy: str
+    statement: str
+    signed_at: datetime
+    level: Level
+    total: Decimal
+    self_level: Level
+    self_total: Decimal
+    max_total: Decimal
+    dimensions: tuple[DimensionPair, ...]
+    differences: tuple[Difference, ...]
+    counts: dict[str, int]  # verdict → how many answers
+
+
+@dataclass(frozen=True)
+class VerificationState:
+    """None of it before a review; "in_progress" (no verified figures) until sign-off; "verified" after."""
+
+    state: str | None
+    signed: SignedVerification | None
 
 
 @dataclass(frozen=True)
@@ -124,15 +158,58 @@ def _evidence(view: ResultsView, key: str) -> tuple[tuple[str, str], ...]:
     return tuple(shown)
 
 
-def _notes(assessment: Assessment) -> dict[str, list[Note]]:
-    """Consultants' notes by question key ("" for the whole assessment)."""
+def _notes(assessment: Assessment, language: str) -> dict[str, list[Note]]:
+    """The shared review comments by question key ("" for the general thread); internal ones never."""
+    members = set(Membership.objects.filter(organization=assessment.organization_id).values_list("user_id", flat=True))
+    comments = ReviewComment.objects.filter(
+        assessment=assessment, visibility=ReviewComment.Visibility.SHARED
+    ).select_related("question", "author__consultant_profile")
     notes: dict[str, list[Note]] = {}
-    for note in ReviewNote.objects.filter(assessment=assessment).select_related("question", "author"):
-        author = note.author.get_full_name() or note.author.email
-        notes.setdefault(note.question.key if note.question else "", []).append(
-            Note(author, note.created_at, note.text)
+    for comment in comments:
+        author = comment.author
+        profile = getattr(author, "consultant_profile", None)
+        name = person_name(profile.family_name, profile.given_name, language) if profile else ""
+        note = Note(
+            name or author.get_full_name() or author.email,
+            comment.created_at,
+            comment.body,
+            author.pk not in members,  # consultants are never members of the enterprise they verify
         )
+        notes.setdefault(comment.question.key if comment.question else "", []).append(note)
     return notes
+
+
+IN_REVIEW = frozenset({Assessment.Status.UNDER_REVIEW, Assessment.Status.RETURNED})
+
+
+def _verification(assessment: Assessment, view: ResultsView) -> VerificationState:
+    """The consultant's verification as the report shows it: verified figures only once signed off."""
+    if assessment.status == Assessment.Status.DRAFT:
+        return VerificationState(None, None)
+    compared = comparison(assessment, language=view.language)
+    signed = compared.signed
+    if signed is None or compared.verified is None:
+        in_progress = assessment.status in IN_REVIEW or compared.verified is not None
+        return VerificationState("in_progress" if in_progress else None, None)
+    return VerificationState(
+        "verified",
+        SignedVerification(
+            consultant=signed.consultant_name_in(view.language),
+            qualification=signed.qualification,
+            certificate_number=signed.certificate_number,
+            consultancy=signed.consultancy.name if signed.consultancy else "",
+            statement=signed.statement,
+            signed_at=signed.signed_at,
+            level=level_of(view.texts, compared.verified.level),
+            total=compared.verified.total,
+            self_level=level_of(view.texts, compared.self_card.level),
+            self_total=compared.self_card.total,
+            max_total=compared.self_card.max_total,
+            dimensions=compared.dimensions,
+            differences=compared.differences,
+            counts=dict(compared.counts),
+        ),
+    )
 
 
 def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
@@ -141,9 +218,10 @@ def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
     version = assessment.framework_version
     library = recommendation_library(version.framework.slug)
     recommendations = _recommendations(view, version.framework.slug)
-    notes = _notes(assessment)
+    notes = _notes(assessment, language)
     organization = assessment.organization
     with translation.override("en" if language == "en" else "zh-hans"):
+        verification = _verification(assessment, view)  # its verdicts' names in the report's language
         appendix = [
             AppendixRow(
                 key=key,
@@ -177,8 +255,9 @@ def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
             "id": assessment.pk,
             "date": assessment.submitted_at or assessment.updated_at,
             "status": assessment.status,
-            "verified": assessment.status == Assessment.Status.FINALIZED,
         },
+        "verification": verification,
+        "top_scenario_level": TOP_SCENARIO_LEVEL,
         "priorities": recommendations[:3],
         "roadmap": {h: [r for r in recommendations if r.horizon == h] for h in HORIZONS},
         "support": {kind: text[language] for kind, text in library["support"].items()},

@@ -6,6 +6,8 @@ an answer is stored here, and the SME's answer row keeps what the SME answered.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +15,17 @@ from django.utils.translation import gettext_lazy as _
 from assessment.exact_json import exact_json_field
 from assessment.models import Assessment, Organization, Question
 from assessment.validators import validate_display_text
+
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+def person_name(family_name: str, given_name: str, language: str) -> str:
+    """A name as readers of `language` expect it. In Chinese characters always family name first without a
+    space (王立); in Latin letters given name first in English ("Li Wang"), family name first in Chinese."""
+    if HAN.search(family_name + given_name):
+        return f"{family_name}{given_name}"
+    parts = (given_name, family_name) if language == "en" else (family_name, given_name)
+    return " ".join(part for part in parts if part)
 
 
 class ConsultantProfile(models.Model):
@@ -33,7 +46,7 @@ class ConsultantProfile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
-        return f"{self.family_name}{self.given_name}"
+        return person_name(self.family_name, self.given_name, "zh-Hans")
 
 
 class ConflictDeclaration(models.Model):
@@ -158,7 +171,9 @@ class Verification(models.Model):
     assessment = models.OneToOneField(Assessment, on_delete=models.PROTECT, related_name="verification")
     consultant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     consultancy = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    consultant_name = models.CharField(max_length=130)
+    consultant_name = models.CharField(max_length=130, help_text="The name in Chinese order (person_name).")
+    family_name = models.CharField(max_length=60, blank=True)
+    given_name = models.CharField(max_length=60, blank=True)
     qualification = models.CharField(max_length=200)
     certificate_number = models.CharField(max_length=60, blank=True)
     statement = models.TextField(_("statement"), max_length=4000)
@@ -170,6 +185,12 @@ class Verification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} verified: level {self.level}"
+
+    def consultant_name_in(self, language: str) -> str:
+        """The signing consultant's name in `language`'s order (as signed; the profile may change later)."""
+        if not self.family_name and not self.given_name:
+            return self.consultant_name
+        return person_name(self.family_name, self.given_name, language)
 
 
 class Notification(models.Model):

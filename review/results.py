@@ -16,8 +16,9 @@ from typing import Any
 from assessment.framework_texts import framework_texts
 from assessment.models import Assessment
 from review.models import ReviewItem, Verification
-from scoring.engine import Answer, ScoreCard, apply_changes, parse_answers, path_to_level, score
+from scoring.engine import Answer, Framework, NodeScore, ScoreCard, apply_changes, parse_answers, path_to_level, score
 from scoring.engine.serialize import card_as_data, card_from_data, path_as_data
+from scoring.results import TOP_SCENARIO_LEVEL, node_share
 from scoring.selectors import assessment_answers, assessment_result, framework_structure
 from scoring.wording import answer_as_text
 
@@ -68,7 +69,9 @@ class DimensionPair:
     name: str
     self_score: Decimal
     verified_score: Decimal
-    max: Decimal
+    max: Decimal  # 0 for a dimension judged by scenario levels (MIIT's 数字化经营): see the averages
+    self_scenario_average: Decimal | None = None  # such a dimension's average scenario level, 0–4
+    verified_scenario_average: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,11 @@ class Comparison:
     differences: tuple[Difference, ...]
     counts: Mapping[str, int]  # verdict → how many answers
     reviewed_at: datetime | None
+
+
+def _scenario_average(framework: Framework, card: ScoreCard, node: NodeScore) -> Decimal | None:
+    share = node_share(framework, card, node)
+    return None if share is None else share * TOP_SCENARIO_LEVEL
 
 
 def _question_points(card: ScoreCard) -> dict[str, Decimal]:
@@ -141,6 +149,8 @@ def comparison(assessment: Assessment, *, language: str) -> Comparison:
             self_score=d.score,
             verified_score=v.score,
             max=d.max,
+            self_scenario_average=None if d.max else _scenario_average(framework, self_card, d),
+            verified_scenario_average=None if d.max or verified is None else _scenario_average(framework, verified, v),
         )
         for d, v in zip(self_card.dimensions, verified.dimensions if verified else (), strict=False)
     )

@@ -485,6 +485,8 @@ def review_finalize(*, assessment: Assessment, consultant: User, statement: str)
         consultant=consultant,
         consultancy=assignment.consultancy,
         consultant_name=str(profile),
+        family_name=profile.family_name,
+        given_name=profile.given_name,
         qualification=profile.qualification,
         certificate_number=profile.certificate_number,
         statement=statement,

@@ -135,7 +135,8 @@ def score_thresholds(framework: Framework) -> tuple[Decimal, ...]:
     return tuple(sorted({rule.score.min for rule in framework.rules if rule.score is not None}))
 
 
-def _level(texts: FrameworkTexts, number: int) -> Level:
+def level_of(texts: FrameworkTexts, number: int) -> Level:
+    """Level `number` named in the texts' language (by its number when the framework names none)."""
     info = texts.levels.get(number, {})
     return Level(number, str(info.get("name") or number), str(info.get("description") or ""))
 
@@ -203,7 +204,7 @@ def _previous(previous_id: int, language: str) -> tuple[Previous, ScoreCard] | N
     previous = Previous(
         date=earlier.submitted_at or earlier.created_at,
         total=card.total,
-        level=_level(texts, card.level),
+        level=level_of(texts, card.level),
         scenario_average=_scenario_average(framework_structure(earlier.framework_version), card),
     )
     return previous, card
@@ -260,8 +261,8 @@ def _results_view(assessment: Assessment, language: str, peers_by: Collection[st
         path=path,
         frozen=result.frozen,
         computed_at=result.computed_at,
-        level=_level(texts, card.level),
-        next_level=_level(texts, card.next_level) if card.next_level is not None else None,
+        level=level_of(texts, card.level),
+        next_level=level_of(texts, card.next_level) if card.next_level is not None else None,
         thresholds=score_thresholds(framework),
         dimensions=tuple(dimensions),
         radar=radar,

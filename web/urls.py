@@ -1,9 +1,11 @@
-"""The SME self-service pages: accounts and organisations (web.accounts), assessments (web.assessments)."""
+"""The pages: accounts and organisations (web.accounts), assessments (web.assessments), the consultants'
+review (web.review)."""
 
 from __future__ import annotations
 
 from web.accounts.urls import urlpatterns as account_pages
 from web.assessments.urls import urlpatterns as assessment_pages
+from web.review.urls import urlpatterns as review_pages
 
 app_name = "web"
-urlpatterns = [*account_pages, *assessment_pages]
+urlpatterns = [*account_pages, *assessment_pages, *review_pages]

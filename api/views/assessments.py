@@ -1,4 +1,4 @@
-"""Assessments: start, answers, submit, results, what-if and report requests."""
+"""Assessments: start, answers, submit, results, what-if, report requests and evidence documents."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -19,15 +19,18 @@ from rest_framework.response import Response
 from rest_framework.serializers import DateTimeField
 
 from api import serializers as s
+from api.errors import ErrorSerializer
 from api.filters import AssessmentFilter
 from api.idempotency import idempotent
 from api.pagination import Pages
+from api.parsers import EvidenceMultiPartParser
 from api.permissions import CONTRIBUTORS, check_role, key_organization, require_role
 from api.views import ID, body_organization, caller
 from assessment.framework_texts import document_language
 from assessment.models import Answer, Assessment, FrameworkVersion
-from assessment.selectors import framework_version_get, membership_role
+from assessment.selectors import assessment_documents, framework_version_get, membership_role
 from assessment.services.assessments import answers_upsert, assessment_create
+from assessment.services.documents import document_add
 from reports.services import report_request
 from review.models import ReviewItem
 from review.results import comparison
@@ -302,3 +305,46 @@ class AssessmentViewSet(
             assessment=assessment, language=serializer.validated_data["language"], requested_by=caller(request)
         )
         return Response(s.ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="The assessment's evidence documents, oldest first", responses=s.DocumentSerializer(many=True)
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        parser_classes=[EvidenceMultiPartParser],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def documents(self, request: Request, pk: str) -> Response:
+        documents = assessment_documents(self.get_object())
+        return Response(s.DocumentSerializer(documents, many=True).data)
+
+    @extend_schema(
+        summary="Attach a document (multipart: file, optional question) while the assessment may change",
+        request={"multipart/form-data": s.DocumentUploadSerializer},
+        responses={
+            201: s.DocumentSerializer,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="The assessment is submitted, or returned and the question is not one reopened.",
+            ),
+            413: OpenApiResponse(
+                ErrorSerializer, description="Larger than one document may be (EVIDENCE_MAX_FILE_BYTES)."
+            ),
+            415: OpenApiResponse(ErrorSerializer, description="Not multipart/form-data."),
+        },
+    )
+    @documents.mapping.post
+    @idempotent
+    def documents_post(self, request: Request, pk: str) -> Response:
+        assessment = self._editable(CONTRIBUTORS)
+        serializer = s.DocumentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        document = document_add(
+            assessment=assessment,
+            uploaded_by=caller(request),
+            upload=serializer.validated_data["file"],
+            question_key=serializer.validated_data.get("question", ""),
+        )
+        return Response(s.DocumentSerializer(document).data, status=status.HTTP_201_CREATED)

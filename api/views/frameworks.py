@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api import serializers as s
+from assessment.framework_format import localised
 from assessment.framework_texts import document_language, framework_texts
 from assessment.models import FrameworkVersion
 from assessment.selectors import framework_version_get
@@ -58,7 +59,12 @@ class FrameworkViewSet(viewsets.ViewSet):
             raise NotFound(_("No such framework or version.")) from None
         if version.status == FrameworkVersion.Status.DRAFT:
             raise NotFound(_("No such framework or version."))
-        document = framework_texts(version, document_language()).document
+        language = document_language()
+        document = framework_texts(version, language).document
         return Response(
-            {**_version_summary(version), **{k: document[k] for k in ("source", "scoring", "levels", "dimensions")}}
+            {
+                **_version_summary(version),
+                **{k: document[k] for k in ("source", "scoring", "levels", "dimensions")},
+                "guidance": localised(version.guidance, language) or None,  # amendable: read from the row
+            }
         )

@@ -84,9 +84,14 @@ def _last_owner(membership: Membership) -> bool:
 def membership_role_change(*, membership: Membership, role: str, changed_by: User) -> Membership:
     """An owner gives a member another role; the last owner keeps theirs."""
     _ensure_owner(changed_by, membership.organization, gettext("Only owners can change roles."))
-    if role not in Membership.Role.values:
-        raise ValidationError({"role": [gettext("Choose owner, respondent or viewer.")]}, code="invalid_role")
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    membership = Membership.objects.select_for_update().select_related("user", "organization").get(pk=membership.pk)
+    if role not in member_roles(membership.organization):
+        message = (
+            gettext("Choose owner, lead or consultant.")
+            if membership.organization.is_consultancy
+            else gettext("Choose owner, respondent or viewer.")
+        )
+        raise ValidationError({"role": [message]}, code="invalid_role")
     if role != Membership.Role.OWNER and _last_owner(membership):
         raise ServiceError(
             gettext("%(email)s is the last owner: make someone else an owner first.") % {"email": membership.user}
@@ -117,6 +122,21 @@ def membership_remove(*, membership: Membership, removed_by: User) -> None:
 
 
 INVITABLE_ROLES = (Membership.Role.RESPONDENT, Membership.Role.VIEWER)
+# Owners are made among members, never invited; a consultancy's people are leads and consultants.
+INVITABLE_BY_KIND = {
+    Organization.Kind.SME: INVITABLE_ROLES,
+    Organization.Kind.CONSULTANCY: (Membership.Role.LEAD, Membership.Role.CONSULTANT),
+}
+
+
+def invitable_roles(organization: Organization) -> tuple[Membership.Role, ...]:
+    """The roles an owner may invite someone to the organisation with, by its kind."""
+    return INVITABLE_BY_KIND[Organization.Kind(organization.kind)]
+
+
+def member_roles(organization: Organization) -> tuple[Membership.Role, ...]:
+    """The roles a member of the organisation may have, by its kind, owner first."""
+    return (Membership.Role.OWNER, *invitable_roles(organization))
 
 
 @dataclass(frozen=True)
@@ -127,13 +147,16 @@ class IssuedInvitation:
 
 @transaction.atomic
 def invitation_create(*, organization: Organization, email: str, role: str, invited_by: User) -> IssuedInvitation:
-    """An owner invites a colleague as respondent or viewer; inviting the address again replaces the open link."""
+    """An owner invites a colleague with a role of the organisation's kind (an enterprise's respondent or viewer,
+    a consultancy's lead or consultant); inviting the address again replaces the open link."""
     _ensure_owner(invited_by, organization, gettext("Only owners can invite colleagues."))
-    if role not in INVITABLE_ROLES:
-        raise ValidationError(
-            {"role": [gettext("Invite as respondent or viewer; make a member an owner once they have joined.")]},
-            code="invalid_role",
+    if role not in invitable_roles(organization):
+        message = (
+            gettext("Invite as lead or consultant; make a member an owner once they have joined.")
+            if organization.is_consultancy
+            else gettext("Invite as respondent or viewer; make a member an owner once they have joined.")
         )
+        raise ValidationError({"role": [message]}, code="invalid_role")
     email = User.objects.normalize_email(email.strip())
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
         raise ValidationError(

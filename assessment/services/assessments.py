@@ -1,4 +1,4 @@
-"""Writes: assessments, their answers, submission, finalisation and review notes."""
+"""Writes: assessments, their answers and submission (the review that follows: review.services)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from assessment.framework_format import canonical_decimal
-from assessment.models import Answer, Assessment, AuditEvent, FrameworkVersion, Organization, Question, ReviewNote, User
+from assessment.models import Answer, Assessment, AuditEvent, FrameworkVersion, Organization, User
 from assessment.services import ImmutableError, IncompleteError, ServiceError
 from assessment.services.audit import audit_record
 from scoring.engine import Answer as EngineAnswer
@@ -239,44 +239,3 @@ def assessment_event_data(assessment: Assessment, total: Decimal, level: int) ->
         "total": exact(total),
         "level": level,
     }
-
-
-@transaction.atomic
-def assessment_finalize(*, assessment: Assessment, finalized_by: User) -> Assessment:
-    """A consultant's verification: a submitted or reviewed assessment becomes final."""
-    assessment = _locked(assessment)
-    if not assessment.can_become(Assessment.Status.FINALIZED):
-        raise ImmutableError(
-            gettext("Assessment #%(id)s is %(status)s; it cannot be finalised.")
-            % {"id": assessment.pk, "status": assessment.get_status_display()}
-        )
-    if not assessment.organization.consultant_assignments.filter(consultant=finalized_by).exists():
-        raise ServiceError(gettext("Only a consultant assigned to the organisation can finalise its assessments."))
-    assessment.status = Assessment.Status.FINALIZED
-    assessment.save(update_fields=["status", "updated_at"])
-    result = assessment_result_ensure(assessment=assessment, locked=True)
-    webhook_event_emit(
-        organization_id=assessment.organization_id,
-        event=Event.ASSESSMENT_FINALIZED,
-        data=assessment_event_data(assessment, result.total, result.level),
-    )
-    return assessment
-
-
-@transaction.atomic
-def review_note_add(*, assessment: Assessment, author: User, text: str, question_key: str = "") -> ReviewNote:
-    """A note by a consultant assigned to the organisation, on one question (by key) or the whole assessment."""
-    if not assessment.organization.consultant_assignments.filter(consultant=author).exists():
-        raise ServiceError(gettext("Only a consultant assigned to the organisation can add review notes."))
-    text = text.strip()
-    if not text:
-        raise ValidationError({"text": [gettext("Write the note.")]})
-    question = None
-    if question_key:
-        question = Question.objects.filter(version=assessment.framework_version_id, key=question_key).first()
-        if question is None:
-            raise ValidationError({"question": [gettext("No such question in this assessment's framework.")]})
-    note = ReviewNote(assessment=assessment, question=question, author=author, text=text)
-    note.full_clean()
-    note.save()
-    return note

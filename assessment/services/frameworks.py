@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from assessment.framework_format import Document, canonical_decimal, walk_indicators
+from assessment.framework_format import GUIDANCE, Document, canonical_decimal, walk_indicators
 from assessment.models import Dimension, Framework, FrameworkVersion, Indicator, Option, Question
 from assessment.services import ImmutableError, ServiceError
 
@@ -30,6 +30,7 @@ class ImportOutcome:
     version: FrameworkVersion
     created: bool
     published: bool
+    guidance_updated: bool = False
 
 
 def _texts(prefix: str, value: dict[str, str] | None) -> dict[str, str]:
@@ -129,17 +130,26 @@ def framework_version_retire(*, version: FrameworkVersion) -> FrameworkVersion:
 
 @transaction.atomic
 def framework_import(*, document: Document, content_hash: str, publish: bool = True) -> ImportOutcome:
-    """Store a validated framework document; idempotent by content hash; published versions never change."""
+    """Store a validated framework document; idempotent by content hash; published versions never change.
+
+    Importing the same content again updates only its guidance (suggested documents), which is outside the hash.
+    """
     framework, _ = Framework.objects.get_or_create(slug=document["slug"])
     existing = (
         FrameworkVersion.objects.select_for_update().filter(framework=framework, label=document["version"]).first()
     )
+    guidance = jsonable(document.get(GUIDANCE) or {})
     if existing is not None:
         if existing.content_hash == content_hash:
-            if publish and existing.status == FrameworkVersion.Status.DRAFT:
+            # The same content: only its guidance (outside the hash, unguarded by the triggers) may be amended.
+            guidance_updated = existing.guidance != guidance
+            if guidance_updated:
+                existing.guidance = guidance
+                existing.save(update_fields=["guidance"])
+            published = publish and existing.status == FrameworkVersion.Status.DRAFT
+            if published:
                 framework_version_publish(version=existing)
-                return ImportOutcome(existing, created=False, published=True)
-            return ImportOutcome(existing, created=False, published=False)
+            return ImportOutcome(existing, created=False, published=published, guidance_updated=guidance_updated)
         if existing.status != FrameworkVersion.Status.DRAFT:
             raise ImmutableError(
                 f"{existing.reference} is {existing.status} with different content "
@@ -157,6 +167,7 @@ def framework_import(*, document: Document, content_hash: str, publish: bool = T
         source=document["source"],
         scoring=document["scoring"],
         levels=jsonable(document["levels"]),
+        guidance=guidance,
     )
     _create_tree(version, document)
     if publish:

@@ -26,8 +26,11 @@ def organization_create(
     annual_revenue: Decimal | None = None,
     total_assets: Decimal | None = None,
     industry: str | None = None,
+    kind: str = Organization.Kind.SME,
+    description: str = "",
 ) -> Organization:
-    """Create an organisation with `owner` as its owner; the size band is classified when not chosen."""
+    """Create an organisation (an enterprise, or a consultancy) with `owner` as its owner; the size band is
+    classified when not chosen."""
     if size_band is None:
         try:
             size_band = classify_size(
@@ -37,6 +40,8 @@ def organization_create(
             raise ValidationError({"size_band": [str(exc)]}) from None
     organization = Organization(
         name=name.strip(),
+        kind=kind,
+        description=description.strip(),
         uscc=uscc_number.compact(uscc) if uscc else "",
         sector=sector,
         size_band=size_band,
@@ -52,7 +57,7 @@ def organization_create(
 
 
 ORGANIZATION_FIELDS = frozenset(
-    {"name", "uscc", "sector", "size_band", "province", "employees", "annual_revenue", "total_assets"}
+    {"name", "description", "uscc", "sector", "size_band", "province", "employees", "annual_revenue", "total_assets"}
 )
 
 
@@ -64,7 +69,7 @@ def organization_update(*, organization: Organization, **fields: Any) -> Organiz
     if fields.get("uscc"):
         fields["uscc"] = uscc_number.compact(fields["uscc"])
     for name, value in fields.items():
-        setattr(organization, name, value.strip() if name == "name" else value)
+        setattr(organization, name, value.strip() if name in ("name", "description") else value)
     organization.full_clean()
     organization.save(update_fields=list(fields))
     return organization

@@ -16,10 +16,12 @@ from api.models import ApiKey
 from api.services import api_key_create, api_key_revoke
 from assessment.models import Assessment, ConsultantAssignment, FrameworkVersion, Membership, Organization, User
 from assessment.services.assessments import answers_upsert, assessment_create
+from assessment.services.documents import document_add
 from assessment.services.organizations import organization_create
 from reports.models import Report
 from review.services import consultant_profile_save, review_item_set, review_start
 from scoring.selectors import assessment_answers, framework_structure
+from tests import evidence_files
 from tests.helpers import lowest_item, submit_filling_gaps
 from webhooks.services import webhook_endpoint_create
 
@@ -67,9 +69,10 @@ def owner_only(success: int, others: int = 404) -> dict[str, int]:
 class Operation:
     name: str
     method: str
-    path: str  # {org}, {assessment}, {webhook}, {report} and the review's {submitted}, {reviewing}, {signable}
+    path: str  # {org}, {assessment}, {webhook}, {report}, {document}; the review's {submitted}, {reviewing} …
     expected: dict[str, int]
     body: Any = None
+    format: str = "json"
 
 
 ORG_BODY = {"name": "新建企业", "sector": "C", "province": "11", "size_band": "micro"}
@@ -141,6 +144,18 @@ OPERATIONS = [
         {**{c: 202 for c in READERS}, **OUTSIDERS},
         {"language": "en"},
     ),
+    Operation("documents_list", "get", "/api/v1/assessments/{assessment}/documents/", {**READERS, **OUTSIDERS}),
+    Operation(
+        "documents_create",
+        "post",
+        "/api/v1/assessments/{assessment}/documents/",
+        contributors_write(201),
+        {"file": "{upload}", "question": "F2"},
+        format="multipart",
+    ),
+    Operation("documents_retrieve", "get", "/api/v1/documents/{document}/", {**READERS, **OUTSIDERS}),
+    Operation("documents_download", "get", "/api/v1/documents/{document}/download/", {**READERS, **OUTSIDERS}),
+    Operation("documents_destroy", "delete", "/api/v1/documents/{document}/", contributors_write(204)),
     Operation("reports_retrieve", "get", "/api/v1/reports/{report}/", {**READERS, **OUTSIDERS}),
     Operation("reports_pdf", "get", "/api/v1/reports/{report}/pdf/", {**READERS, **OUTSIDERS}),
     Operation("webhooks_list", "get", "/api/v1/webhooks/", EVERYONE),
@@ -224,7 +239,7 @@ def test_the_matrix_covers_every_operation_of_the_schema(client: Any, db: None) 
     covered = set()
     for o in OPERATIONS:
         path = o.path
-        for name in ("org", "assessment", "webhook", "report", *REVIEWED):
+        for name in ("org", "assessment", "webhook", "report", "document", *REVIEWED):
             path = path.replace(f"{{{name}}}", "{id}")
         path = re.sub(r"/(answers|items)/[A-Z0-9]+/", r"/\1/{question_key}/", path)
         covered.add((o.method, path.replace("/miit-2024-manufacturing/", "/{slug}/")))
@@ -262,6 +277,12 @@ def world(miit: FrameworkVersion, settings: Any) -> dict[str, Any]:
         assessment=assessment, language="en", version=1, inputs_hash="-", status=Report.Status.READY
     )
     report.file.save("matrix.pdf", ContentFile(b"%PDF-1.7 matrix"))
+    document = document_add(
+        assessment=assessment,
+        uploaded_by=owner,
+        upload=evidence_files.upload(evidence_files.pdf("ledger")),
+        question_key="F2",
+    )
     return {
         "users": users,
         "other": other,
@@ -269,6 +290,7 @@ def world(miit: FrameworkVersion, settings: Any) -> dict[str, Any]:
         "assessment": assessment,
         "webhook": webhook,
         "report": report,
+        "document": document,
     }
 
 
@@ -311,6 +333,8 @@ def _client(caller: str, world: dict[str, Any]) -> APIClient:
 
 
 def _fill(value: Any, ids: dict[str, int]) -> Any:
+    if value == "{upload}":  # a fresh file for each request: another than the world's, so never a duplicate
+        return evidence_files.upload(evidence_files.png(), "photo.png")
     if isinstance(value, str):
         for name, pk in ids.items():
             if value == f"{{{name}}}":
@@ -326,10 +350,11 @@ def _fill(value: Any, ids: dict[str, int]) -> Any:
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda o: o.name)
 def test_operation_answers_each_caller_as_expected(operation: Operation, caller: str, world: dict[str, Any]) -> None:
     expected = {**UNAUTHENTICATED, **operation.expected}[caller]
-    ids = {name: world[name].pk for name in ("org", "assessment", "webhook", "report")}
+    ids = {name: world[name].pk for name in ("org", "assessment", "webhook", "report", "document")}
     ids |= {name: _reviewed(world, name).pk for name in REVIEWED if f"{{{name}}}" in operation.path}
     client = _client(caller, world)
-    response = getattr(client, operation.method)(_fill(operation.path, ids), _fill(operation.body, ids), format="json")
+    path, body = _fill(operation.path, ids), _fill(operation.body, ids)
+    response = getattr(client, operation.method)(path, body, format=operation.format)
     assert response.status_code == expected, response.content[:500]
     if expected >= 400:
         assert set(response.json()) == {"code", "message", "details"}

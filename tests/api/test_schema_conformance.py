@@ -43,8 +43,9 @@ from schemathesis.specs.openapi.checks import (
 
 from api.models import ApiKey
 from api.services import api_key_create
-from assessment.models import Assessment, FrameworkVersion, Organization, User
+from assessment.models import Assessment, EvidenceDocument, FrameworkVersion, Organization, User
 from assessment.services.assessments import answers_upsert, assessment_create
+from assessment.services.documents import document_add
 from assessment.services.organizations import organization_create
 from reports.models import Report
 from review.services import (
@@ -56,6 +57,7 @@ from review.services import (
 )
 from scoring.engine import missing_for_submission
 from scoring.selectors import assessment_answers, framework_structure
+from tests import evidence_files
 from tests.helpers import lowest_item, submit_filling_gaps
 from webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks.services import webhook_endpoint_create
@@ -102,6 +104,8 @@ class World:
     question_keys: list[str]
     outsider: Organization  # another user's: never shown, never changed
     outsider_assessment: Assessment
+    document: EvidenceDocument  # on the draft
+    outsider_document: EvidenceDocument
 
 
 OUTSIDER_NAME = "其他有限公司"
@@ -175,6 +179,7 @@ def world(
     review_comment_add(assessment=reviewing, author=consultant, body="内部", visibility="internal")
     for key in assessment_answers(signable):
         review_item_set(assessment=signable, reviewer=consultant, question_key=key, verdict="verified")
+    outsider_assessment = assessment_create(organization=outsider, framework_version=miit, created_by=stranger)
     return World(
         secret=secret,
         consultant_secret=consultant_secret,
@@ -187,7 +192,13 @@ def world(
         endpoint=endpoint,
         question_keys=[q.key for q in questions[:3]],
         outsider=outsider,
-        outsider_assessment=assessment_create(organization=outsider, framework_version=miit, created_by=stranger),
+        outsider_assessment=outsider_assessment,
+        document=document_add(
+            assessment=draft, uploaded_by=owner, upload=evidence_files.upload(evidence_files.pdf()), question_key="F1"
+        ),
+        outsider_document=document_add(
+            assessment=outsider_assessment, uploaded_by=stranger, upload=evidence_files.upload(evidence_files.png())
+        ),
     )
 
 
@@ -250,6 +261,7 @@ def _served_schema(world: World, application: WSGIApplication, secret: str) -> s
                     )
                 },
                 "webhooks": {"values": _ids(world.endpoint)},
+                "documents": {"values": _ids(world.document, world.outsider_document)},
                 "organization_ids": {"values": [world.organization.pk, world.outsider.pk]},
                 "assessment_ids": {"values": [world.draft.pk, world.submitted.pk, world.outsider_assessment.pk]},
                 "questions": {"values": world.question_keys},
@@ -273,6 +285,7 @@ def _served_schema(world: World, application: WSGIApplication, secret: str) -> s
                 },
                 {"include-path-regex": "^/api/v1/assessments/", "parameters": {"path.id": _drawn_from("assessments")}},
                 {"include-path-regex": "^/api/v1/webhooks/", "parameters": {"path.id": _drawn_from("webhooks")}},
+                {"include-path-regex": "^/api/v1/documents/", "parameters": {"path.id": _drawn_from("documents")}},
             ],
         }
     )
@@ -298,7 +311,11 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 def outsider_check(world: World) -> schemathesis.CheckFunction:
     """A check: nothing of another user's organisation is shown, and no request about it succeeds."""
-    theirs = {"/api/v1/organizations/": world.outsider.pk, "/api/v1/assessments/": world.outsider_assessment.pk}
+    theirs = {
+        "/api/v1/organizations/": world.outsider.pk,
+        "/api/v1/assessments/": world.outsider_assessment.pk,
+        "/api/v1/documents/": world.outsider_document.pk,
+    }
 
     def outsider_stays_invisible(
         ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
@@ -344,6 +361,9 @@ READ_OPERATIONS = (
     "GET /api/v1/assessments/{id}/",
     "GET /api/v1/assessments/{id}/answers/",
     "GET /api/v1/assessments/{id}/results/",
+    "GET /api/v1/assessments/{id}/documents/",
+    "GET /api/v1/documents/{id}/",
+    "GET /api/v1/documents/{id}/download/",
     "GET /api/v1/reports/{id}/",
     "GET /api/v1/reports/{id}/pdf/",
     "GET /api/v1/webhooks/",
@@ -383,8 +403,10 @@ REVIEW_STEPS = {  # the assessment each review step succeeds on
 def test_the_hostile_tests_cover_every_operation() -> None:
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
     operations = {f"{method.upper()} {path}" for path, item in paths.items() for method in item}
-    # DELETE takes no body, and no query parameter beyond lang: generation covers it.
-    assert operations - {"DELETE /api/v1/webhooks/{id}/"} == {*READ_OPERATIONS, *WRITE_OPERATIONS}
+    # DELETE takes no body, and no query parameter beyond lang: generation covers it. The upload is multipart,
+    # not JSON: test_hostile_uploads_get_documented_answers covers it.
+    others = {"DELETE /api/v1/webhooks/{id}/", "DELETE /api/v1/documents/{id}/", UPLOAD}
+    assert operations - others == {*READ_OPERATIONS, *WRITE_OPERATIONS}
 
 
 HOSTILE_QUERY_VALUES = {
@@ -456,6 +478,8 @@ def path_parameters(world: World, path: str) -> dict[str, str]:
         return {"id": str(getattr(world, REVIEW_STEPS[path]).pk)}
     if "/review/" in path or path.endswith(("/comments/", "/history/")):
         return {"id": str(world.reviewing.pk), **({"question_key": "F1"} if "{question_key}" in path else {})}
+    if path.startswith("/api/v1/documents/"):
+        return {"id": str(world.document.pk)}
     if "{question_key}" in path:
         return {"id": str(world.draft.pk), "question_key": world.question_keys[0]}
     return {"id": str(world.ready.pk if path.endswith("/submit/") else world.draft.pk)}
@@ -595,3 +619,97 @@ def test_hostile_bodies_get_documented_answers(label: str, world: World, api_sch
         if response.status_code < 400 and variant not in MAY_SUCCEED:
             failures.append(f"{variant}: accepted with {response.status_code}")
     assert not failures, f"{len(failures)} hostile bodies got an undocumented answer:\n" + "\n".join(failures)
+
+
+# --- hand-written hostile uploads (multipart) ---------------------------------------------------
+
+UPLOAD = "POST /api/v1/assessments/{id}/documents/"
+BOUNDARY = "conformance-boundary"
+Part = tuple[str, str | None, bytes]  # field name, file name (None: a plain field), content
+
+
+def multipart(parts: list[Part], boundary: str = BOUNDARY) -> bytes:
+    body = b""
+    for name, filename, content in parts:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename is not None else "")
+        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + content + b"\r\n"
+    return body + f"--{boundary}--\r\n".encode()
+
+
+def pdf_part(name: str = "ledger.pdf", content: bytes | None = None) -> Part:
+    return ("file", name, evidence_files.pdf("hostile") if content is None else content)
+
+
+HOSTILE_UPLOADS: dict[str, list[Part]] = {
+    "a NUL byte in the file name": [pdf_part("led\x00ger.pdf")],
+    "a bidi override in the file name": [pdf_part("invoice\u202egpj.pdf")],
+    "a 10,000-character file name": [pdf_part("x" * 10_000 + ".pdf")],
+    "an empty file name": [pdf_part("")],
+    "a path in the file name": [pdf_part("../../../etc/passwd")],
+    "invalid UTF-8 in the file name": [("file", None, b"")],
+    "HTML content": [pdf_part(content=evidence_files.HTML)],
+    "an empty file": [pdf_part(content=b"")],
+    "random bytes": [pdf_part(content=bytes(range(256)) * 4)],
+    "a NUL byte in the question": [pdf_part(), ("question", None, b"F\x00")],
+    "invalid UTF-8 in the question": [pdf_part(), ("question", None, b"\xff\xfe")],
+    "a 1 MB question": [pdf_part(), ("question", None, b"F" * 1_000_000)],
+    "an unknown question": [pdf_part(), ("question", None, b"Z9")],
+    "two files": [pdf_part(), pdf_part("second.pdf", evidence_files.png())],
+    "the file as a plain field": [("file", None, b"%PDF-1.4")],
+    "unknown fields": [pdf_part(), ("unknown", None, b"1"), ("nul\x00key", None, b"x")],
+    "no file": [("question", None, b"F1")],
+}
+HOSTILE_UPLOAD_BODIES: dict[str, tuple[str, bytes]] = {
+    "a multipart body without its boundary": ("multipart/form-data", multipart([pdf_part()])),
+    "a body that ends early": (f"multipart/form-data; boundary={BOUNDARY}", multipart([pdf_part()])[:120]),
+    "JSON": ("application/json", b'{"question": "F1"}'),
+    "form-encoded": ("application/x-www-form-urlencoded", b"question=F1"),
+    "no body": (f"multipart/form-data; boundary={BOUNDARY}", b""),
+}
+
+
+def test_hostile_uploads_get_documented_answers(world: World, api_schema: schemathesis.BaseSchema) -> None:
+    method, path = UPLOAD.split(" ")
+    operation = api_schema[path][method]
+    credentials = {"Authorization": f"Bearer {world.secret}"}
+    parameters = path_parameters(world, path)
+    content_type = f"multipart/form-data; boundary={BOUNDARY}"
+
+    def send(raw: bytes, media_type: str) -> schemathesis.Response:
+        case = operation.Case(path_parameters=parameters, headers=credentials)
+        return case.call_and_validate(checks=CHECKS, data=raw, headers={"Content-Type": media_type})
+
+    assert send(multipart([pdf_part(), ("question", None, b"M4")]), content_type).status_code == 201
+
+    failures: list[str] = []
+    bodies = {label: (content_type, multipart(parts)) for label, parts in HOSTILE_UPLOADS.items()}
+    for variant, (media_type, raw) in {**bodies, **HOSTILE_UPLOAD_BODIES}.items():
+        try:
+            response = send(raw, media_type)
+        except FailureGroup as failure:
+            failures.append(f"{variant}: {failure.message}")
+            continue
+        if response.status_code >= 400:
+            continue
+        name = response.json()["name"]
+        if variant not in UPLOADS_THAT_MAY_SUCCEED:
+            failures.append(f"{variant}: accepted with {response.status_code}")
+        elif not name.isprintable() or "/" in name or not 0 < len(name) <= 200:
+            failures.append(f"{variant}: stored as {name[:80]!r}")
+    assert not failures, f"{len(failures)} hostile uploads got an undocumented answer:\n" + "\n".join(failures)
+
+
+# A path is dropped from the name, an empty name becomes "document.pdf", a long one is shortened; Django's multipart
+# parser drops unprintable characters (NUL, bidi controls) from file names; a second file and unknown fields are
+# ignored.
+UPLOADS_THAT_MAY_SUCCEED = frozenset(
+    {
+        "a path in the file name",
+        "an empty file name",
+        "a 10,000-character file name",
+        "a NUL byte in the file name",
+        "a bidi override in the file name",
+        "two files",
+        "unknown fields",
+    }
+)

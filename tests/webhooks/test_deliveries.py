@@ -11,9 +11,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
-from assessment.models import Assessment, ConsultantAssignment, Organization, User
-from assessment.services import ServiceError
-from assessment.services.assessments import assessment_create, assessment_finalize
+from assessment.models import Assessment, Organization, User
+from assessment.services import NotAllowedError
+from assessment.services.assessments import assessment_create
+from review.services import consultant_assign, consultant_profile_save, review_finalize, review_item_set, review_start
+from scoring.selectors import assessment_answers
 from tests.helpers import submit_filling_gaps
 from tests.webhooks.receiver import receiver
 from webhooks.models import Event, WebhookDelivery
@@ -171,12 +173,17 @@ def test_finalising_emits_assessment_finalized(organization: Organization, owner
         organization=organization, url="https://93.184.215.14/f", events=["assessment.finalized"], created_by=owner
     )
     consultant = User.objects.create_user("consultant@example.com", "pw-consultant-1")
-    ConsultantAssignment.objects.create(consultant=consultant, organization=organization)
+    consultant_profile_save(user=consultant, family_name="王", given_name="立", qualification="评估师")
+    consultant_assign(consultant=consultant, organization=organization)
     assessment = assessment_create(organization=organization, framework_version=miit, created_by=owner)
     submit_filling_gaps(assessment, owner)
-    with pytest.raises(ServiceError, match="assigned"):
-        assessment_finalize(assessment=assessment, finalized_by=owner)
-    assessment_finalize(assessment=assessment, finalized_by=consultant)
+    with pytest.raises(NotAllowedError, match="assigned"):
+        review_start(assessment=assessment, consultant=owner)
+    review_start(assessment=assessment, consultant=consultant)
+    for key in assessment_answers(assessment):
+        review_item_set(assessment=assessment, reviewer=consultant, question_key=key, verdict="verified")
+    review_finalize(assessment=assessment, consultant=consultant, statement="Verified on site.")
     assert Assessment.objects.get(pk=assessment.pk).status == Assessment.Status.FINALIZED
     [delivery] = WebhookDelivery.objects.filter(event=Event.ASSESSMENT_FINALIZED)
     assert delivery.payload["data"]["status"] == "finalized"
+    assert delivery.payload["data"]["consultant"] == "王立"

@@ -13,7 +13,7 @@ from stdnum.cn import uscc as uscc_number
 from api.models import ApiKey
 from assessment.classification import INDUSTRY_RULES, SECTOR_INDUSTRIES, SizeBand
 from assessment.models import Membership, Organization, User
-from assessment.services.accounts import INVITABLE_ROLES
+from assessment.services.accounts import INVITABLE_ROLES, invitable_roles, member_roles
 
 INDUSTRY_CHOICES = [
     ("", _("The section's usual rule")),
@@ -91,14 +91,30 @@ class SizeFiguresForm(forms.ModelForm[Organization]):
 
 
 class OrganizationForm(SizeFiguresForm):
-    """The organisation's profile; USCC checked by the model (GB 32100-2015, python-stdnum)."""
+    """The organisation's profile; USCC checked by the model (GB 32100-2015, python-stdnum).
+
+    Only a consultancy has a description (shown to the enterprises that choose one).
+    """
 
     class Meta(SizeFiguresForm.Meta):
-        fields = ["name", "uscc", "sector", "province", "employees", "annual_revenue", "total_assets", "size_band"]
+        fields = [
+            "name",
+            "description",
+            "uscc",
+            "sector",
+            "province",
+            "employees",
+            "annual_revenue",
+            "total_assets",
+            "size_band",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["autocomplete"] = "organization"
+        if not self.instance.is_consultancy and "kind" not in self.fields:
+            del self.fields["description"]
 
     def clean_uscc(self) -> str:
         value: str = self.cleaned_data.get("uscc") or ""
@@ -109,9 +125,25 @@ class OrganizationForm(SizeFiguresForm):
         return value
 
 
-class SignupOrganizationForm(OrganizationForm):
-    """At sign-up the size band may be left to the classifier."""
+CONSULTANCY_SECTOR = "M"  # 科学研究和技术服务业: where technical consultancies and assessment bodies are classified
 
+
+class SignupOrganizationForm(OrganizationForm):
+    """At sign-up the size band may be left to the classifier; an enterprise or a consultancy signs up.
+
+    A consultancy need not give its sector (section M by default) nor its figures, but then chooses its size band.
+    """
+
+    kind = forms.ChoiceField(
+        label=_("We are"),
+        choices=[
+            (Organization.Kind.SME, _("An enterprise: we assess our digital maturity")),
+            (Organization.Kind.CONSULTANCY, _("A consultancy or assessment body: we verify enterprises' assessments")),
+        ],
+        initial=Organization.Kind.SME,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     size_band = forms.ChoiceField(
         label=_("Size band"),
         choices=[("", _("Work it out from the figures")), *SizeBand.choices],
@@ -119,8 +151,43 @@ class SignupOrganizationForm(OrganizationForm):
         help_text=_("Leave it to the 2011 SME rules, or choose it yourself (needed for finance and public bodies)."),
     )
 
+    class Meta(OrganizationForm.Meta):
+        fields = ["kind", *OrganizationForm.Meta.fields]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].required = False  # an enterprise's is checked in clean_sector
+        self.fields["description"].required = False
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or Organization.Kind.SME
+
+    def _is_consultancy(self) -> bool:
+        return self.cleaned_data.get("kind") == Organization.Kind.CONSULTANCY
+
+    def clean_description(self) -> str:
+        # The field is only hidden for an enterprise (accounts.css): what was typed before switching is dropped.
+        return self.cleaned_data.get("description", "") if self._is_consultancy() else ""
+
+    def clean_sector(self) -> str:
+        sector: str = self.cleaned_data.get("sector") or ""
+        if not sector and self._is_consultancy():
+            return CONSULTANCY_SECTOR
+        if not sector:
+            raise ValidationError(self.fields["sector"].error_messages["required"], code="required")
+        return sector
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        figures = ("employees", "annual_revenue", "total_assets")
+        if self._is_consultancy() and not cleaned.get("size_band") and all(cleaned.get(f) is None for f in figures):
+            self.add_error("size_band", ValidationError(_("Choose your size band."), code="required"))
+        return cleaned
+
 
 class InvitationForm(forms.Form):
+    """Invite with a role of the organisation's kind: respondent or viewer; a consultancy's lead or consultant."""
+
     email = forms.EmailField(label=_("Email address"), max_length=254)
     role = forms.ChoiceField(
         label=_("Role"),
@@ -129,9 +196,21 @@ class InvitationForm(forms.Form):
         help_text=_("Respondents answer assessments; viewers read them."),
     )
 
+    def __init__(self, *args: Any, organization: Organization | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organization is not None and organization.is_consultancy:
+            role = self.fields["role"]
+            role.choices = [(r.value, r.label) for r in invitable_roles(organization)]  # type: ignore[attr-defined]
+            role.initial = Membership.Role.CONSULTANT
+            role.help_text = _("Consultants verify the assessments they are assigned; leads also assign them.")
+
 
 class MembershipRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r.value, r.label) for r in member_roles(organization)]  # type: ignore[attr-defined]
 
 
 class ApiKeyForm(forms.Form):

@@ -46,6 +46,7 @@ from assessment.services.accounts import (
     invitation_create,
     invitation_revoke,
     invitation_signup,
+    member_roles,
     membership_remove,
     membership_role_change,
 )
@@ -120,6 +121,8 @@ def signup(request: HttpRequest) -> HttpResponse:
                 total_assets=figures["total_assets"],
                 size_band=figures["size_band"] or None,
                 industry=figures["industry"] or None,
+                kind=figures["kind"],
+                description=figures["description"],
             )
         except ValidationError as exc:
             _signup_errors_add(exc, account_form, organization_form)
@@ -261,10 +264,10 @@ def _invitation_mail_send(request: HttpRequest, issued: IssuedInvitation) -> boo
 def org_members(request: HttpRequest, org_id: int) -> HttpResponse:
     """Members and their roles for everyone; owners also invite, change roles, remove and withdraw."""
     organization, role = organization_with_role(request, org_id)
-    form = InvitationForm()
+    form = InvitationForm(organization=organization)
     if request.method == "POST":
         _owner_only(role)
-        form = InvitationForm(request.POST)
+        form = InvitationForm(request.POST, organization=organization)
         if form.is_valid():
             refusal = rate_limits_hit(
                 (Rate("invitation-owner", settings.INVITATION_LIMIT_PER_OWNER), str(request.user.pk)),
@@ -307,7 +310,7 @@ def _members_context(organization: Organization, role: str, form: InvitationForm
         "members": organization_members(organization),
         "consultants": organization_consultants(organization),
         "invitations": invitations_open(organization) if is_owner else [],
-        "roles": Membership.Role.choices,
+        "roles": [(r.value, r.label) for r in member_roles(organization)],
         "form": form,
     }
 
@@ -320,9 +323,10 @@ def org_member_role(request: HttpRequest, org_id: int, membership_id: int) -> Ht
     membership = get_object_or_404(
         Membership.objects.select_related("user"), organization=organization, pk=membership_id
     )
-    form = MembershipRoleForm(request.POST)
+    form = MembershipRoleForm(request.POST, organization=organization)
     if not form.is_valid():
-        messages.error(request, _("Choose owner, respondent or viewer."))
+        choose = _("Choose owner, lead or consultant.") if organization.is_consultancy else None
+        messages.error(request, choose or _("Choose owner, respondent or viewer."))
         return redirect("web:org_members", organization.pk)
     try:
         membership = membership_role_change(
@@ -332,6 +336,8 @@ def org_member_role(request: HttpRequest, org_id: int, membership_id: int) -> Ht
         )
     except ServiceError as exc:
         messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
             request,

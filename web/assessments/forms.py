@@ -12,6 +12,7 @@ from assessment.framework_format import Document
 from assessment.framework_texts import document_language
 from assessment.models import Assessment, FrameworkVersion, Organization
 from reports.models import Report
+from review.models import ReviewComment
 from scoring.engine.framework import EvidenceField, Question
 from scoring.engine.values import LARGEST_NUMBER, LONGEST_COMMENT, LONGEST_EVIDENCE_TEXT, LONGEST_TEXT
 
@@ -208,6 +209,12 @@ class SubmitForm(forms.Form):
     )
 
 
+class DocumentForm(forms.Form):
+    """An evidence file; what it may be is the service's to say (assessment.services.documents)."""
+
+    file = forms.FileField(label=_("Attach a document"), error_messages={"required": _("Choose a file to attach.")})
+
+
 class ReportForm(forms.Form):
     language = forms.ChoiceField(label=_("Report language"), choices=Report.Language.choices)
 
@@ -259,3 +266,37 @@ class WhatIfForm(forms.Form):
             if f"q.{question.key}" in cleaned
         ]
         return cleaned
+
+
+class VerificationRequestForm(forms.Form):
+    """An owner asks one consultancy of the directory to verify the organisation's assessments."""
+
+    consultancy = forms.ModelChoiceField(
+        label=_("Consultancy"),
+        queryset=Organization.objects.filter(kind=Organization.Kind.CONSULTANCY),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the consultancy to ask."), "invalid_choice": _("Choose a consultancy.")},
+    )
+    message = forms.CharField(
+        label=_("Message to the consultancy (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("E.g. which assessment to verify, and when a visit would suit you."),
+    )
+
+
+class CommentForm(forms.Form):
+    """A comment in a question's thread or the general one; consultants also choose who may read it."""
+
+    question = forms.ChoiceField(label=_("About"), required=False)
+    body = forms.CharField(label=_("Your comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    visibility = forms.ChoiceField(
+        label=_("Who may read it"), choices=ReviewComment.Visibility.choices, initial=ReviewComment.Visibility.SHARED
+    )
+
+    def __init__(self, *args: Any, questions: list[tuple[str, str]], internal: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["question"].choices = [("", _("The assessment as a whole")), *questions]  # type: ignore[attr-defined]
+        if not internal:  # the enterprise's comments are always shared
+            del self.fields["visibility"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from django.db.models import F, QuerySet
@@ -19,9 +19,18 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from assessment.framework_format import Document
-from assessment.framework_texts import FrameworkTexts, Place, document_language, framework_texts
+from assessment.framework_texts import (
+    FrameworkTexts,
+    Guidance,
+    Place,
+    QuestionGuidance,
+    document_language,
+    framework_guidance,
+    framework_texts,
+)
 from assessment.models import Answer as AnswerRow
-from assessment.models import Assessment, FrameworkVersion, Organization
+from assessment.models import Assessment, EvidenceDocument, FrameworkVersion, Organization
+from assessment.selectors import assessment_documents
 from reports.charts import progress_bars, result_charts
 from scoring.engine import Answer, Framework, missing_for_submission
 from scoring.engine.suggest import suggest_option
@@ -188,6 +197,12 @@ class QuestionView:
     evidence: list[dict[str, Any]]
     none_of_these: bool | None  # multiple choice without an exclusive "none" option: whether it is chosen
     suggestion: Suggestion | None
+    documents: tuple[EvidenceDocument, ...] = ()  # evidence documents attached to this question
+    guidance: QuestionGuidance | None = None  # the documents the framework's guidance suggests
+    documents_open: bool = False  # whether the user may attach and remove documents here now
+    locked: bool = False  # returned for changes to other questions: this answer stays as it is
+    change_request: str = ""  # returned for a change to this answer: the consultant's message
+    answer_text: str = ""  # a locked answer as words, as the results page words answers
 
     @property
     def node(self) -> Document:
@@ -237,6 +252,10 @@ def question_view(
     key: str,
     answers: Mapping[str, Answer],
     rows: Mapping[str, AnswerRow],
+    files: EvidenceFiles | None = None,
+    *,
+    locked: bool = False,
+    change_request: str = "",
 ) -> QuestionView:
     place = layout.places[key]
     node = place.node
@@ -268,6 +287,48 @@ def question_view(
         evidence=evidence,
         none_of_these=none_of_these,
         suggestion=suggestion(framework, layout, key, answers),
+        documents=tuple(files.by_question.get(key, ())) if files else (),
+        guidance=files.guidance.questions.get(key) if files and files.guidance else None,
+        documents_open=bool(files and files.can_write and files.assessment.documents_may_change(key)),
+        locked=locked,
+        change_request=change_request,
+        answer_text=answer_as_text(framework, layout.texts, key, answer) if locked else "",
+    )
+
+
+@dataclass(frozen=True)
+class EvidenceFiles:
+    """An assessment's evidence documents as the pages show them, and the guidance on what to attach."""
+
+    assessment: Assessment
+    documents: tuple[EvidenceDocument, ...]
+    guidance: Guidance | None
+    can_write: bool  # the user's role may attach and remove documents (the status decides the rest)
+
+    @cached_property
+    def by_question(self) -> dict[str, list[EvidenceDocument]]:
+        grouped: dict[str, list[EvidenceDocument]] = {}
+        for document in self.documents:
+            grouped.setdefault(document.question.key if document.question else "", []).append(document)
+        return grouped
+
+    @property
+    def whole(self) -> list[EvidenceDocument]:
+        """The documents of the assessment as a whole."""
+        return self.by_question.get("", [])
+
+    @property
+    def whole_open(self) -> bool:
+        return self.can_write and self.assessment.documents_may_change("")
+
+
+def evidence_files(assessment: Assessment, *, can_write: bool) -> EvidenceFiles:
+    """One query for the documents; the guidance comes with the framework version already loaded."""
+    return EvidenceFiles(
+        assessment=assessment,
+        documents=tuple(assessment_documents(assessment)),
+        guidance=framework_guidance(assessment.framework_version, document_language()),
+        can_write=can_write,
     )
 
 

@@ -44,6 +44,8 @@ class Command(BaseCommand):
                 failed += 1
                 continue
             state = "imported" if outcome.created else ("published" if outcome.published else "unchanged")
+            if outcome.guidance_updated:
+                state += ", guidance updated"
             if options["verbosity"]:
                 self.stdout.write(f"{path}: {reference} {state} ({outcome.version.status}, hash {content_hash[:12]})")
         if failed:

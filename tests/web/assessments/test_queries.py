@@ -26,9 +26,9 @@ FRAMEWORKS = ["miit", "mini"]
 # page: (queries once the process has the framework, queries on a cold process with a stale result)
 BOUNDS = {
     "history": (9, 28),  # drafts are scored for the page, not stored: one query loads all their answers
-    "wizard": (4, 15),
-    "review": (4, 15),
-    "results": (7, 29),
+    "wizard": (5, 16),  # with the evidence documents: one query for all of them
+    "review": (5, 16),
+    "results": (8, 30),
     "autosave": (10, 23),  # the save reads the answers before it and appends one history event per change
 }
 

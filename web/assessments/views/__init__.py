@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -56,5 +57,6 @@ def page_context(assessment: Assessment, role: str, layout: Questionnaire, **con
         "layout": layout,
         "can_write": can_write,
         "editable": can_write and assessment.is_editable,
+        "file_limit": settings.EVIDENCE_MAX_FILE_BYTES,  # the upload controls say it
         **context,
     }

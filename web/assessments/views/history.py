@@ -58,6 +58,8 @@ def _history(organization: Organization, role: str, form: AssessmentStartForm) -
 @require_GET
 def org_home(request: HttpRequest, org_id: int) -> HttpResponse:
     organization, role = organization_with_role(request, org_id)
+    if organization.is_consultancy:  # a consultancy answers no assessment: its work is the review queue
+        return redirect("web:review_queue")
     context = _history(organization, role, AssessmentStartForm(organization=organization))
     return render(request, "web/assessments/org_home.html", context)
 

@@ -22,9 +22,11 @@ from web.assessments.forms import (
     messages_of,
 )
 from web.assessments.pages import (
+    evidence_files,
     questionnaire,
     results_page,
 )
+from web.assessments.verified import verification_panel
 from web.assessments.views import (
     assessment_and_role,
     page_context,
@@ -37,13 +39,16 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, role = assessment_and_role(request, pk, with_result=True)
     peer_form = PeerForm(request.GET or None)
     chosen = peer_form.cleaned_data["peers"] if peer_form.is_valid() else []
+    layout = questionnaire(assessment.framework_version)
     context = page_context(
         assessment,
         role,
-        questionnaire(assessment.framework_version),
+        layout,
+        panel=verification_panel(assessment, layout),
         peer_form=peer_form,
         report_form=ReportForm(initial={"language": document_language()}),
         reports=Report.objects.filter(assessment=assessment).order_by("-created_at", "-id"),
+        files=evidence_files(assessment, can_write=False),  # read-only here: attached in the wizard and review
         **results_page(assessment, chosen),
     )
     return render(request, "web/assessments/results.html", context)

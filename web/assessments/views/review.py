@@ -1,6 +1,8 @@
-"""Review what is missing, and submit with the truthfulness pledge."""
+"""Review what is missing, and submit with the truthfulness pledge (or resubmit a returned assessment)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,10 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from assessment.models import Assessment
 from assessment.services import ImmutableError, IncompleteError
-from assessment.services.assessments import (
-    assessment_submit,
-)
+from review.services import assessment_resubmit
 from scoring.selectors import framework_structure
 from web.assessments.forms import (
     SubmitForm,
@@ -21,11 +22,14 @@ from web.assessments.forms import (
 from web.assessments.pages import (
     answer_rows,
     engine_answers,
+    evidence_files,
     questionnaire,
     submission_gaps,
     wizard_progress,
 )
+from web.assessments.returned import return_notice
 from web.assessments.views import (
+    CONTRIBUTORS,
     assessment_and_role,
     page_context,
     require_contributor,
@@ -37,16 +41,15 @@ from web.assessments.views import (
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, role = assessment_and_role(request, pk)
-    layout = questionnaire(assessment.framework_version)
-    framework = framework_structure(assessment.framework_version)
     form = SubmitForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         require_contributor(role)
         status = 422
         if form.is_valid():
+            returned = assessment.status == Assessment.Status.RETURNED
             try:
-                assessment_submit(assessment=assessment, submitted_by=user_of(request), pledge=True)
+                assessment_resubmit(assessment=assessment, submitted_by=user_of(request), pledge=True)
             except IncompleteError:  # the list below is worked out afresh from the saved answers
                 form.add_error(None, _("Answer the questions listed below first."))
             except ImmutableError as exc:
@@ -55,11 +58,29 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("Submitted. These are the results."))
+                if returned:
+                    messages.success(request, _("Resubmitted: the consultant is told and continues the review."))
+                else:
+                    messages.success(request, _("Submitted. These are the results."))
                 return redirect("web:results", assessment.pk)
+    return render(request, "web/assessments/review.html", review_page(assessment, role, form), status=status)
+
+
+def review_page(
+    assessment: Assessment, role: str, form: SubmitForm | None = None, upload_errors: list[str] | None = None
+) -> dict[str, Any]:
+    """What is missing, the documents of the assessment, and the submit form."""
+    layout = questionnaire(assessment.framework_version)
+    framework = framework_structure(assessment.framework_version)
     answers = engine_answers(answer_rows(assessment))
-    missing = submission_gaps(framework, layout, answers)
-    context = page_context(
-        assessment, role, layout, missing=missing, form=form, progress=wizard_progress(layout, answers)
+    return page_context(
+        assessment,
+        role,
+        layout,
+        missing=submission_gaps(framework, layout, answers),
+        form=form or SubmitForm(),
+        progress=wizard_progress(layout, answers),
+        files=evidence_files(assessment, can_write=role in CONTRIBUTORS),
+        upload_errors=upload_errors,
+        notice=return_notice(assessment, layout),
     )
-    return render(request, "web/assessments/review.html", context, status=status)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -11,12 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from assessment.models import Answer as AnswerRow
 from assessment.models import Assessment
 from assessment.services import ImmutableError
 from assessment.services.assessments import (
     answers_upsert,
 )
-from scoring.engine import AnswerSetError
+from scoring.engine import Answer, AnswerSetError, Framework
 from scoring.selectors import framework_structure
 from scoring.wording import answer_error_message
 from web.assessments.forms import (
@@ -24,14 +26,20 @@ from web.assessments.forms import (
     messages_of,
 )
 from web.assessments.pages import (
+    EvidenceFiles,
+    Questionnaire,
+    QuestionView,
     answer_rows,
     engine_answers,
+    evidence_files,
     question_view,
     questionnaire,
     resume_step,
     wizard_progress,
 )
+from web.assessments.returned import ReturnNotice, return_notice
 from web.assessments.views import (
+    CONTRIBUTORS,
     assessment_and_role,
     is_htmx,
     page_context,
@@ -43,19 +51,45 @@ from web.assessments.views import (
 @login_required
 @require_GET
 def assessment_resume(request: HttpRequest, pk: int) -> HttpResponse:
-    """Where the user left off: the first step with an unanswered required question; else review or results."""
+    """Where the user left off: the first answer to change of a returned assessment, the first step with an
+    unanswered required question; else review or results."""
     assessment, _role = assessment_and_role(request, pk)
     if not assessment.is_editable:
         return redirect("web:results", assessment.pk)
     framework = framework_structure(assessment.framework_version)
     layout = questionnaire(assessment.framework_version)
+    notice = return_notice(assessment, layout)
+    if notice and notice.requests:
+        first = notice.requests[0]
+        return redirect(reverse("web:wizard", args=[assessment.pk, first.step]) + f"#q-{first.key}")
     step = resume_step(framework, layout, engine_answers(answer_rows(assessment)))
     return redirect("web:wizard", assessment.pk, step) if step else redirect("web:review", assessment.pk)
 
 
-def _wizard_page(
-    assessment: Assessment, role: str, number: int, failed: tuple[str, list[str]] | None = None
+def _question(
+    framework: Framework,
+    layout: Questionnaire,
+    key: str,
+    answers: Mapping[str, Answer],
+    rows: Mapping[str, AnswerRow],
+    files: EvidenceFiles,
+    notice: ReturnNotice | None,
+) -> QuestionView:
+    if notice is None:
+        return question_view(framework, layout, key, answers, rows, files)
+    return question_view(
+        framework, layout, key, answers, rows, files, locked=notice.locks(key), change_request=notice.message_for(key)
+    )
+
+
+def wizard_page(
+    assessment: Assessment,
+    role: str,
+    number: int,
+    failed: tuple[str, list[str]] | None = None,
+    upload_failed: tuple[str, list[str]] | None = None,
 ) -> dict[str, Any]:
+    """One step of the questionnaire; `failed` and `upload_failed` name a question and what went wrong with it."""
     layout = questionnaire(assessment.framework_version)
     if not 1 <= number <= len(layout.steps):
         raise Http404(_("No such step."))
@@ -63,12 +97,18 @@ def _wizard_page(
     rows = answer_rows(assessment)
     answers = engine_answers(rows)
     step = layout.steps[number - 1]
+    files = evidence_files(assessment, can_write=role in CONTRIBUTORS)
+    notice = return_notice(assessment, layout)
     return page_context(
         assessment,
         role,
         layout,
         step=step,
-        questions=[question_view(framework, layout, key, answers, rows) for key in step.keys],
+        notice=notice,
+        questions=[_question(framework, layout, key, answers, rows, files, notice) for key in step.keys],
+        guidance_note=files.guidance.note if files.guidance else "",
+        upload_failed_key=upload_failed[0] if upload_failed else None,
+        upload_errors=upload_failed[1] if upload_failed else None,
         progress=wizard_progress(layout, answers),
         previous_step=number - 1 if number > 1 else None,
         next_step=number + 1 if number < len(layout.steps) else None,
@@ -81,7 +121,7 @@ def _wizard_page(
 @require_GET
 def wizard(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     assessment, role = assessment_and_role(request, pk)
-    return render(request, "web/assessments/wizard.html", _wizard_page(assessment, role, step))
+    return render(request, "web/assessments/wizard.html", wizard_page(assessment, role, step))
 
 
 @login_required
@@ -117,7 +157,7 @@ def answer_save(request: HttpRequest, pk: int, question_key: str) -> HttpRespons
     if not is_htmx(request):
         if not errors:
             return redirect(reverse("web:wizard", args=[assessment.pk, step]) + f"#q-{question_key}")
-        context = _wizard_page(assessment, role, step, failed=(question_key, errors))
+        context = wizard_page(assessment, role, step, failed=(question_key, errors))
         return render(request, "web/assessments/wizard.html", context, status=status)
     rows = answer_rows(assessment)
     answers = engine_answers(rows)
