@@ -372,6 +372,21 @@ def review_item_set(
     return item
 
 
+@transaction.atomic
+def review_verify_remaining(*, assessment: Assessment, reviewer: User) -> int:
+    """Mark every answered question still without a verdict as verified; returns how many.
+
+    The consultant's last step once the answers that need a closer look have theirs: each is a verdict of its
+    own in the history, exactly as if given one by one.
+    """
+    assessment = _ensure_reviewing(assessment, reviewer, gettext("a verdict"))
+    given = set(ReviewItem.objects.filter(assessment=assessment).values_list("question__key", flat=True))
+    remaining = [key for key in assessment_answers(assessment) if key not in given]
+    for key in remaining:
+        review_item_set(assessment=assessment, reviewer=reviewer, question_key=key, verdict=ReviewItem.Verdict.VERIFIED)
+    return len(remaining)
+
+
 def _adjusted_answer(
     assessment: Assessment, key: str, answer: dict[str, Any], errors: dict[str, list[str]]
 ) -> dict[str, Any] | None:

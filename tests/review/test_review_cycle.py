@@ -16,10 +16,12 @@ from review.notifications import notifications_sweep
 from review.results import comparison
 from review.services import (
     assessment_resubmit,
+    finalize_checklist,
     review_finalize,
     review_item_set,
     review_return,
     review_start,
+    review_verify_remaining,
 )
 from scoring.selectors import assessment_answers
 
@@ -164,3 +166,22 @@ def test_self_and_verified_differ_only_by_the_adjustment(submitted: Assessment, 
     lost = view.self_card.questions["F2"].score - view.verified.questions["F2"].score
     assert lost > Decimal(0)
     assert view.self_card.total - view.verified.total == lost * view.self_card.factors["F2"]
+
+
+def test_verifying_the_remaining_answers_leaves_given_verdicts_alone(submitted: Assessment, consultant: User) -> None:
+    review_start(assessment=submitted, consultant=consultant)
+    review_item_set(
+        assessment=submitted,
+        reviewer=consultant,
+        question_key="F2",
+        verdict="adjusted",
+        answer={"choice": "A"},
+        reason="r",
+    )
+    answered = len(assessment_answers(submitted))
+    assert review_verify_remaining(assessment=submitted, reviewer=consultant) == answered - 1
+    assert review_verify_remaining(assessment=submitted, reviewer=consultant) == 0
+    assert ReviewItem.objects.get(assessment=submitted, question__key="F2").verdict == "adjusted"
+    assert finalize_checklist(submitted) == []
+    events = AuditEvent.objects.filter(assessment=submitted, kind=AuditEvent.Kind.VERDICT_SET).count()
+    assert events == answered

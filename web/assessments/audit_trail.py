@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from assessment.framework_texts import FrameworkTexts
 from assessment.models import Assessment, AuditEvent
 from review.models import ReviewComment, ReviewItem
+from review.selectors import assessment_history
 from scoring.engine import AnswerSetError, Framework, parse_answer
 from scoring.selectors import framework_structure
 from scoring.wording import answer_as_text
@@ -133,10 +134,7 @@ def _reason_label(event: AuditEvent) -> str:
 
 def audit_trail(assessment: Assessment, layout: Questionnaire, *, internal: bool) -> list[HistoryEntry]:
     """The assessment's events, newest first; `internal` ones only for the consultancy."""
-    events = AuditEvent.objects.filter(assessment=assessment).select_related("actor")
-    if not internal:
-        events = events.filter(internal=False)
-    rows = list(events.order_by("-created_at", "-id"))
+    rows = list(assessment_history(assessment, with_internal=internal).reverse())
     framework = framework_structure(assessment.framework_version)
     texts = layout.texts
     names: Mapping[int, str] = people_names(e.actor for e in rows)

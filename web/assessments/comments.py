@@ -8,10 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F
-
 from assessment.models import Assessment, ConsultantAssignment
 from review.models import ReviewComment
+from review.selectors import review_comments
 from web.assessments.pages import Questionnaire
 from web.assessments.verification import people_names
 
@@ -35,10 +34,7 @@ class Thread:
 
 def comment_threads(assessment: Assessment, layout: Questionnaire, *, internal: bool) -> list[Thread]:
     """The general thread (always, to start one) and every question's thread that has a comment."""
-    rows = ReviewComment.objects.filter(assessment=assessment).select_related("author").annotate(key=F("question__key"))
-    if not internal:
-        rows = rows.filter(visibility=ReviewComment.Visibility.SHARED)
-    comments = list(rows)
+    comments = list(review_comments(assessment, with_internal=internal))
     names = people_names(c.author for c in comments)
     consultants = set(
         ConsultantAssignment.objects.filter(organization=assessment.organization_id).values_list(
@@ -47,7 +43,7 @@ def comment_threads(assessment: Assessment, layout: Questionnaire, *, internal: 
     )
     by_key: dict[str, list[CommentView]] = {"": []}
     for comment in comments:
-        by_key.setdefault(comment.key or "", []).append(
+        by_key.setdefault(comment.question.key if comment.question else "", []).append(
             CommentView(
                 author=names[comment.author_id],
                 by_consultant=comment.author_id in consultants,

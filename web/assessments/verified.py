@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from assessment.framework_texts import document_language
 from assessment.models import Assessment
-from review.models import ReviewComment, ReviewItem
+from review.models import ReviewItem
 from review.results import Comparison, comparison
+from review.selectors import review_comments
 from scoring.results import TOP_SCENARIO_LEVEL
 from web.assessments.pages import Questionnaire
 from web.assessments.verification import Reviewer, reviewers
@@ -66,7 +67,5 @@ def verification_panel(assessment: Assessment, layout: Questionnaire) -> Verific
         self_level=layout.level_name(view.self_card.level),
         verified_level=layout.level_name(view.verified.level) if view.verified else "",
         reviewers=tuple(assigned),
-        shared_comments=ReviewComment.objects.filter(
-            assessment=assessment, visibility=ReviewComment.Visibility.SHARED
-        ).count(),
+        shared_comments=review_comments(assessment, with_internal=False).count(),
     )

@@ -66,7 +66,7 @@ def test_only_the_requested_answer_is_open(web: Client, sent_back: Assessment) -
         assert "<input" not in locked
         assert "The consultant asked for no change here: this answer stays as submitted." in locked
     assert page.count("hx-post") == 1
-    assert page.count("<form") == 3  # F5's, the language switch and logging out
+    assert page.count("<form") == 4  # F5's answer and its documents, the language switch, logging out
 
 
 def test_a_locked_answer_reads_as_words(web: Client, sent_back: Assessment) -> None:

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from assessment.selectors import CONSULTANT
 from assessment.services import NotAllowedError
 from review.models import ReviewComment
+from review.selectors import is_assigned_consultant
 from review.services import review_comment_add
 from web.accounts.forms import form_errors_add
 from web.assessments.comments import comment_threads, commentable_questions
@@ -26,7 +26,7 @@ def assessment_comments(request: HttpRequest, pk: int) -> HttpResponse:
     """The shared threads for the enterprise; the assigned consultants also read and write internal ones."""
     assessment, role = assessment_and_role(request, pk)
     layout = questionnaire(assessment.framework_version)
-    internal = role == CONSULTANT
+    internal = is_assigned_consultant(user_of(request), assessment.organization_id)
     questions = commentable_questions(layout)
     form = CommentForm(request.POST if request.method == "POST" else None, questions=questions, internal=internal)
     status = 200

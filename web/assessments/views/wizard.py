@@ -72,7 +72,7 @@ def _question(
     key: str,
     answers: Mapping[str, Answer],
     rows: Mapping[str, AnswerRow],
-    files: EvidenceFiles,
+    files: EvidenceFiles | None,
     notice: ReturnNotice | None,
 ) -> QuestionView:
     if notice is None:
@@ -165,7 +165,7 @@ def answer_save(request: HttpRequest, pk: int, question_key: str) -> HttpRespons
         assessment,
         role,
         layout,
-        q=question_view(framework, layout, question_key, answers, rows),
+        q=_question(framework, layout, question_key, answers, rows, None, return_notice(assessment, layout)),
         errors=errors,
         progress=wizard_progress(layout, answers),
         step=layout.steps[step - 1],
