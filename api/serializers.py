@@ -204,6 +204,8 @@ class PeersSerializer(Serializer):
 
 class ConsultantSerializer(Serializer):
     name = serializers.CharField(help_text="Family name first, as signed.")
+    family_name = serializers.CharField()
+    given_name = serializers.CharField()
     qualification = serializers.CharField()
     certificate_number = serializers.CharField(help_text="Empty when none was given.")
 
@@ -463,7 +465,9 @@ class VerificationSerializer(Serializer):
 
     assessment = serializers.IntegerField(source="assessment_id")
     consultant = serializers.EmailField(source="consultant.email")
-    consultant_name = serializers.CharField()
+    consultant_name = serializers.CharField(help_text="Family name first, as signed.")
+    family_name = serializers.CharField()
+    given_name = serializers.CharField()
     qualification = serializers.CharField()
     certificate_number = serializers.CharField()
     consultancy = serializers.IntegerField(source="consultancy_id", allow_null=True)

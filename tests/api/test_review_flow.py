@@ -102,6 +102,8 @@ def test_the_whole_review_over_http(
         "assessment": submitted.pk,
         "consultant": consultant.email,
         "consultant_name": "王立",
+        "family_name": "王",
+        "given_name": "立",
         "qualification": "苏州市数字化评估师",
         "certificate_number": "",
         "consultancy": verification.consultancy_id,
@@ -115,7 +117,13 @@ def test_the_whole_review_over_http(
     assert final["total"] != self_total  # F5 changed on resubmission
     verified = final["verified"]
     assert (verified["final"], verified["total"], verified["level"]) == (True, verification.total, verification.level)
-    assert verified["consultant"] == {"name": "王立", "qualification": "苏州市数字化评估师", "certificate_number": ""}
+    assert verified["consultant"] == {
+        "name": "王立",
+        "family_name": "王",
+        "given_name": "立",
+        "qualification": "苏州市数字化评估师",
+        "certificate_number": "",
+    }
     assert verified["statement"] == "经现场核查，结果属实。"
     assert verified["signed_at"] is not None
     [difference] = verified["differences"]
