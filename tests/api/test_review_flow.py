@@ -75,7 +75,7 @@ def test_the_whole_review_over_http(
         ("F2", "adjusted", ADJUSTED_REASON),
         ("F5", "change_requested", CHANGE_MESSAGE),
     ]
-    checklist = consultant_client.get(review(submitted, "items/")).json()["checklist"]
+    checklist = consultant_client.get(review(submitted, "items/"), HTTP_ACCEPT_LANGUAGE="en").json()["checklist"]
     assert checklist == ["Change requests are still open on F5: return the assessment or give another verdict."]
 
     returned = consultant_client.post(review(submitted, "return/"), {"message": "请补充F5的证明材料"}, format="json")
