@@ -217,6 +217,7 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
             },
             "submittable": {"values": _ids(*world.submittable)},
             "startable": {"values": _ids(world.submitted)},
+            "reviewing": {"values": _ids(world.reviewing)},
             "returnable": {"values": _ids(*world.returnable)},
             "signable": {"values": _ids(*world.signable)},
             "reports": {"values": _ids(world.report)},
@@ -249,9 +250,16 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
                 "parameters": {"path.id": _drawn_from("assessments")},
             },
             *(
-                {"include-path-regex": f"/{step}/$", "parameters": {"path.id": _drawn_from(kept, probability=1.0)}}
+                {"include-path-regex": step, "parameters": {"path.id": _drawn_from(kept, probability=1.0)}}
                 for step, kept in KEPT_FOR.items()
             ),
+            {
+                "include-path-regex": VERDICT,
+                "parameters": {
+                    "path.id": _drawn_from("reviewing", probability=1.0),
+                    "path.question_key": _drawn_from("questions", probability=1.0),
+                },
+            },
             {"include-path-regex": "^/api/v1/reports/", "parameters": {"path.id": _drawn_from("reports")}},
             *(
                 {
@@ -273,13 +281,15 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
     }
 
 
-# The steps that change an assessment's state, and the assessments each draws from.
+# The steps that change an assessment's state, and the assessments each draws from; a verdict is given on one of
+# the questions of the assessment under review (other ids and keys rarely meet one: the step would never succeed).
 KEPT_FOR = {
-    "submit": "submittable",
-    "review/start": "startable",
-    "review/return": "returnable",
-    "review/finalize": "signable",
+    "/submit/$": "submittable",
+    "/review/start/$": "startable",
+    "/review/return/$": "returnable",
+    "/review/finalize/$": "signable",
 }
-STEPS = "/(" + "|".join(KEPT_FOR) + ")/$"
+VERDICT = r"/review/items/\{question_key\}/$"
+STEPS = "|".join([*KEPT_FOR, VERDICT])
 # The review's operations and what the consultant reads, which the runs generate a second time with their key.
 REVIEW_PATHS = r"^/api/v1/(reviews/|assessments/\{id\}/(review|comments|history|results)/)"
