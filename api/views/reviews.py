@@ -195,7 +195,7 @@ class AssessmentReviewViewSet(viewsets.GenericViewSet[Assessment]):
 
     @extend_schema(
         summary="Give (or change) the verdict on one answer",
-        request=s.ReviewItemWriteSerializer,
+        request=s.VERDICT_REQUEST,
         responses={
             200: s.ReviewItemSerializer,
             400: OpenApiResponse(
