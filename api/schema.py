@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from api.errors import ErrorSerializer
 from api.idempotency import KEY_PATTERN
+from api.serializers import NonBlankText
 from assessment.validators import BIDI_CONTROLS, validate_display_text
 
 ERRORS = {
@@ -41,6 +42,8 @@ _TEXT = f"[^{_CONTROL}{_TRIMMED}]([^{_CONTROL}]*[^{_CONTROL}{_TRIMMED}])?"
 DISPLAY_TEXT = f"^[{_TRIMMED}]*{_TEXT}[{_TRIMMED}]*$"
 DISPLAY_TEXT_OR_BLANK = f"^[{_TRIMMED}]*({_TEXT})?[{_TRIMMED}]*$"
 NO_NUL = "^[^\\x00]*$"
+# Text with something besides the white space DRF trims, and no NUL (NonBlankText).
+NOT_BLANK = f"^[^\\x00]*[^\\x00{_TRIMMED}][^\\x00]*$"
 
 
 class ApiSchema(AutoSchema):
@@ -68,11 +71,20 @@ class ApiSchema(AutoSchema):
         if isinstance(field, serializers.DecimalField) and field.decimal_places is not None and "type" in schema:
             schema["multipleOf"] = float(10**-field.decimal_places)  # more decimal places are refused, not rounded
         validators = getattr(field, "validators", ())
-        if direction == "request" and validate_display_text in validators:
+        if direction == "request" and isinstance(field, NonBlankText):
+            schema["pattern"] = DISPLAY_TEXT if validate_display_text in validators else NOT_BLANK
+        elif direction == "request" and validate_display_text in validators:
             schema["pattern"] = DISPLAY_TEXT_OR_BLANK if getattr(field, "allow_blank", False) else DISPLAY_TEXT
         elif direction == "request" and any(isinstance(v, ProhibitNullCharactersValidator) for v in validators):
             schema.setdefault("pattern", NO_NUL)  # DRF refuses NUL in every CharField (PostgreSQL cannot store it)
         return schema
+
+    def _insert_field_validators(self, field: Any, schema: dict[str, Any]) -> None:
+        super()._insert_field_validators(field, schema)
+        if isinstance(field, NonBlankText) and "oneOf" in schema:
+            # Blank is refused, if by the service (to say why in its words) where the serializer lets it through.
+            text, _blank = schema.pop("oneOf")
+            schema.update(text)
 
     def get_override_parameters(self) -> list[Any]:
         parameters: list[Any] = list(super().get_override_parameters())

@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from assessment.models import Assessment, AuditEvent, EvidenceDocument, Organization
+from assessment.validators import validate_display_text
 from reports.models import Report
 from review.models import ReviewComment, ReviewItem
 from scoring.engine.numbers import exact
@@ -16,6 +17,11 @@ from scoring.models import AssessmentResult
 from webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 Serializer = serializers.Serializer[Any]
+
+
+class NonBlankText(serializers.CharField):
+    """Text that must say something: white space alone is refused (by the service, in its own words, when the field
+    allows blank), which the schema states (api/schema.py)."""
 
 
 @extend_schema_field({"type": "number", "description": "An exact decimal, never rounded (e.g. 58.125)."})
@@ -204,6 +210,8 @@ class PeersSerializer(Serializer):
 
 class ConsultantSerializer(Serializer):
     name = serializers.CharField(help_text="Family name first, as signed.")
+    family_name = serializers.CharField()
+    given_name = serializers.CharField()
     qualification = serializers.CharField()
     certificate_number = serializers.CharField(help_text="Empty when none was given.")
 
@@ -411,6 +419,8 @@ class AnswerItemField(serializers.DictField):
 
 
 class ReviewItemWriteSerializer(Serializer):
+    """Parses a verdict; review_item_set checks what each verdict needs. VERDICT_REQUEST describes it."""
+
     verdict = serializers.ChoiceField(choices=ReviewItem.Verdict.choices)
     answer = AnswerItemField(
         required=False,
@@ -431,6 +441,74 @@ class ReviewItemWriteSerializer(Serializer):
     )
 
 
+@extend_schema_field({"type": "object", "nullable": True, "maxProperties": 0})
+class NoAnswer(serializers.DictField):
+    """Null, empty or left out: only an adjusted verdict carries an answer."""
+
+
+def _verdict_field(verdict: str) -> serializers.Field[Any, Any, Any, Any]:
+    """A field whose schema allows this verdict alone."""
+    field = extend_schema_field({"type": "string", "enum": [str(verdict)]})(type("Verdict", (serializers.Field,), {}))
+    return field()
+
+
+def _text(required: bool, help_text: str = "") -> serializers.CharField:
+    if required:
+        return NonBlankText(max_length=4000, help_text=help_text)
+    return serializers.CharField(required=False, allow_blank=True, max_length=4000, help_text=help_text)
+
+
+class _VerdictRequest(Serializer):
+    """For the schema only (ReviewItemWriteSerializer parses): what one verdict's body holds, one subclass each."""
+
+    answer: serializers.Field[Any, Any, Any, Any] = NoAnswer(required=False, allow_null=True)
+    reason = _text(False)
+    message = _text(False)
+
+
+class VerifiedVerdictSerializer(_VerdictRequest):
+    """The answer is right."""
+
+    verdict = _verdict_field(ReviewItem.Verdict.VERIFIED)
+
+
+class AdjustedVerdictSerializer(_VerdictRequest):
+    """The consultant's answer counts in the verified result; the SME's stays as it was."""
+
+    verdict = _verdict_field(ReviewItem.Verdict.ADJUSTED)
+    answer = AnswerItemField(
+        help_text="The answer you verified, in the answer format, checked like the SME's (the question is the URL's)."
+    )
+    reason = _text(True, "Why you adjusted the answer.")
+
+
+class ChangeRequestedVerdictSerializer(_VerdictRequest):
+    """The SME is to change the answer: the question is reopened when the assessment is returned."""
+
+    verdict = _verdict_field(ReviewItem.Verdict.CHANGE_REQUESTED)
+    message = _text(True, "What the SME should change, and why.")
+
+
+class UnverifiableVerdictSerializer(_VerdictRequest):
+    """The answer cannot be verified (no evidence); the SME's answer counts."""
+
+    verdict = _verdict_field(ReviewItem.Verdict.UNVERIFIABLE)
+    reason = _text(True, "Why the answer cannot be verified.")
+
+
+# What a verdict's body must hold depends on the verdict: the schema says it with one shape per verdict.
+VERDICT_REQUEST = PolymorphicProxySerializer(
+    component_name="Verdict",
+    serializers={  # plain strings: the YAML schema cannot write the enum's members
+        ReviewItem.Verdict.VERIFIED.value: VerifiedVerdictSerializer,
+        ReviewItem.Verdict.ADJUSTED.value: AdjustedVerdictSerializer,
+        ReviewItem.Verdict.CHANGE_REQUESTED.value: ChangeRequestedVerdictSerializer,
+        ReviewItem.Verdict.UNVERIFIABLE.value: UnverifiableVerdictSerializer,
+    },
+    resource_type_field_name="verdict",
+)
+
+
 class ReviewItemSerializer(Serializer):
     question = serializers.CharField()
     verdict = serializers.ChoiceField(choices=ReviewItem.Verdict.choices)
@@ -449,13 +527,18 @@ class ReviewItemsSerializer(Serializer):
 
 
 class ReviewReturnSerializer(Serializer):
-    message = serializers.CharField(
+    message = NonBlankText(
         max_length=4000, allow_blank=True, help_text="Why the assessment is returned; the SME reads it."
     )
 
 
 class ReviewFinalizeSerializer(Serializer):
-    statement = serializers.CharField(max_length=4000, allow_blank=True, help_text="The statement you sign.")
+    statement = NonBlankText(
+        max_length=4000,
+        allow_blank=True,
+        validators=[validate_display_text],
+        help_text="The statement you sign: one line, no control characters.",
+    )
 
 
 class VerificationSerializer(Serializer):
@@ -463,7 +546,9 @@ class VerificationSerializer(Serializer):
 
     assessment = serializers.IntegerField(source="assessment_id")
     consultant = serializers.EmailField(source="consultant.email")
-    consultant_name = serializers.CharField()
+    consultant_name = serializers.CharField(help_text="Family name first, as signed.")
+    family_name = serializers.CharField()
+    given_name = serializers.CharField()
     qualification = serializers.CharField()
     certificate_number = serializers.CharField()
     consultancy = serializers.IntegerField(source="consultancy_id", allow_null=True)
@@ -477,7 +562,7 @@ class CommentWriteSerializer(Serializer):
     question = serializers.CharField(
         required=False, allow_blank=True, max_length=40, help_text="A question key; omit for the general thread."
     )
-    body = serializers.CharField(max_length=4000)
+    body = NonBlankText(max_length=4000)
     visibility = serializers.ChoiceField(
         choices=ReviewComment.Visibility.choices,
         default=ReviewComment.Visibility.SHARED,

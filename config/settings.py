@@ -363,6 +363,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AssessmentStatus": "assessment.models.Assessment.Status",
         "WebhookEvent": "webhooks.models.Event",
+        "VerdictEnum": "review.models.ReviewItem.Verdict",
+        # A verdict's body, one shape per verdict (api.serializers.VERDICT_REQUEST): each allows its verdict alone.
+        "VerifiedVerdictEnum": ["verified"],
+        "AdjustedVerdictEnum": ["adjusted"],
+        "ChangeRequestedVerdictEnum": ["change_requested"],
+        "UnverifiableVerdictEnum": ["unverifiable"],
     },
 }
 

@@ -19,7 +19,10 @@ from assessment.models import Assessment, Organization, User
 ID = r"[0-9]{1,18}"  # longer numbers are not ids: 404 rather than a database overflow
 # The assessment of the URL, for the resources below it (assessments/{id}/comments/ …): routers take this prefix.
 ASSESSMENT_PREFIX = rf"assessments/(?P<id>{ID})"
-ASSESSMENT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The assessment's id.")
+# Described as the routes take it, as every other id is: digits, not an integer of any size.
+ASSESSMENT_ID = OpenApiParameter(
+    "id", str, OpenApiParameter.PATH, pattern=f"^{ID}$", description="The assessment's id.", required=True
+)
 
 
 def caller(request: Request) -> User:

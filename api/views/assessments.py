@@ -99,6 +99,8 @@ def verified_as_data(assessment: Assessment, language: str) -> dict[str, Any] | 
         "signed_at": signed.signed_at if signed else None,
         "consultant": {
             "name": signed.consultant_name,
+            "family_name": signed.family_name,
+            "given_name": signed.given_name,
             "qualification": signed.qualification,
             "certificate_number": signed.certificate_number,
         }

@@ -6,12 +6,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api import serializers as s
+from api.errors import ErrorSerializer
 from api.filters import CommentFilter
 from api.idempotency import idempotent
 from api.pagination import Pages
@@ -30,7 +31,14 @@ from review.services import review_comment_add
         summary="Comment on a question, or in the general thread",
         parameters=[ASSESSMENT_ID],
         request=s.CommentWriteSerializer,
-        responses={201: s.CommentSerializer},
+        responses={
+            201: s.CommentSerializer,
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description="An internal comment from anyone but a consultant assigned to the organisation, "
+                "or a read-only API key.",
+            ),
+        },
     ),
 )
 class CommentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet[ReviewComment]):

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -18,11 +18,12 @@ from rest_framework.response import Response
 from rest_framework.serializers import DateTimeField
 
 from api import serializers as s
+from api.errors import ErrorSerializer
 from api.filters import AssessmentFilter
 from api.idempotency import idempotent
 from api.pagination import Pages
 from api.permissions import key_organization
-from api.views import ASSESSMENT_ID, caller, url_assessment
+from api.views import ASSESSMENT_ID, caller
 from api.views.assessments import assessments_shown
 from assessment.models import Assessment
 from review.models import ReviewItem
@@ -30,6 +31,17 @@ from review.selectors import is_assigned_consultant, review_items, review_queue,
 from review.services import finalize_checklist, review_finalize, review_item_set, review_return, review_start
 
 _TIMESTAMP = DateTimeField()
+NOT_REVIEWER = OpenApiResponse(
+    ErrorSerializer, description="You are not a consultant assigned to the organisation, or the API key is read-only."
+)
+
+
+def _wrong_status(needed: str) -> OpenApiResponse:
+    return OpenApiResponse(
+        ErrorSerializer,
+        description=f"The assessment is not {needed} (the message says what it is), or the same Idempotency-Key "
+        "is in flight.",
+    )
 
 
 def _queued(assessment: Assessment, now: datetime) -> dict[str, Any]:
@@ -85,12 +97,19 @@ def _item(item: ReviewItem) -> dict[str, Any]:
 
 @extend_schema(parameters=[ASSESSMENT_ID])
 class AssessmentReviewViewSet(viewsets.GenericViewSet[Assessment]):
-    """assessments/{id}/review/…: the assigned consultant's steps; the assessment's readers see the verdicts."""
+    """The review of one assessment: only a consultant assigned to its organisation takes its steps (start, verdicts,
+    return, finalize); everyone who sees the assessment reads the verdicts. Guide: docs/api.md, "The consultant
+    review"."""
 
     serializer_class = s.ReviewItemSerializer
+    lookup_url_kwarg = "id"  # the routes' prefix has it; get_object() is the assessment (OPTIONS asks for it too)
+
+    def get_queryset(self) -> QuerySet[Assessment]:
+        visible = Assessment.objects.visible_to(self.request.user, only=key_organization(self.request))
+        return visible.select_related("organization", "framework_version__framework")
 
     def _assessment(self) -> Assessment:
-        return url_assessment(self.request, self.kwargs["id"])
+        return self.get_object()
 
     def _reviewed(self) -> Assessment:
         """The assessment in the URL (404 if not visible), if the caller is a consultant assigned to it."""
@@ -106,18 +125,24 @@ class AssessmentReviewViewSet(viewsets.GenericViewSet[Assessment]):
     @extend_schema(
         summary="Start reviewing a submitted (or resubmitted) assessment: it is under review",
         request=None,
-        responses=s.AssessmentSerializer,
+        responses={200: s.AssessmentSerializer, 403: NOT_REVIEWER, 409: _wrong_status("submitted")},
     )
     @action(detail=False, methods=["post"])
     @idempotent
     def start(self, request: Request, id: str) -> Response:
+        request.data  # noqa: B018  (no body is needed, but one that is not JSON is refused like everywhere)
         assessment = review_start(assessment=self._reviewed(), consultant=caller(request))
         return Response(self._shown(assessment))
 
     @extend_schema(
         summary="Return the assessment to the SME to change the answers with a change request",
         request=s.ReviewReturnSerializer,
-        responses=s.AssessmentSerializer,
+        responses={
+            200: s.AssessmentSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="No message, or no change requested on any answer."),
+            403: NOT_REVIEWER,
+            409: _wrong_status("under review"),
+        },
     )
     @action(detail=False, methods=["post"], url_path="return", url_name="return")
     @idempotent
@@ -133,7 +158,16 @@ class AssessmentReviewViewSet(viewsets.GenericViewSet[Assessment]):
     @extend_schema(
         summary="Sign off: the verified result is stored as it stands, and the assessment is finalized",
         request=s.ReviewFinalizeSerializer,
-        responses=s.VerificationSerializer,
+        responses={
+            200: s.VerificationSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="`details.checklist`: what stands before sign-off (answers without a verdict, open change "
+                "requests); `details.statement`: no statement; `details.profile`: your consultant profile is empty.",
+            ),
+            403: NOT_REVIEWER,
+            409: _wrong_status("under review"),
+        },
     )
     @action(detail=False, methods=["post"])
     @idempotent
@@ -161,8 +195,17 @@ class AssessmentReviewViewSet(viewsets.GenericViewSet[Assessment]):
 
     @extend_schema(
         summary="Give (or change) the verdict on one answer",
-        request=s.ReviewItemWriteSerializer,
-        responses=s.ReviewItemSerializer,
+        request=s.VERDICT_REQUEST,
+        responses={
+            200: s.ReviewItemSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="What the verdict lacks or has too much of, by field: `answer` (the engine's problems, or "
+                "an answer on another verdict than adjusted), `reason`, `message`, `verdict`, `question` (unknown).",
+            ),
+            403: NOT_REVIEWER,
+            409: _wrong_status("under review"),
+        },
     )
     @action(detail=False, methods=["put"], url_path=r"items/(?P<question_key>[A-Za-z0-9._-]{1,40})")
     def item(self, request: Request, id: str, question_key: str) -> Response:

@@ -17,12 +17,22 @@ from schemathesis.specs.openapi.checks import (
 
 from api.models import ApiKey
 from api.services import api_key_create
-from assessment.models import Assessment, FrameworkVersion, Organization, User
+from assessment.models import Assessment, EvidenceDocument, FrameworkVersion, Organization, User
 from assessment.services.assessments import answers_upsert, assessment_create
+from assessment.services.documents import document_add
 from assessment.services.organizations import organization_create
 from reports.models import Report
+from review.models import ReviewComment, ReviewItem
+from review.services import (
+    consultant_assign,
+    consultant_profile_save,
+    review_comment_add,
+    review_item_set,
+    review_start,
+)
 from scoring.engine import missing_for_submission
 from scoring.selectors import assessment_answers, framework_structure
+from tests import evidence_files
 from tests.helpers import lowest_item, submit_filling_gaps, valid_uscc
 from webhooks.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks.services import webhook_endpoint_create
@@ -36,24 +46,32 @@ CHECKS = [
     response_schema_conformance,
 ]
 OUTSIDER_NAME = "其他有限公司"
+CHANGE_REQUESTED = "F5"  # the question the review asks the SME to change
 
 
 @dataclass(frozen=True)
 class World:
-    """Real objects for the generated requests, and the write-scoped key of their owner."""
+    """Real objects for the generated requests; the write-scoped keys of their owner and of their consultant."""
 
     secret: str
+    consultant_secret: str  # the consultant assigned to `organization` (with a profile: they may sign)
     organization: Organization
-    draft: Assessment  # MIIT, some answers
+    draft: Assessment  # MIIT, some answers, a document
     ready: Assessment  # MIIT, every required answer: submitting it succeeds
     submittable: list[Assessment]  # more like it, for submit alone to draw (answer writes may undo `ready`)
-    submitted: Assessment  # EU DMA, submitted: immutable
+    submitted: Assessment  # EU DMA, submitted: immutable; the consultant may start reviewing it
+    reviewing: Assessment  # MIIT, under review: a change request on CHANGE_REQUESTED, an internal comment
+    returnable: list[Assessment]  # like it, for return alone to draw (verdicts may undo the change request)
+    signable: list[Assessment]  # MIIT, under review, every answer verified: for finalize alone to draw
     report: Report  # the draft's, ready, with its PDF
     endpoint: WebhookEndpoint  # with one delivery and one failed attempt
     spare_endpoints: list[WebhookEndpoint]  # for DELETE to draw, so that `endpoint` stays
+    document: EvidenceDocument  # the draft's, on question F1
+    spare_documents: list[EvidenceDocument]  # the draft's too, for DELETE to draw, so that `document` stays
     question_keys: list[str]
     outsider: Organization  # another user's: never shown, never changed
     outsider_assessment: Assessment
+    outsider_document: EvidenceDocument
 
 
 def _ready(assessment: Assessment, user: User) -> Assessment:
@@ -75,8 +93,38 @@ def ready_report(assessment: Assessment) -> Report:
     return report
 
 
+def _under_review(organization: Organization, miit: FrameworkVersion, owner: User, consultant: User) -> Assessment:
+    assessment = assessment_create(organization=organization, framework_version=miit, created_by=owner)
+    return review_start(assessment=submit_filling_gaps(assessment, owner), consultant=consultant)
+
+
+def _change_requested(assessment: Assessment, consultant: User) -> Assessment:
+    review_item_set(
+        assessment=assessment,
+        reviewer=consultant,
+        question_key=CHANGE_REQUESTED,
+        verdict=ReviewItem.Verdict.CHANGE_REQUESTED,
+        message="请补充",
+    )
+    return assessment
+
+
+def _verified(assessment: Assessment, consultant: User) -> Assessment:
+    for key in assessment_answers(assessment):
+        review_item_set(
+            assessment=assessment, reviewer=consultant, question_key=key, verdict=ReviewItem.Verdict.VERIFIED
+        )
+    return assessment
+
+
+def _document(assessment: Assessment, user: User, content: bytes, question_key: str = "") -> EvidenceDocument:
+    upload = evidence_files.upload(content)
+    return document_add(assessment=assessment, uploaded_by=user, upload=upload, question_key=question_key)
+
+
 def world_build(*, owner: User, organization: Organization, miit: FrameworkVersion, eu_dma: FrameworkVersion) -> World:
-    """Drafts, a submitted assessment, a report, a webhook endpoint with a delivery, and another user's organisation."""
+    """Drafts, submitted assessments, assessments under review by the organisation's consultant, a report, documents,
+    webhook endpoints (one with a delivery), and another user's organisation."""
     endpoint, *spare_endpoints = [
         webhook_endpoint_create(
             organization=organization,
@@ -90,6 +138,10 @@ def world_build(*, owner: User, organization: Organization, miit: FrameworkVersi
     draft = assessment_create(organization=organization, framework_version=miit, created_by=owner)
     questions = list(framework_structure(miit).questions.values())
     answers_upsert(assessment=draft, items=[lowest_item(q) for q in questions[:6]], answered_by=owner)
+    document, *spare_documents = [
+        _document(draft, owner, evidence_files.pdf(text), question_key="F1" if text == "kept" else "")
+        for text in ("kept", "spare-1", "spare-2")
+    ]
     ready, *submittable = [
         _ready(assessment_create(organization=organization, framework_version=miit, created_by=owner), owner)
         for _ in range(3)
@@ -105,22 +157,41 @@ def world_build(*, owner: User, organization: Organization, miit: FrameworkVersi
         response_status=503,
         response_body="busy",
     )
+    consultant = User.objects.create_user("consultant@example.com", "pw-consultant-1234")
+    consultant_profile_save(user=consultant, family_name="王", given_name="立", qualification="数字化评估师")
+    consultant_assign(consultant=consultant, organization=organization)
+    _key, consultant_secret = api_key_create(user=consultant, name="review", scope=ApiKey.Scope.WRITE)
+    reviewing, *returnable = [
+        _change_requested(_under_review(organization, miit, owner, consultant), consultant) for _ in range(2)
+    ]
+    review_comment_add(
+        assessment=reviewing, author=consultant, body="内部", visibility=ReviewComment.Visibility.INTERNAL
+    )
+    signable = [_verified(_under_review(organization, miit, owner, consultant), consultant) for _ in range(2)]
     stranger = User.objects.create_user("stranger@example.com", "pw-stranger-1234")
     outsider = organization_create(owner=stranger, name=OUTSIDER_NAME, sector="C", size_band="micro", province="11")
+    outsider_assessment = assessment_create(organization=outsider, framework_version=miit, created_by=stranger)
     _key, secret = api_key_create(user=owner, name="conformance", scope=ApiKey.Scope.WRITE)
     return World(
         secret=secret,
+        consultant_secret=consultant_secret,
         organization=organization,
         draft=draft,
         ready=ready,
         submittable=submittable,
         submitted=submitted,
+        reviewing=reviewing,
+        returnable=returnable,
+        signable=signable,
         report=ready_report(draft),
         endpoint=endpoint,
         spare_endpoints=spare_endpoints,
+        document=document,
+        spare_documents=spare_documents,
         question_keys=[q.key for q in questions[:3]],
         outsider=outsider,
-        outsider_assessment=assessment_create(organization=outsider, framework_version=miit, created_by=stranger),
+        outsider_assessment=outsider_assessment,
+        outsider_document=_document(outsider_assessment, stranger, evidence_files.png()),
     )
 
 
@@ -132,18 +203,28 @@ def _drawn_from(dictionary: str, probability: float = 0.7) -> dict[str, Any]:
     return {"dictionary": dictionary, "probability": probability}
 
 
-def schemathesis_config(world: World, *, max_examples: int) -> dict[str, Any]:
-    """Schemathesis' configuration: the owner's key, and real ids, slugs and question keys for most values."""
+def schemathesis_config(world: World, *, max_examples: int, secret: str | None = None) -> dict[str, Any]:
+    """Schemathesis' configuration: the owner's key (or `secret`), and real ids, slugs and question keys for most
+    values. Each step that changes an assessment's state draws from assessments kept for it, so that it succeeds
+    at least once in a run that keeps its writes (the verdicts or answers of other requests may undo them)."""
     return {
-        "headers": {"Authorization": f"Bearer {world.secret}"},
+        "headers": {"Authorization": f"Bearer {secret or world.secret}"},
         "generation": {"max-examples": max_examples},
         "dictionaries": {
             "organizations": {"values": _ids(world.organization, world.outsider)},
-            "assessments": {"values": _ids(world.draft, world.ready, world.submitted, world.outsider_assessment)},
+            "assessments": {
+                "values": _ids(world.draft, world.ready, world.submitted, world.reviewing, world.outsider_assessment)
+            },
             "submittable": {"values": _ids(*world.submittable)},
+            "startable": {"values": _ids(world.submitted)},
+            "reviewing": {"values": _ids(world.reviewing)},
+            "returnable": {"values": _ids(*world.returnable)},
+            "signable": {"values": _ids(*world.signable)},
             "reports": {"values": _ids(world.report)},
             "webhooks": {"values": _ids(world.endpoint)},
             "spare_webhooks": {"values": _ids(*world.spare_endpoints)},
+            "documents": {"values": _ids(world.document, world.outsider_document)},
+            "spare_documents": {"values": _ids(*world.spare_documents)},
             "organization_ids": {"values": [world.organization.pk, world.outsider.pk]},
             "assessment_ids": {"values": [world.draft.pk, world.submitted.pk, world.outsider_assessment.pk]},
             "questions": {"values": world.question_keys},
@@ -157,6 +238,7 @@ def schemathesis_config(world: World, *, max_examples: int) -> dict[str, Any]:
             "body.organization": _drawn_from("organization_ids"),
             "body.previous": _drawn_from("assessment_ids"),
             "body.framework": _drawn_from("frameworks"),
+            "body.question": _drawn_from("questions"),
             "body.answers[*].question": _drawn_from("questions"),
             "body.changes[*].question": _drawn_from("questions"),
         },
@@ -164,20 +246,50 @@ def schemathesis_config(world: World, *, max_examples: int) -> dict[str, Any]:
             {"include-path-regex": "^/api/v1/organizations/", "parameters": {"path.id": _drawn_from("organizations")}},
             {
                 "include-path-regex": "^/api/v1/assessments/",
-                "exclude-path-regex": "/submit/$",
+                "exclude-path-regex": STEPS,
                 "parameters": {"path.id": _drawn_from("assessments")},
             },
-            {"include-path-regex": "/submit/$", "parameters": {"path.id": _drawn_from("submittable", probability=1.0)}},
+            *(
+                {"include-path-regex": step, "parameters": {"path.id": _drawn_from(kept, probability=1.0)}}
+                for step, kept in KEPT_FOR.items()
+            ),
+            {
+                "include-path-regex": VERDICT,
+                "parameters": {
+                    "path.id": _drawn_from("reviewing", probability=1.0),
+                    "path.question_key": _drawn_from("questions", probability=1.0),
+                },
+            },
             {"include-path-regex": "^/api/v1/reports/", "parameters": {"path.id": _drawn_from("reports")}},
-            {
-                "include-path-regex": "^/api/v1/webhooks/",
-                "exclude-method": "DELETE",
-                "parameters": {"path.id": _drawn_from("webhooks")},
-            },
-            {
-                "include-path-regex": "^/api/v1/webhooks/",
-                "include-method": "DELETE",
-                "parameters": {"path.id": _drawn_from("spare_webhooks", probability=1.0)},
-            },
+            *(
+                {
+                    "include-path-regex": f"^/api/v1/{resource}/",
+                    "exclude-method": "DELETE",
+                    "parameters": {"path.id": _drawn_from(resource)},
+                }
+                for resource in ("webhooks", "documents")
+            ),
+            *(
+                {
+                    "include-path-regex": f"^/api/v1/{resource}/",
+                    "include-method": "DELETE",
+                    "parameters": {"path.id": _drawn_from(f"spare_{resource}", probability=1.0)},
+                }
+                for resource in ("webhooks", "documents")
+            ),
         ],
     }
+
+
+# The steps that change an assessment's state, and the assessments each draws from; a verdict is given on one of
+# the questions of the assessment under review (other ids and keys rarely meet one: the step would never succeed).
+KEPT_FOR = {
+    "/submit/$": "submittable",
+    "/review/start/$": "startable",
+    "/review/return/$": "returnable",
+    "/review/finalize/$": "signable",
+}
+VERDICT = r"/review/items/\{question_key\}/$"
+STEPS = "|".join([*KEPT_FOR, VERDICT])
+# The review's operations and what the consultant reads, which the runs generate a second time with their key.
+REVIEW_PATHS = r"^/api/v1/(reviews/|assessments/\{id\}/(review|comments|history|results)/)"

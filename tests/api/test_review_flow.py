@@ -75,7 +75,7 @@ def test_the_whole_review_over_http(
         ("F2", "adjusted", ADJUSTED_REASON),
         ("F5", "change_requested", CHANGE_MESSAGE),
     ]
-    checklist = consultant_client.get(review(submitted, "items/")).json()["checklist"]
+    checklist = consultant_client.get(review(submitted, "items/"), HTTP_ACCEPT_LANGUAGE="en").json()["checklist"]
     assert checklist == ["Change requests are still open on F5: return the assessment or give another verdict."]
 
     returned = consultant_client.post(review(submitted, "return/"), {"message": "请补充F5的证明材料"}, format="json")
@@ -102,6 +102,8 @@ def test_the_whole_review_over_http(
         "assessment": submitted.pk,
         "consultant": consultant.email,
         "consultant_name": "王立",
+        "family_name": "王",
+        "given_name": "立",
         "qualification": "苏州市数字化评估师",
         "certificate_number": "",
         "consultancy": verification.consultancy_id,
@@ -115,7 +117,13 @@ def test_the_whole_review_over_http(
     assert final["total"] != self_total  # F5 changed on resubmission
     verified = final["verified"]
     assert (verified["final"], verified["total"], verified["level"]) == (True, verification.total, verification.level)
-    assert verified["consultant"] == {"name": "王立", "qualification": "苏州市数字化评估师", "certificate_number": ""}
+    assert verified["consultant"] == {
+        "name": "王立",
+        "family_name": "王",
+        "given_name": "立",
+        "qualification": "苏州市数字化评估师",
+        "certificate_number": "",
+    }
     assert verified["statement"] == "经现场核查，结果属实。"
     assert verified["signed_at"] is not None
     [difference] = verified["differences"]

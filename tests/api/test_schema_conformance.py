@@ -2,11 +2,15 @@
 
 Schemathesis generates requests for every operation of the served schema and calls the Django app in this
 thread (so the test's database transaction holds). Each request is rolled back after it, so every one meets
-the same objects: an organisation with MIIT drafts, a submitted EU DMA assessment, a webhook endpoint with a
-delivery, and another user's organisation that must stay invisible. Then hand-written hostile input that
-generation reaches rarely: query values for every read operation (NUL bytes, huge numbers, time offsets
-PostgreSQL refuses) and bodies for every write operation (each value replaced by a NUL byte, a lone surrogate,
-a 1 MB string, huge numbers, wrong types; unknown keys; broken, deeply nested or non-JSON bodies).
+the same objects (tests/api/schema_world.py): an organisation with MIIT drafts (one with evidence documents), a
+submitted EU DMA assessment, a webhook endpoint with a delivery, a consultant assigned to the organisation with
+MIIT assessments under review (with a change request, or every answer verified: ready to sign), and another
+user's organisation that must stay invisible. The review's operations, and what the consultant reads, are
+generated a second time with the consultant's key, so that their successes are checked too. Then hand-written
+hostile input that generation reaches rarely: query values for every read operation (NUL bytes, huge numbers,
+time offsets PostgreSQL refuses), bodies for every write operation (each value replaced by a NUL byte, a lone
+surrogate, a 1 MB string, huge numbers, wrong types; unknown keys; broken, deeply nested or non-JSON bodies), and
+multipart uploads (hostile file names, contents and fields; broken multipart bodies).
 test_schema_live.py runs `schemathesis run` against a real gunicorn server on the same objects, committed.
 """
 
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,9 +33,17 @@ from hypothesis import HealthCheck, settings
 from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.core.failures import FailureGroup
 
-from assessment.models import FrameworkVersion, Organization, User
+from assessment.models import Assessment, FrameworkVersion, Organization, User
 from scoring.selectors import framework_structure
-from tests.api.schema_world import CHECKS, OUTSIDER_NAME, World, schemathesis_config, world_build
+from tests import evidence_files
+from tests.api.schema_world import (
+    CHECKS,
+    OUTSIDER_NAME,
+    REVIEW_PATHS,
+    World,
+    schemathesis_config,
+    world_build,
+)
 from tests.helpers import lowest_item
 
 if TYPE_CHECKING:
@@ -99,12 +111,23 @@ def application() -> Iterator[WSGIApplication]:
         request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def api_schema(world: World, application: WSGIApplication) -> schemathesis.BaseSchema:
-    """The served schema; real ids, slugs and question keys are drawn for most generated values."""
-    config = schemathesis_config(world, max_examples=MAX_EXAMPLES)
+def _served_schema(world: World, application: WSGIApplication, secret: str) -> schemathesis.BaseSchema:
+    """The served schema, called with `secret`; real ids, slugs and question keys are drawn for most values."""
+    config = schemathesis_config(world, max_examples=MAX_EXAMPLES, secret=secret)
     config["phases"] = {"stateful": {"enabled": False}}
     return schemathesis.openapi.from_wsgi(SCHEMA_URL, application, config=schemathesis.Config.from_dict(config))
+
+
+@pytest.fixture
+def api_schema(world: World, application: WSGIApplication) -> schemathesis.BaseSchema:
+    """The served schema, called as the organisation's owner."""
+    return _served_schema(world, application, world.secret)
+
+
+@pytest.fixture
+def consultant_api_schema(world: World, application: WSGIApplication) -> schemathesis.BaseSchema:
+    """The served schema, called as the consultant assigned to the organisation."""
+    return _served_schema(world, application, world.consultant_secret)
 
 
 # --- generated requests, every operation ------------------------------------------------------
@@ -114,7 +137,11 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 def outsider_check(world: World) -> schemathesis.CheckFunction:
     """A check: nothing of another user's organisation is shown, and no request about it succeeds."""
-    theirs = {"/api/v1/organizations/": world.outsider.pk, "/api/v1/assessments/": world.outsider_assessment.pk}
+    theirs = {
+        "/api/v1/organizations/": world.outsider.pk,
+        "/api/v1/assessments/": world.outsider_assessment.pk,
+        "/api/v1/documents/": world.outsider_document.pk,
+    }
 
     def outsider_stays_invisible(
         ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
@@ -138,6 +165,16 @@ def test_every_operation_answers_as_documented(case: schemathesis.Case, world: W
     case.call_and_validate(checks=[*CHECKS, outsider_check(world)])
 
 
+# The review's operations and what the consultant reads: the owner is refused most of them.
+consultant_schema = schemathesis.pytest.from_fixture("consultant_api_schema").include(path_regex=REVIEW_PATHS)
+
+
+@settings(deadline=None, suppress_health_check=list(HealthCheck), max_examples=MAX_EXAMPLES)
+@consultant_schema.parametrize()
+def test_the_review_answers_the_consultant_as_documented(case: schemathesis.Case, world: World) -> None:
+    case.call_and_validate(checks=[*CHECKS, outsider_check(world)])
+
+
 # --- hand-written hostile input ----------------------------------------------------------------
 
 READ_OPERATIONS = (
@@ -150,11 +187,18 @@ READ_OPERATIONS = (
     "GET /api/v1/assessments/{id}/answers/",
     "GET /api/v1/assessments/{id}/results/",
     "GET /api/v1/assessments/{id}/reports/",
+    "GET /api/v1/assessments/{id}/documents/",
+    "GET /api/v1/documents/{id}/",
+    "GET /api/v1/documents/{id}/download/",
     "GET /api/v1/reports/{id}/",
     "GET /api/v1/reports/{id}/pdf/",
     "GET /api/v1/webhooks/",
     "GET /api/v1/webhooks/{id}/",
     "GET /api/v1/webhooks/{id}/deliveries/",
+    "GET /api/v1/reviews/",
+    "GET /api/v1/assessments/{id}/review/items/",
+    "GET /api/v1/assessments/{id}/comments/",
+    "GET /api/v1/assessments/{id}/history/",
 )
 WRITE_OPERATIONS = (
     "POST /api/v1/organizations/",
@@ -169,14 +213,22 @@ WRITE_OPERATIONS = (
     "POST /api/v1/webhooks/",
     "PUT /api/v1/webhooks/{id}/",
     "PATCH /api/v1/webhooks/{id}/",
+    "POST /api/v1/assessments/{id}/review/start/",
+    "PUT /api/v1/assessments/{id}/review/items/{question_key}/",
+    "POST /api/v1/assessments/{id}/review/return/",
+    "POST /api/v1/assessments/{id}/review/finalize/",
+    "POST /api/v1/assessments/{id}/comments/",
 )
+UPLOAD = "POST /api/v1/assessments/{id}/documents/"
 
 
 def test_the_hostile_tests_cover_every_operation() -> None:
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
     operations = {f"{method.upper()} {path}" for path, item in paths.items() for method in item}
-    # DELETE takes no body, and no query parameter beyond lang: generation covers it.
-    assert operations - {"DELETE /api/v1/webhooks/{id}/"} == {*READ_OPERATIONS, *WRITE_OPERATIONS}
+    # DELETE takes no body, and no query parameter beyond lang: generation covers it. The upload is multipart,
+    # not JSON: test_hostile_uploads_get_documented_answers covers it.
+    others = {"DELETE /api/v1/webhooks/{id}/", "DELETE /api/v1/documents/{id}/", UPLOAD}
+    assert operations - others == {*READ_OPERATIONS, *WRITE_OPERATIONS}
 
 
 HOSTILE_QUERY_VALUES = {
@@ -235,9 +287,28 @@ def path_parameters(world: World, path: str) -> dict[str, str]:
         return {"id": str(world.endpoint.pk)}
     if path.startswith("/api/v1/reports/"):
         return {"id": str(world.report.pk)}
+    if path.startswith("/api/v1/documents/"):
+        return {"id": str(world.document.pk)}
+    if path in REVIEW_STEPS:
+        return {"id": str(REVIEW_STEPS[path](world).pk)}
+    if "/review/" in path or path.endswith(("/comments/", "/history/")):
+        return {"id": str(world.reviewing.pk), **({"question_key": "F1"} if "{question_key}" in path else {})}
     if "{question_key}" in path:
         return {"id": str(world.draft.pk), "question_key": world.question_keys[0]}
     return {"id": str(world.ready.pk if path.endswith("/submit/") else world.draft.pk)}
+
+
+REVIEW_STEPS: dict[str, Callable[[World], Assessment]] = {  # the assessment each review step succeeds on
+    "/api/v1/assessments/{id}/review/start/": lambda world: world.submitted,
+    "/api/v1/assessments/{id}/review/return/": lambda world: world.returnable[0],
+    "/api/v1/assessments/{id}/review/finalize/": lambda world: world.signable[0],
+}
+
+
+def credentials(world: World, path: str) -> dict[str, str]:
+    """The consultant's key for the review, their queue, comments (internal ones too) and history; else the owner's."""
+    consultants = path == "/api/v1/reviews/" or "/review/" in path or path.endswith(("/comments/", "/history/"))
+    return {"Authorization": f"Bearer {world.consultant_secret if consultants else world.secret}"}
 
 
 @pytest.mark.parametrize("label", READ_OPERATIONS)
@@ -246,7 +317,7 @@ def test_hostile_query_parameters_get_documented_answers(
 ) -> None:
     method, path = label.split(" ")
     operation = api_schema[path][method]
-    credentials = {"Authorization": f"Bearer {world.secret}"}
+    headers = credentials(world, path)
     parameters = path_parameters(world, path)
     names = [p.name for p in operation.query]
     assert "lang" in names
@@ -254,7 +325,7 @@ def test_hostile_query_parameters_get_documented_answers(
     failures: list[str] = []
     for name in names:
         for variant, value in HOSTILE_QUERY_VALUES.items():
-            case = operation.Case(path_parameters=parameters, headers=credentials, query={name: value})
+            case = operation.Case(path_parameters=parameters, headers=headers, query={name: value})
             try:
                 case.call_and_validate(checks=CHECKS)
             except FailureGroup as failure:
@@ -288,6 +359,16 @@ def accepted_body(world: World, label: str) -> Any:
         "POST /api/v1/webhooks/": {"organization": world.organization.pk, **webhook},
         "PUT /api/v1/webhooks/{id}/": webhook,
         "PATCH /api/v1/webhooks/{id}/": {"events": ["report.ready", "assessment.submitted"]},
+        "POST /api/v1/assessments/{id}/review/start/": {},
+        "PUT /api/v1/assessments/{id}/review/items/{question_key}/": {
+            "verdict": "adjusted",
+            "answer": {k: v for k, v in item.items() if k != "question"},
+            "reason": "台账不符",
+            "message": "",
+        },
+        "POST /api/v1/assessments/{id}/review/return/": {"message": "请修改"},
+        "POST /api/v1/assessments/{id}/review/finalize/": {"statement": "经核查属实"},
+        "POST /api/v1/assessments/{id}/comments/": {"question": "F1", "body": "请说明", "visibility": "internal"},
     }
     return bodies[label]
 
@@ -337,21 +418,19 @@ def test_hostile_bodies_get_documented_answers(label: str, world: World, api_sch
     operation = api_schema[path][method]
     parameters, body = path_parameters(world, path), accepted_body(world, label)
 
-    credentials = {"Authorization": f"Bearer {world.secret}"}
-    accepted = operation.Case(path_parameters=parameters, headers=credentials, body=body, media_type="application/json")
+    headers = credentials(world, path)
+    accepted = operation.Case(path_parameters=parameters, headers=headers, body=body, media_type="application/json")
     assert 200 <= accepted.call_and_validate(checks=CHECKS).status_code < 300, "the starting body must be accepted"
 
     failures: list[str] = []
     for variant, hostile in hostile_bodies(body):
-        case = operation.Case(
-            path_parameters=parameters, headers=credentials, body=hostile, media_type="application/json"
-        )
+        case = operation.Case(path_parameters=parameters, headers=headers, body=hostile, media_type="application/json")
         try:
             case.call_and_validate(checks=CHECKS)
         except FailureGroup as failure:
             failures.append(f"{variant}: {failure.message}")
     for variant, (content_type, raw) in RAW_BODIES.items():
-        case = operation.Case(path_parameters=parameters, headers=credentials)
+        case = operation.Case(path_parameters=parameters, headers=headers)
         try:
             response = case.call_and_validate(checks=CHECKS, data=raw, headers={"Content-Type": content_type})
         except FailureGroup as failure:
@@ -360,3 +439,96 @@ def test_hostile_bodies_get_documented_answers(label: str, world: World, api_sch
         if response.status_code < 400 and variant not in MAY_SUCCEED:
             failures.append(f"{variant}: accepted with {response.status_code}")
     assert not failures, f"{len(failures)} hostile bodies got an undocumented answer:\n" + "\n".join(failures)
+
+
+# --- hand-written hostile uploads (multipart) ---------------------------------------------------
+
+BOUNDARY = "conformance-boundary"
+Part = tuple[str, str | None, bytes]  # field name, file name (None: a plain field), content
+
+
+def multipart(parts: list[Part], boundary: str = BOUNDARY) -> bytes:
+    body = b""
+    for name, filename, content in parts:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename is not None else "")
+        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + content + b"\r\n"
+    return body + f"--{boundary}--\r\n".encode()
+
+
+def pdf_part(name: str = "ledger.pdf", content: bytes | None = None) -> Part:
+    return ("file", name, evidence_files.pdf("hostile") if content is None else content)
+
+
+HOSTILE_UPLOADS: dict[str, list[Part]] = {
+    "a NUL byte in the file name": [pdf_part("led\x00ger.pdf")],
+    "a bidi override in the file name": [pdf_part("invoice\u202egpj.pdf")],
+    "a 10,000-character file name": [pdf_part("x" * 10_000 + ".pdf")],
+    "an empty file name": [pdf_part("")],
+    "a path in the file name": [pdf_part("../../../etc/passwd")],
+    "invalid UTF-8 in the file name": [("file", None, b"")],
+    "HTML content": [pdf_part(content=evidence_files.HTML)],
+    "an empty file": [pdf_part(content=b"")],
+    "random bytes": [pdf_part(content=bytes(range(256)) * 4)],
+    "a NUL byte in the question": [pdf_part(), ("question", None, b"F\x00")],
+    "invalid UTF-8 in the question": [pdf_part(), ("question", None, b"\xff\xfe")],
+    "a 1 MB question": [pdf_part(), ("question", None, b"F" * 1_000_000)],
+    "an unknown question": [pdf_part(), ("question", None, b"Z9")],
+    "two files": [pdf_part(), pdf_part("second.pdf", evidence_files.png())],
+    "the file as a plain field": [("file", None, b"%PDF-1.4")],
+    "unknown fields": [pdf_part(), ("unknown", None, b"1"), ("nul\x00key", None, b"x")],
+    "no file": [("question", None, b"F1")],
+}
+HOSTILE_UPLOAD_BODIES: dict[str, tuple[str, bytes]] = {
+    "a multipart body without its boundary": ("multipart/form-data", multipart([pdf_part()])),
+    "a body that ends early": (f"multipart/form-data; boundary={BOUNDARY}", multipart([pdf_part()])[:120]),
+    "JSON": ("application/json", b'{"question": "F1"}'),
+    "form-encoded": ("application/x-www-form-urlencoded", b"question=F1"),
+    "no body": (f"multipart/form-data; boundary={BOUNDARY}", b""),
+}
+
+
+def test_hostile_uploads_get_documented_answers(world: World, api_schema: schemathesis.BaseSchema) -> None:
+    method, path = UPLOAD.split(" ")
+    operation = api_schema[path][method]
+    headers = credentials(world, path)
+    parameters = path_parameters(world, path)
+    content_type = f"multipart/form-data; boundary={BOUNDARY}"
+
+    def send(raw: bytes, media_type: str) -> schemathesis.Response:
+        case = operation.Case(path_parameters=parameters, headers=headers)
+        return case.call_and_validate(checks=CHECKS, data=raw, headers={"Content-Type": media_type})
+
+    assert send(multipart([pdf_part(), ("question", None, b"M4")]), content_type).status_code == 201
+
+    failures: list[str] = []
+    bodies = {label: (content_type, multipart(parts)) for label, parts in HOSTILE_UPLOADS.items()}
+    for variant, (media_type, raw) in {**bodies, **HOSTILE_UPLOAD_BODIES}.items():
+        try:
+            response = send(raw, media_type)
+        except FailureGroup as failure:
+            failures.append(f"{variant}: {failure.message}")
+            continue
+        if response.status_code >= 400:
+            continue
+        name = response.json()["name"]
+        if variant not in UPLOADS_THAT_MAY_SUCCEED:
+            failures.append(f"{variant}: accepted with {response.status_code}")
+        elif not name.isprintable() or "/" in name or not 0 < len(name) <= 200:
+            failures.append(f"{variant}: stored as {name[:80]!r}")
+    assert not failures, f"{len(failures)} hostile uploads got an undocumented answer:\n" + "\n".join(failures)
+
+
+# A path is dropped from the name, an empty name becomes "document.pdf", a long one is shortened; Django's multipart
+# parser drops unprintable characters (NUL, bidi controls) from file names; a second file and unknown fields are
+# ignored.
+UPLOADS_THAT_MAY_SUCCEED = frozenset(
+    {
+        "a path in the file name",
+        "an empty file name",
+        "a 10,000-character file name",
+        "a NUL byte in the file name",
+        "a bidi override in the file name",
+        "two files",
+        "unknown fields",
+    }
+)

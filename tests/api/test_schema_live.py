@@ -39,7 +39,7 @@ import requests
 from django.conf import settings as django_settings
 
 from assessment.models import Assessment, FrameworkVersion, Organization, User
-from tests.api.schema_world import OUTSIDER_NAME, World, schemathesis_config, world_build
+from tests.api.schema_world import OUTSIDER_NAME, REVIEW_PATHS, World, schemathesis_config, world_build
 from tests.config.test_embedded_run import free_port
 
 ON_POSTGRESQL = "postgresql" in django_settings.DATABASES["default"]["ENGINE"]
@@ -139,10 +139,14 @@ def world(
     return world_build(owner=owner, organization=organization, miit=miit, eu_dma=eu_dma)
 
 
-def schemathesis_run(base: str, world: World, folder: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """`schemathesis run` on the served schema; its output, and the HAR file of every request and response."""
+def schemathesis_run(
+    base: str, world: World, folder: Path, *, secret: str | None = None, include_path_regex: str | None = None
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """`schemathesis run` on the served schema (with the owner's key, or `secret`; every operation, or those whose
+    path matches); its output, and the HAR file of every request and response. `folder` is the run's own."""
+    folder.mkdir(parents=True, exist_ok=True)
     config = {
-        **schemathesis_config(world, max_examples=MAX_EXAMPLES),
+        **schemathesis_config(world, max_examples=MAX_EXAMPLES, secret=secret),
         "workers": 1,
         "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
     }
@@ -164,6 +168,7 @@ def schemathesis_run(base: str, world: World, folder: Path) -> tuple[subprocess.
         "false",
         "--request-timeout",
         "30",
+        *(["--include-path-regex", include_path_regex] if include_path_regex else []),
     ]
     env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost", "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": HOOKS}
     env["PYTHONPATH"] = os.pathsep.join([str(django_settings.BASE_DIR), env.get("PYTHONPATH", "")])
@@ -184,16 +189,24 @@ def operation_of(templates: list[str], method: str, url: str) -> str:
 def test_a_live_server_answers_every_generated_request_as_its_schema_documents(
     server: str, world: World, tmp_path: Path
 ) -> None:
-    done, har = schemathesis_run(server, world, tmp_path)
-    output = done.stdout + done.stderr
-    (tmp_path / "schemathesis.txt").write_text(output)
-    assert done.returncode == 0, f"schemathesis run failed ({done.returncode}):\n{output}"
-    print(output)
+    entries = []
+    runs = {
+        "owner": {},
+        # The review's operations and what the consultant reads, again with the consultant's key: the owner is
+        # refused the review's steps, so only this run can succeed at them.
+        "consultant": {"secret": world.consultant_secret, "include_path_regex": REVIEW_PATHS},
+    }
+    for name, options in runs.items():
+        done, har = schemathesis_run(server, world, tmp_path / name, **options)
+        output = done.stdout + done.stderr
+        (tmp_path / name / "schemathesis.txt").write_text(output)
+        assert done.returncode == 0, f"schemathesis run as the {name} failed ({done.returncode}):\n{output}"
+        print(f"As the {name}:\n{output}")
+        entries += json.loads(har.read_text())["log"]["entries"]
 
     # Every operation was reached: the seeded objects (and what the run made) let each one succeed at least once.
     served = requests.get(f"{server}/api/schema/?format=json", timeout=30).json()["paths"]
     operations = {f"{method.upper()} {path}" for path, item in served.items() for method in item}
-    entries = json.loads(har.read_text())["log"]["entries"]
     succeeded = {
         operation_of(list(served), e["request"]["method"], e["request"]["url"])
         for e in entries
@@ -202,7 +215,11 @@ def test_a_live_server_answers_every_generated_request_as_its_schema_documents(
     assert operations - succeeded == set(), "never answered 2xx"
 
     # Nothing of another user's organisation was shown, used or changed.
-    theirs = {f"/api/v1/organizations/{world.outsider.pk}/", f"/api/v1/assessments/{world.outsider_assessment.pk}/"}
+    theirs = {
+        f"/api/v1/organizations/{world.outsider.pk}/",
+        f"/api/v1/assessments/{world.outsider_assessment.pk}/",
+        f"/api/v1/documents/{world.outsider_document.pk}/",
+    }
     for entry in entries:
         request, response = entry["request"], entry["response"]
         assert OUTSIDER_NAME not in response["content"].get("text", ""), "another user's organisation is shown"
@@ -213,3 +230,4 @@ def test_a_live_server_answers_every_generated_request_as_its_schema_documents(
     assert world.outsider.name == OUTSIDER_NAME
     assert Assessment.objects.filter(organization=world.outsider).count() == 1
     assert not world.outsider_assessment.answers.exists()
+    assert list(world.outsider_assessment.documents.all()) == [world.outsider_document]

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from rest_framework.exceptions import ValidationError
 from rest_framework.test import APIClient
 
-from api.schema import DISPLAY_TEXT, DISPLAY_TEXT_OR_BLANK
-from api.serializers import OrganizationSerializer, WebhookEndpointSerializer
+from api.schema import DISPLAY_TEXT, DISPLAY_TEXT_OR_BLANK, NOT_BLANK
+from api.serializers import CommentWriteSerializer, OrganizationSerializer, WebhookEndpointSerializer
 from assessment.models import Assessment, FrameworkVersion, Organization, User
 from assessment.services.assessments import assessment_create
 from tests.api.schemathesis_hooks import refused_for_what_no_schema_states
@@ -44,6 +44,12 @@ def test_the_display_text_pattern_accepts_exactly_the_names_the_api_accepts(valu
 def test_the_blank_display_text_pattern_accepts_exactly_the_descriptions_the_api_accepts(value: str) -> None:
     description = WebhookEndpointSerializer().fields["description"]
     assert (re.fullmatch(DISPLAY_TEXT_OR_BLANK, value) is not None) == accepted(description, value), repr(value)
+
+
+@given(TRICKY)
+def test_the_not_blank_pattern_accepts_exactly_the_comments_the_api_accepts(value: str) -> None:
+    body = CommentWriteSerializer().fields["body"]
+    assert (re.fullmatch(NOT_BLANK, value) is not None) == accepted(body, value), repr(value)
 
 
 @pytest.fixture
@@ -155,6 +161,11 @@ def test_a_previous_assessment_of_another_framework_is_refused_under_previous(
         ({"code": "invalid", "details": {"framework": ["…"], "previous": ["…"]}}, True),
         ({"code": "invalid", "details": {"uscc": ["…"], "annual_revenue": ["…"]}}, False),
         ({"code": "invalid", "details": {"page_size": ["…"]}}, False),
+        ({"code": "invalid", "details": {"file": ["…"], "question": ["…"]}}, True),
+        ({"code": "invalid", "details": {"answer": ["…"], "answer.question": ["…"]}}, True),
+        ({"code": "invalid", "details": {"answer": ["…"], "reason": ["…"]}}, False),
+        ({"code": "invalid", "details": {"message": ["…"]}}, False),
+        ({"code": "invalid", "details": {"checklist": ["…"]}}, False),
         ({"code": "invalid", "details": {}}, False),
         ({"code": "parse_error", "details": {}}, False),
         ("not an error body", False),
@@ -162,3 +173,84 @@ def test_a_previous_assessment_of_another_framework_is_refused_under_previous(
 )
 def test_the_live_run_excuses_only_refusals_no_schema_can_state(body: Any, excused: bool) -> None:
     assert refused_for_what_no_schema_states(json.dumps(body).encode()) is excused
+
+
+def test_every_id_in_a_path_is_described_as_the_routes_take_it(schema: dict[str, Any]) -> None:
+    ids = [
+        (path, method, parameter["schema"])
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path" and parameter["name"] == "id"
+    ]
+    assert len(ids) > 30
+    assert [i for i in ids if i[2] != {"type": "string", "pattern": "^[0-9]{1,18}$"}] == []
+
+
+@pytest.mark.django_db
+def test_an_id_longer_than_the_routes_take_is_404(consultant_client: APIClient) -> None:
+    response = consultant_client.post("/api/v1/assessments/1234567890123456789/review/start/")
+    assert response.status_code == 404
+
+
+def test_the_schema_states_what_each_verdict_needs(schema: dict[str, Any]) -> None:
+    components = schema["components"]["schemas"]
+    operation = schema["paths"]["/api/v1/assessments/{id}/review/items/{question_key}/"]["put"]
+    assert operation["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/VerdictRequest"
+    }
+    shapes = {}
+    for variant in components["VerdictRequest"]["oneOf"]:
+        shape = components[variant["$ref"].rsplit("/", 1)[-1]]
+        [verdict] = components[shape["properties"]["verdict"]["$ref"].rsplit("/", 1)[-1]]["enum"]
+        shapes[verdict] = shape
+    assert {verdict: sorted(shape["required"]) for verdict, shape in shapes.items()} == {
+        "verified": ["verdict"],
+        "adjusted": ["answer", "reason", "verdict"],
+        "change_requested": ["message", "verdict"],
+        "unverifiable": ["reason", "verdict"],
+    }
+    no_answer = {"type": "object", "nullable": True, "maxProperties": 0}
+    for verdict in ("verified", "change_requested", "unverifiable"):
+        assert shapes[verdict]["properties"]["answer"] == no_answer, verdict
+    for verdict, required in (("adjusted", "reason"), ("change_requested", "message"), ("unverifiable", "reason")):
+        assert shapes[verdict]["properties"][required]["pattern"] == NOT_BLANK, verdict
+    return_message = components["ReviewReturnRequest"]["properties"]["message"]
+    assert (return_message["pattern"], "oneOf" in return_message) == (NOT_BLANK, False)
+    assert components["ReviewFinalizeRequest"]["properties"]["statement"]["pattern"] == DISPLAY_TEXT
+    assert components["CommentWriteRequest"]["properties"]["body"]["pattern"] == NOT_BLANK
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"verdict": "verified", "answer": {}},
+        {"verdict": "verified", "answer": None, "reason": "", "message": ""},
+        {"verdict": "unverifiable", "answer": {}, "reason": "无凭证"},
+        {"verdict": "change_requested", "message": "请补充", "reason": "  "},
+    ],
+)
+def test_a_verdict_the_schema_allows_is_accepted(
+    consultant_client: APIClient, submitted: Assessment, body: dict[str, Any]
+) -> None:
+    consultant_client.post(f"/api/v1/assessments/{submitted.pk}/review/start/")
+    response = consultant_client.put(f"/api/v1/assessments/{submitted.pk}/review/items/F1/", body, format="json")
+    assert (response.status_code, response.json()["verdict"]) == (200, body["verdict"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("step", "body", "field"),
+    [
+        ("return/", {"message": " \u3000\n"}, "message"),
+        ("finalize/", {"statement": "\t "}, "statement"),
+        ("finalize/", {"statement": "经核查\n属实"}, "statement"),
+    ],
+)
+def test_text_the_schema_forbids_is_refused(
+    consultant_client: APIClient, submitted: Assessment, step: str, body: dict[str, str], field: str
+) -> None:
+    consultant_client.post(f"/api/v1/assessments/{submitted.pk}/review/start/")
+    response = consultant_client.post(f"/api/v1/assessments/{submitted.pk}/review/{step}", body, format="json")
+    assert (response.status_code, list(response.json()["details"])[:1]) == (400, [field])

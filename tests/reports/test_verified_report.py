@@ -107,8 +107,8 @@ def test_under_review_the_report_shows_no_verified_figure(
     content = report_content(submitted, "en")
     assert (content["verification"].state, content["verification"].signed) == ("in_progress", None)
     text = render(submitted, "en", owner, tmp_path)
-    assert "Verification in progress" in text
-    assert "Consultant verification" in text
+    assert "Verification in progress: a consultant is checking the answers." in text
+    assert "Consultant verification" not in text  # no chapter of verified figures yet
     for _, reason in ADJUSTED.values():
         assert reason not in text
     assert "王立" not in text
