@@ -249,7 +249,7 @@ def test_an_enterprise_is_verified_by_a_consultant_from_request_to_signed_report
     verified_total = sme.locator("#verified-total").inner_text().split("/")[0].strip()
     assert verified_total != sme.locator("#total-score").inner_text().split("/")[0].strip()
     sme.locator("#report-language").select_option("zh-Hans")
-    sme.get_by_role("button", name=re.compile("PDF")).click()
+    sme.locator("#report-panel form button[type=submit]").click()
     report = sme.locator("#report-list li.report").first
     expect(report).to_have_class(re.compile(r"\breport-ready\b"), timeout=90_000)  # polled every 2 s
     screenshot(sme, "journey-review-7-results")
