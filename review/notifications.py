@@ -20,6 +20,11 @@ from assessment.models import Assessment, Membership, User
 from review.models import Notification
 
 
+def site_language() -> translation.override:
+    """E-mails are written in the site's language (LANGUAGE_CODE), not in that of whoever caused them."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
 def assessment_link(assessment: Assessment, *, review: bool = False) -> str:
     path = f"/review/assessments/{assessment.pk}/" if review else f"/assessments/{assessment.pk}/results/"
     return f"{settings.SITE_URL.rstrip('/')}{path}"
@@ -54,7 +59,7 @@ def reviewers_of(assessment: Assessment) -> list[User]:
 
 
 def notify_enterprise(assessment: Assessment, subject: str, message: str) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
+    with site_language():
         body = gettext("%(message)s\n\nOpen the assessment: %(link)s") % {
             "message": message,
             "link": assessment_link(assessment),
@@ -63,7 +68,7 @@ def notify_enterprise(assessment: Assessment, subject: str, message: str) -> Non
 
 
 def notify_reviewers(assessment: Assessment, subject: str, message: str) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
+    with site_language():
         body = gettext("%(message)s\n\nOpen the review: %(link)s") % {
             "message": message,
             "link": assessment_link(assessment, review=True),

@@ -37,7 +37,7 @@ from review.models import (
     Verification,
     VerificationRequest,
 )
-from review.notifications import notify, notify_enterprise, notify_reviewers
+from review.notifications import notify, notify_enterprise, notify_reviewers, site_language
 from review.results import verified_result_data
 from scoring.engine import AnswerSetError, answer_item, parse_answer
 from scoring.models import AssessmentResult
@@ -118,12 +118,13 @@ def verification_request_create(
     leads = User.objects.filter(
         memberships__organization=consultancy, memberships__role__in=Membership.LEADS, is_active=True
     )
-    notify(
-        recipients=leads,
-        subject=gettext("%(name)s asks for verification") % {"name": organization.name},
-        body=gettext("%(name)s asks your consultancy to verify its assessment.\n\n%(message)s")
-        % {"name": organization.name, "message": request.message},
-    )
+    with site_language():  # e-mails go out in the site's language, whoever acts
+        notify(
+            recipients=leads,
+            subject=gettext("%(name)s asks for verification") % {"name": organization.name},
+            body=gettext("%(name)s asks your consultancy to verify its assessment.\n\n%(message)s")
+            % {"name": organization.name, "message": request.message},
+        )
     return request
 
 
@@ -207,12 +208,13 @@ def consultant_assign(
         organization_id=organization.pk,
         after={"consultant": consultant.pk, "email": consultant.email, "consultancy": consultancy and consultancy.pk},
     )
-    notify(
-        recipients=[consultant],
-        subject=gettext("You are assigned to verify %(name)s") % {"name": organization.name},
-        body=gettext("You are assigned to verify the assessments of %(name)s; they appear in your review queue.")
-        % {"name": organization.name},
-    )
+    with site_language():  # e-mails go out in the site's language, whoever acts
+        notify(
+            recipients=[consultant],
+            subject=gettext("You are assigned to verify %(name)s") % {"name": organization.name},
+            body=gettext("You are assigned to verify the assessments of %(name)s; they appear in your review queue.")
+            % {"name": organization.name},
+        )
     return assignment
 
 
@@ -286,11 +288,12 @@ def review_start(*, assessment: Assessment, consultant: User) -> Assessment:
     _ensure_status(assessment, Assessment.Status.SUBMITTED, gettext("starting a review"))
     _move(assessment, Assessment.Status.UNDER_REVIEW, consultant)
     _announce(assessment, Event.REVIEW_STARTED, consultant=consultant.email)
-    notify_enterprise(
-        assessment,
-        gettext("Your assessment #%(id)s is under review") % {"id": assessment.pk},
-        gettext("A consultant has started to verify your answers."),
-    )
+    with site_language():  # e-mails go out in the site's language, whoever acts
+        notify_enterprise(
+            assessment,
+            gettext("Your assessment #%(id)s is under review") % {"id": assessment.pk},
+            gettext("A consultant has started to verify your answers."),
+        )
     return assessment
 
 
@@ -423,12 +426,13 @@ def review_return(*, assessment: Assessment, consultant: User, message: str) -> 
     # The frozen self-assessed result is released: the SME's changes are scored again, and frozen at resubmission.
     AssessmentResult.objects.filter(assessment=assessment).update(frozen=False)
     _announce(assessment, Event.ASSESSMENT_RETURNED, questions=keys, message=message)
-    notify_enterprise(
-        assessment,
-        gettext("Assessment #%(id)s is returned for changes") % {"id": assessment.pk},
-        gettext("The consultant asks you to change %(questions)s:\n\n%(message)s")
-        % {"questions": ", ".join(keys), "message": message},
-    )
+    with site_language():  # e-mails go out in the site's language, whoever acts
+        notify_enterprise(
+            assessment,
+            gettext("Assessment #%(id)s is returned for changes") % {"id": assessment.pk},
+            gettext("The consultant asks you to change %(questions)s:\n\n%(message)s")
+            % {"questions": ", ".join(keys), "message": message},
+        )
     return assessment
 
 
@@ -437,14 +441,15 @@ def assessment_resubmit(*, assessment: Assessment, submitted_by: User, pledge: b
     """Submit (or resubmit after a return); the assigned consultants hear of it."""
     was_returned = assessment.status == Assessment.Status.RETURNED
     assessment = assessment_submit(assessment=assessment, submitted_by=submitted_by, pledge=pledge)
-    subject = (
-        gettext("Assessment #%(id)s was resubmitted with the changes you asked for")
-        if was_returned
-        else gettext("Assessment #%(id)s was submitted")
-    ) % {"id": assessment.pk}
-    notify_reviewers(
-        assessment, subject, gettext("%(name)s submitted its answers.") % {"name": assessment.organization}
-    )
+    with site_language():  # e-mails go out in the site's language, whoever acts
+        subject = (
+            gettext("Assessment #%(id)s was resubmitted with the changes you asked for")
+            if was_returned
+            else gettext("Assessment #%(id)s was submitted")
+        ) % {"id": assessment.pk}
+        notify_reviewers(
+            assessment, subject, gettext("%(name)s submitted its answers.") % {"name": assessment.organization}
+        )
     return assessment
 
 
@@ -518,11 +523,13 @@ def review_finalize(*, assessment: Assessment, consultant: User, statement: str)
         verified={"total": verification.total, "level": verification.level},
         consultant=verification.consultant_name,
     )
-    notify_enterprise(
-        assessment,
-        gettext("Assessment #%(id)s is verified") % {"id": assessment.pk},
-        gettext("The consultant signed off your assessment: verified level %(level)s.") % {"level": verification.level},
-    )
+    with site_language():  # e-mails go out in the site's language, whoever acts
+        notify_enterprise(
+            assessment,
+            gettext("Assessment #%(id)s is verified") % {"id": assessment.pk},
+            gettext("The consultant signed off your assessment: verified level %(level)s.")
+            % {"level": verification.level},
+        )
     return verification
 
 
@@ -569,9 +576,7 @@ def review_comment_add(
         internal=internal,
     )
     if not internal:
-        subject = gettext("New comment on assessment #%(id)s") % {"id": assessment.pk}
-        if is_consultant:
-            notify_enterprise(assessment, subject, body)
-        else:
-            notify_reviewers(assessment, subject, body)
+        with site_language():
+            subject = gettext("New comment on assessment #%(id)s") % {"id": assessment.pk}
+        (notify_enterprise if is_consultant else notify_reviewers)(assessment, subject, body)
     return comment

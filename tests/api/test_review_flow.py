@@ -92,7 +92,8 @@ def test_the_whole_review_over_http(
     assert owner_client.patch(f"/api/v1/assessments/{submitted.pk}/answers/F5/", {"choice": "B"}).status_code == 200
     resubmitted = owner_client.post(f"/api/v1/assessments/{submitted.pk}/submit/", {"pledge": True}, format="json")
     assert resubmitted.json()["status"] == "submitted"
-    assert Notification.objects.filter(recipient=consultant, subject__contains="resubmitted").count() == 1
+    # In the site's language (zh-Hans), whatever the SME's request asked for.
+    assert Notification.objects.filter(recipient=consultant, subject__contains="重新提交").count() == 1
 
     assert consultant_client.post(review(submitted, "start/")).json()["status"] == "under_review"
     assert verdict(consultant_client, submitted, "F5", verdict="verified").status_code == 200

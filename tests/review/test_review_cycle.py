@@ -145,7 +145,7 @@ def test_the_enterprise_hears_of_each_step_once(submitted: Assessment, consultan
     review_start(assessment=submitted, consultant=consultant)
     assert notifications_sweep() == 1  # what the worker would have sent after commit
     assert notifications_sweep() == 0
-    assert [m.subject for m in mail.outbox] == [f"Your assessment #{submitted.pk} is under review"]
+    assert [m.subject for m in mail.outbox] == [f"您的评测 #{submitted.pk} 正在审核中"]  # the site's language
     assert mail.outbox[0].to == ["owner@example.com"]
     assert f"/assessments/{submitted.pk}/results/" in mail.outbox[0].body
 
