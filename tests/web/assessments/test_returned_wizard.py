@@ -114,7 +114,7 @@ def test_resubmitting_tells_the_consultant(web: Client, sent_back: Assessment, c
     assert sent_back.status == "submitted"
     assert sent_back.reopened_questions == []
     subjects = Notification.objects.filter(recipient=consultant).values_list("subject", flat=True)
-    assert f"Assessment #{sent_back.pk} was resubmitted with the changes you asked for" in subjects
+    assert f"评测 #{sent_back.pk} 已按您的要求修改并重新提交" in subjects  # in the site's language
 
 
 def test_the_results_page_says_what_to_do(web: Client, sent_back: Assessment) -> None:
