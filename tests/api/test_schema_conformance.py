@@ -4,9 +4,10 @@ Schemathesis generates requests for every operation of the served schema and cal
 thread (so the test's database transaction holds). Each request is rolled back after it, so every one meets
 the same objects (tests/api/schema_world.py): an organisation with MIIT drafts (one with evidence documents), a
 submitted EU DMA assessment, a webhook endpoint with a delivery, a consultant assigned to the organisation with
-MIIT assessments under review (with a change request, or every answer verified: ready to sign), and another
-user's organisation that must stay invisible. The review's operations, and what the consultant reads, are
-generated a second time with the consultant's key, so that their successes are checked too. Then hand-written
+MIIT assessments under review (with a change request, or every answer verified: ready to sign) and one signed
+off, and another user's organisation that must stay invisible. The review's operations, and what the
+consultant reads, are generated a second time with the consultant's key, so that their successes are checked
+too. Then hand-written
 hostile input that generation reaches rarely: query values for every read operation (NUL bytes, huge numbers,
 time offsets PostgreSQL refuses), bodies for every write operation (each value replaced by a NUL byte, a lone
 surrogate, a 1 MB string, huge numbers, wrong types; unknown keys; broken, deeply nested or non-JSON bodies), and

@@ -7,7 +7,7 @@ operation of the served schema through the coverage, fuzzing and stateful phases
 data, with the write-scoped API key of an owner whose organisation has MIIT drafts (one with evidence
 documents), MIIT assessments ready to submit, a submitted EU DMA one, a ready report, webhook endpoints (one
 with a delivery), and MIIT assessments under review by its assigned consultant (with a change request, ready
-to return; every answer verified, ready to sign); another user's organisation is there too
+to return; every answer verified, ready to sign; one signed off); another user's organisation is there too
 (tests/api/schema_world.py). Then a second `schemathesis run` with the consultant's key over the review's
 operations, comments, history and results: only the consultant may take the review's steps. Most ids, slugs,
 question keys and credit codes are drawn from those objects, so requests get past the 404s to the rules; each
