@@ -72,7 +72,7 @@ class ApiSchema(AutoSchema):
             schema["multipleOf"] = float(10**-field.decimal_places)  # more decimal places are refused, not rounded
         validators = getattr(field, "validators", ())
         if direction == "request" and isinstance(field, NonBlankText):
-            schema["pattern"] = DISPLAY_TEXT if validate_display_text in validators else NOT_BLANK
+            schema["pattern"] = DISPLAY_TEXT if field.one_line else NOT_BLANK
         elif direction == "request" and validate_display_text in validators:
             schema["pattern"] = DISPLAY_TEXT_OR_BLANK if getattr(field, "allow_blank", False) else DISPLAY_TEXT
         elif direction == "request" and any(isinstance(v, ProhibitNullCharactersValidator) for v in validators):

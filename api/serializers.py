@@ -9,7 +9,6 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 
 from assessment.models import Assessment, AuditEvent, EvidenceDocument, Organization
-from assessment.validators import validate_display_text
 from reports.models import Report
 from review.models import ReviewComment, ReviewItem
 from scoring.engine.numbers import exact
@@ -21,7 +20,12 @@ Serializer = serializers.Serializer[Any]
 
 class NonBlankText(serializers.CharField):
     """Text that must say something: white space alone is refused (by the service, in its own words, when the field
-    allows blank), which the schema states (api/schema.py)."""
+    allows blank), which the schema states (api/schema.py). `one_line`: the service holds it to validate_display_text.
+    """
+
+    def __init__(self, *, one_line: bool = False, **kwargs: Any) -> None:
+        self.one_line = one_line
+        super().__init__(**kwargs)
 
 
 @extend_schema_field({"type": "number", "description": "An exact decimal, never rounded (e.g. 58.125)."})
@@ -536,7 +540,7 @@ class ReviewFinalizeSerializer(Serializer):
     statement = NonBlankText(
         max_length=4000,
         allow_blank=True,
-        validators=[validate_display_text],
+        one_line=True,
         help_text="The statement you sign: one line, no control characters.",
     )
 

@@ -27,6 +27,7 @@ from review.services import (
     consultant_assign,
     consultant_profile_save,
     review_comment_add,
+    review_finalize,
     review_item_set,
     review_start,
 )
@@ -63,6 +64,7 @@ class World:
     reviewing: Assessment  # MIIT, under review: a change request on CHANGE_REQUESTED, an internal comment
     returnable: list[Assessment]  # like it, for return alone to draw (verdicts may undo the change request)
     signable: list[Assessment]  # MIIT, under review, every answer verified: for finalize alone to draw
+    finalized: Assessment  # MIIT, signed off: its verified result is the signed one
     report: Report  # the draft's, ready, with its PDF
     endpoint: WebhookEndpoint  # with one delivery and one failed attempt
     spare_endpoints: list[WebhookEndpoint]  # for DELETE to draw, so that `endpoint` stays
@@ -167,7 +169,10 @@ def world_build(*, owner: User, organization: Organization, miit: FrameworkVersi
     review_comment_add(
         assessment=reviewing, author=consultant, body="内部", visibility=ReviewComment.Visibility.INTERNAL
     )
-    signable = [_verified(_under_review(organization, miit, owner, consultant), consultant) for _ in range(2)]
+    *signable, finalized = [
+        _verified(_under_review(organization, miit, owner, consultant), consultant) for _ in range(3)
+    ]
+    review_finalize(assessment=finalized, consultant=consultant, statement="经核查属实")
     stranger = User.objects.create_user("stranger@example.com", "pw-stranger-1234")
     outsider = organization_create(owner=stranger, name=OUTSIDER_NAME, sector="C", size_band="micro", province="11")
     outsider_assessment = assessment_create(organization=outsider, framework_version=miit, created_by=stranger)
@@ -183,6 +188,7 @@ def world_build(*, owner: User, organization: Organization, miit: FrameworkVersi
         reviewing=reviewing,
         returnable=returnable,
         signable=signable,
+        finalized=finalized,
         report=ready_report(draft),
         endpoint=endpoint,
         spare_endpoints=spare_endpoints,
@@ -213,7 +219,14 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
         "dictionaries": {
             "organizations": {"values": _ids(world.organization, world.outsider)},
             "assessments": {
-                "values": _ids(world.draft, world.ready, world.submitted, world.reviewing, world.outsider_assessment)
+                "values": _ids(
+                    world.draft,
+                    world.ready,
+                    world.submitted,
+                    world.reviewing,
+                    world.finalized,
+                    world.outsider_assessment,
+                )
             },
             "submittable": {"values": _ids(*world.submittable)},
             "startable": {"values": _ids(world.submitted)},
@@ -271,8 +284,8 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
             ),
             *(
                 {
-                    "include-path-regex": f"^/api/v1/{resource}/",
-                    "include-method": "DELETE",
+                    # By name: an entry's include filters select an operation that matches any one of them.
+                    "include-name": f"DELETE /api/v1/{resource}/{{id}}/",
                     "parameters": {"path.id": _drawn_from(f"spare_{resource}", probability=1.0)},
                 }
                 for resource in ("webhooks", "documents")

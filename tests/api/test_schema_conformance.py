@@ -4,9 +4,10 @@ Schemathesis generates requests for every operation of the served schema and cal
 thread (so the test's database transaction holds). Each request is rolled back after it, so every one meets
 the same objects (tests/api/schema_world.py): an organisation with MIIT drafts (one with evidence documents), a
 submitted EU DMA assessment, a webhook endpoint with a delivery, a consultant assigned to the organisation with
-MIIT assessments under review (with a change request, or every answer verified: ready to sign), and another
-user's organisation that must stay invisible. The review's operations, and what the consultant reads, are
-generated a second time with the consultant's key, so that their successes are checked too. Then hand-written
+MIIT assessments under review (with a change request, or every answer verified: ready to sign) and one signed
+off, and another user's organisation that must stay invisible. The review's operations, and what the
+consultant reads, are generated a second time with the consultant's key, so that their successes are checked
+too. Then hand-written
 hostile input that generation reaches rarely: query values for every read operation (NUL bytes, huge numbers,
 time offsets PostgreSQL refuses), bodies for every write operation (each value replaced by a NUL byte, a lone
 surrogate, a 1 MB string, huge numbers, wrong types; unknown keys; broken, deeply nested or non-JSON bodies), and
@@ -32,6 +33,7 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.core.failures import FailureGroup
+from schemathesis.core.result import Ok
 
 from assessment.models import Assessment, FrameworkVersion, Organization, User
 from scoring.selectors import framework_structure
@@ -128,6 +130,30 @@ def api_schema(world: World, application: WSGIApplication) -> schemathesis.BaseS
 def consultant_api_schema(world: World, application: WSGIApplication) -> schemathesis.BaseSchema:
     """The served schema, called as the consultant assigned to the organisation."""
     return _served_schema(world, application, world.consultant_secret)
+
+
+def expected_ids(label: str) -> str:
+    """The dictionary an operation's {id} is drawn from: the steps' own, spares for DELETE, else the resource's."""
+    method, path = label.split(" ")
+    steps = {"submit": "submittable", "start": "startable", "return": "returnable", "finalize": "signable"}
+    if path.endswith("/items/{question_key}/") and "/review/" in path:
+        return "reviewing"
+    if (step := path.rstrip("/").rsplit("/", 1)[-1]) in steps:
+        return steps[step]
+    resource = path.split("/")[3]
+    return f"spare_{resource}" if method == "DELETE" else resource
+
+
+def test_each_operation_draws_its_ids_from_the_objects_kept_for_it(api_schema: schemathesis.BaseSchema) -> None:
+    drawn = {}
+    for result in api_schema.get_all_operations():
+        assert isinstance(result, Ok), result
+        operation = result.ok()
+        if "{id}" in operation.path:
+            binding = api_schema.config.operations.get_for_operation(operation).parameters["path.id"]
+            drawn[operation.label] = binding.dictionary
+    assert len(drawn) > 30
+    assert drawn == {label: expected_ids(label) for label in drawn}
 
 
 # --- generated requests, every operation ------------------------------------------------------

@@ -4,18 +4,22 @@ test_schema_conformance.py calls the Django app in the test's thread and rolls e
 what an integrator's own run would see. The data is committed (a transactional test); a gunicorn server on a
 spare port serves it from the test database; `schemathesis run`, the command, in its own process, tests every
 operation of the served schema through the coverage, fuzzing and stateful phases with positive and negative
-data, with the write-scoped API key of an owner whose organisation has MIIT drafts, MIIT assessments ready to
-submit, a submitted EU DMA one, a ready report and webhook endpoints (one with a delivery); another user's
-organisation is there too (tests/api/schema_world.py). Most ids, slugs, question keys and credit codes are
-drawn from those objects, so requests get past the 404s to the rules.
+data, with the write-scoped API key of an owner whose organisation has MIIT drafts (one with evidence
+documents), MIIT assessments ready to submit, a submitted EU DMA one, a ready report, webhook endpoints (one
+with a delivery), and MIIT assessments under review by its assigned consultant (with a change request, ready
+to return; every answer verified, ready to sign; one signed off); another user's organisation is there too
+(tests/api/schema_world.py). Then a second `schemathesis run` with the consultant's key over the review's
+operations, comments, history and results: only the consultant may take the review's steps. Most ids, slugs,
+question keys and credit codes are drawn from those objects, so requests get past the 404s to the rules; each
+step that changes an assessment's state draws from assessments kept for it.
 
 Checks: no 5xx; the status code, content type, headers and body are the documented ones; data the schema
 forbids is refused; data it allows is accepted, but for the refusals no schema can state
-(tests/api/schemathesis_hooks.py: the caller's objects, a framework's answers, a check digit...). Then, from
-the run's HAR file: every operation answered 2xx at least once, and nothing of the other user's organisation
-was shown, used or changed. Writes stay, so a request meets what earlier ones made of the data, as in
-production; generation is deterministic, so a failure comes back on the next run. Each failure comes with a
-curl line to reproduce it.
+(tests/api/schemathesis_hooks.py: the caller's objects, a framework's answers, a check digit, a file's
+content...). Then, from both runs' HAR files: every operation answered 2xx at least once, and nothing of the
+other user's organisation was shown, used or changed. Writes stay, so a request meets what earlier ones made
+of the data, as in production; generation is deterministic, so a failure comes back on the next run. Each
+failure comes with a curl line to reproduce it.
 
 PostgreSQL only (the server and the test share the database): skipped on SQLite, always run under CI=true.
 About a minute on a quiet machine; MAX_EXAMPLES sets the fuzzing phase's share.
