@@ -163,10 +163,7 @@ class Membership(models.Model):
     # A consultancy's members: owners and leads assign work; every member may review.
     LEADS: ClassVar[frozenset[str]] = frozenset({Role.OWNER, Role.LEAD})
     REVIEWERS: ClassVar[frozenset[str]] = frozenset({Role.OWNER, Role.LEAD, Role.CONSULTANT})
-    ROLES_BY_KIND: ClassVar[Mapping[str, frozenset[str]]] = {
-        Organization.Kind.SME: frozenset({Role.OWNER, Role.RESPONDENT, Role.VIEWER}),
-        Organization.Kind.CONSULTANCY: frozenset({Role.OWNER, Role.LEAD, Role.CONSULTANT}),
-    }
+    # Which roles each kind of organisation gives: assessment.services.accounts.member_roles.
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
