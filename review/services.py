@@ -26,7 +26,7 @@ from assessment.models import (
     User,
 )
 from assessment.services import NotAllowedError, ServiceError, TransitionError
-from assessment.services.assessments import assessment_event_data, assessment_submit
+from assessment.services.assessments import assessment_event_data, assessment_locked, assessment_submit
 from assessment.services.audit import audit_record
 from assessment.validators import validate_display_text
 from review.models import (
@@ -236,14 +236,6 @@ def consultant_unassign(*, assignment: ConsultantAssignment, removed_by: User | 
 # --- the review cycle -----------------------------------------------------------------------------
 
 
-def _locked(assessment: Assessment) -> Assessment:
-    return (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("organization", "framework_version__framework")
-        .get(pk=assessment.pk)
-    )
-
-
 def _ensure_assigned(assessment: Assessment, consultant: User) -> None:
     if not ConsultantAssignment.objects.filter(consultant=consultant, organization=assessment.organization_id).exists():
         raise NotAllowedError(gettext("Only a consultant assigned to the organisation can review its assessments."))
@@ -283,7 +275,7 @@ def _announce(assessment: Assessment, event: Event, **extra: Any) -> None:
 @transaction.atomic
 def review_start(*, assessment: Assessment, consultant: User) -> Assessment:
     """A consultant opens the review of a submitted (or resubmitted) assessment."""
-    assessment = _locked(assessment)
+    assessment = assessment_locked(assessment)
     _ensure_assigned(assessment, consultant)
     _ensure_status(assessment, Assessment.Status.SUBMITTED, gettext("starting a review"))
     _move(assessment, Assessment.Status.UNDER_REVIEW, consultant)
@@ -298,7 +290,7 @@ def review_start(*, assessment: Assessment, consultant: User) -> Assessment:
 
 
 def _ensure_reviewing(assessment: Assessment, consultant: User, action: str) -> Assessment:
-    assessment = _locked(assessment)
+    assessment = assessment_locked(assessment)
     _ensure_assigned(assessment, consultant)
     _ensure_status(assessment, Assessment.Status.UNDER_REVIEW, action)
     return assessment

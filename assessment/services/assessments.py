@@ -138,7 +138,7 @@ ANSWER_COLUMNS = [
 ]
 
 
-def _locked(assessment: Assessment) -> Assessment:
+def assessment_locked(assessment: Assessment) -> Assessment:
     """The assessment re-read under its row lock (and only its row: not the framework version's)."""
     return (
         Assessment.objects.select_for_update(of=("self",))
@@ -161,7 +161,7 @@ def answers_upsert(*, assessment: Assessment, items: list[Any], answered_by: Use
     now = timezone.now()
     # The lock makes a submission wait for these answers (or them for it); the update marks the stored
     # result out of date.
-    locked = _locked(assessment)
+    locked = assessment_locked(assessment)
     _ensure_editable(locked)
     if locked.status == Assessment.Status.RETURNED:
         _ensure_reopened(locked, parsed)
@@ -197,7 +197,7 @@ def answers_upsert(*, assessment: Assessment, items: list[Any], answered_by: Use
 @transaction.atomic
 def assessment_submit(*, assessment: Assessment, submitted_by: User, pledge: bool) -> Assessment:
     """Submit with the truthfulness pledge; the answers are frozen from then on."""
-    assessment = _locked(assessment)
+    assessment = assessment_locked(assessment)
     _ensure_editable(assessment)
     if not pledge:
         raise ValidationError(

@@ -18,6 +18,7 @@ from assessment.file_types import FileType, FileTypeError, detect
 from assessment.models import Assessment, AuditEvent, EvidenceDocument, Membership, Question, User
 from assessment.selectors import organization_role
 from assessment.services import ImmutableError, NotAllowedError
+from assessment.services.assessments import assessment_locked
 from assessment.services.audit import audit_record
 from assessment.validators import validate_display_text
 
@@ -61,10 +62,6 @@ def _sha256(upload: File) -> str:
         digest.update(chunk)
     upload.seek(0)
     return digest.hexdigest()
-
-
-def _locked(assessment: Assessment) -> Assessment:
-    return Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
 
 
 def _ensure_may_change(assessment: Assessment, user: User, question_key: str) -> None:
@@ -161,7 +158,7 @@ def document_add(
         raise ValidationError({"file": exc.messages}) from None
     sha256 = _sha256(upload)
     with transaction.atomic():
-        assessment = _locked(assessment)  # uploads to one assessment wait for each other: the limits hold
+        assessment = assessment_locked(assessment)  # uploads to one assessment wait for each other: the limits hold
         _ensure_may_change(assessment, uploaded_by, question_key)
         question = None
         if question_key:
@@ -212,7 +209,7 @@ def document_add(
 def document_remove(*, document: EvidenceDocument, removed_by: User) -> None:
     """Remove a document while its assessment may change; its file goes once the removal is committed."""
     question_key = document.question.key if document.question_id else ""  # type: ignore[union-attr]
-    assessment = _locked(document.assessment)
+    assessment = assessment_locked(document.assessment)
     _ensure_may_change(assessment, removed_by, question_key)
     facts = document_facts(document)
     storage, stored_name = document.file.storage, document.file.name
