@@ -296,6 +296,14 @@ def _ensure_reviewing(assessment: Assessment, consultant: User, action: str) -> 
     return assessment
 
 
+def _question(assessment: Assessment, key: str) -> Question:
+    """The question of the assessment's framework with this key; a field error when there is none."""
+    question = Question.objects.filter(version=assessment.framework_version_id, key=key).first()
+    if question is None:
+        raise ValidationError({"question": [gettext("No such question in this assessment's framework.")]})
+    return question
+
+
 def _item_data(item: ReviewItem | None) -> dict[str, Any] | None:
     if item is None:
         return None
@@ -316,9 +324,7 @@ def review_item_set(
     """Give (or change) the verdict on one answer. An adjusted answer is the consultant's, in the answer format,
     with a reason; a change request carries a message to the SME. The SME's answer row never changes."""
     assessment = _ensure_reviewing(assessment, reviewer, gettext("a verdict"))
-    question = Question.objects.filter(version=assessment.framework_version_id, key=question_key).first()
-    if question is None:
-        raise ValidationError({"question": [gettext("No such question in this assessment's framework.")]})
+    question = _question(assessment, question_key)
     if verdict not in ReviewItem.Verdict.values:
         raise ValidationError({"verdict": [gettext("Choose verified, adjusted, change requested or cannot verify.")]})
     reason, message = reason.strip(), message.strip()
@@ -549,11 +555,7 @@ def review_comment_add(
     body = body.strip()
     if not body:
         raise ValidationError({"body": [gettext("Write the comment.")]})
-    question = None
-    if question_key:
-        question = Question.objects.filter(version=assessment.framework_version_id, key=question_key).first()
-        if question is None:
-            raise ValidationError({"question": [gettext("No such question in this assessment's framework.")]})
+    question = _question(assessment, question_key) if question_key else None
     comment = ReviewComment(assessment=assessment, question=question, author=author, body=body, visibility=visibility)
     comment.full_clean()
     comment.save()
