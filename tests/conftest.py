@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 from django.utils import translation
 
 from assessment.models import FrameworkVersion, Organization, User
@@ -54,6 +55,16 @@ def redis_url() -> str:
     if IN_CI:
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+@pytest.fixture
+def postgresql(transactional_db: None) -> None:
+    """Committed rows, seen by other threads' connections; row locks as in production."""
+    if connection.vendor != "postgresql":
+        reason = "row locks between connections need PostgreSQL"
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
 
 
 WorkerFactory = Callable[..., subprocess.Popen[str]]

@@ -15,7 +15,7 @@ from assessment.services.assessments import assessment_create
 from reports.models import Report
 from reports.services import report_render
 
-pytestmark = pytest.mark.django_db(transaction=True)  # the lock is held by another connection
+pytestmark = pytest.mark.usefixtures("postgresql")  # the lock is held by another connection
 HOLD_SECONDS = 0.5
 
 

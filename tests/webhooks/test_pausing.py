@@ -14,7 +14,6 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assessment.models import Organization, User
-from tests.conftest import IN_CI
 from tests.webhooks.receiver import Receiver, receiver
 from webhooks.models import Event, WebhookDelivery, WebhookEndpoint
 from webhooks.services import (
@@ -112,16 +111,6 @@ def test_a_deleted_endpoint_gets_no_further_attempt(
         assert webhook_deliveries_sweep() == 0
     assert len(hook.received) == 1
     assert not WebhookDelivery.objects.filter(pk=delivery.pk).exists()
-
-
-@pytest.fixture
-def postgresql(transactional_db: None) -> None:
-    """Committed rows, seen by other threads' connections; row locks as in production."""
-    if connection.vendor != "postgresql":
-        reason = "row locks between connections need PostgreSQL"
-        if IN_CI:
-            pytest.fail(reason)
-        pytest.skip(reason)
 
 
 def in_thread(outcomes: dict[str, Any], name: str, work: Callable[[], Any]) -> threading.Thread:
