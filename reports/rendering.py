@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ class BundledAssetsFetcher(URLFetcher):
         if url.startswith("file://"):
             path = Path(url.removeprefix("file://").split("?")[0]).resolve()
             if path.is_relative_to(ASSETS_DIR) and path.is_file():
-                return URLFetcherResponse(path.as_uri(), path.read_bytes())
+                kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(path.as_uri(), path.read_bytes(), headers={"Content-Type": kind})
         raise ValueError(f"The report renderer fetches only its bundled assets, not {url[:100]!r}")
 
 
