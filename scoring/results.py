@@ -138,7 +138,8 @@ def score_thresholds(framework: Framework) -> tuple[Decimal, ...]:
 def level_of(texts: FrameworkTexts, number: int) -> Level:
     """Level `number` named in the texts' language (by its number when the framework names none)."""
     info = texts.levels.get(number, {})
-    return Level(number, str(info.get("name") or number), str(info.get("description") or ""))
+    name = texts.level_name(number) if info.get("name") else str(number)
+    return Level(number, name, str(info.get("description") or ""))
 
 
 def _scenario_keys(node: NodeScore) -> list[str]:
