@@ -15,7 +15,6 @@ import yaml
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
-from django.utils.translation import gettext
 
 from assessment import exact_json
 from assessment.models import Assessment, Membership, User

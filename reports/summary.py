@@ -62,7 +62,7 @@ class Change:
     date: object
     before: Level
     now: Level
-    delta: Decimal  # total now − total before
+    delta: Decimal  # total now minus total before
 
 
 def _split_label(choices: list[tuple[str, str]], value: str, language: str, separator: str) -> str:

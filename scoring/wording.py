@@ -20,7 +20,7 @@ CHOICE_KINDS = ("single_choice", "multiple_choice")
 # Instructions for filling in the form, part of some question texts; a report or a read-only answer drops them.
 FORM_INSTRUCTIONS = re.compile(
     r"\s*(?:Please select all (?:the )?options that apply\.?|Please select one option\.?|Select all that apply\.?)\s*$"
-    r"|\s*(?:请选择所有适用的选项|请选择一项|可多选)[。．.]?\s*$",
+    r"|\s*(?:请选择所有适用的选项|请选择一项|可多选)[\u3002.]?\s*$",
     re.IGNORECASE,
 )
 TEN_THOUSAND_CNY = re.compile(r"^10k CNY\b")

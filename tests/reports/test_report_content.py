@@ -30,14 +30,18 @@ from scoring.engine.framework import Question
 from scoring.selectors import framework_structure
 from scoring.templatetags.figures import figure
 from tests.helpers import answer_file, submit_filling_gaps, valid_uscc
-from tests.reports.test_samples import (  # noqa: F401 (fixtures)
     re_assessment,
     verified_re_assessment,
 )
 
 pytestmark = pytest.mark.django_db
 LANGUAGES = ("zh-Hans", "en")
-REVENUE = {"employees_last_year": 38, "revenue_last_year": 16800, "employees_year_before": 36, "revenue_year_before": 15000}
+REVENUE = {
+    "employees_last_year": 38,
+    "revenue_last_year": 16800,
+    "employees_year_before": 36,
+    "revenue_year_before": 15000,
+}
 
 
 def pdf_text(content: dict[str, Any], name: str, tmp_path: Path) -> str:
@@ -85,7 +89,9 @@ def level_zero(miit: FrameworkVersion, owner: User) -> Assessment:
         annual_revenue=Decimal(2600),
     )
     assessment = assessment_create(organization=firm, framework_version=miit, created_by=owner)
-    answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "R3", "choice": "B", "evidence": REVENUE}])
+    answers_upsert(
+        assessment=assessment, answered_by=owner, items=[{"question": "R3", "choice": "B", "evidence": REVENUE}]
+    )
     assessment = submit_filling_gaps(assessment, owner)
     review_comment_add(assessment=assessment, author=owner, body="设备台账已上传。")
     return assessment
@@ -118,7 +124,8 @@ def assert_no_leaks(text: str, version: FrameworkVersion, language: str, content
     for key in slug_keys(version, language):
         assert not re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", text), key
     assert version.reference not in text
-    assert "Please select" not in text and "请选择" not in joined(text)
+    assert "Please select" not in text
+    assert "请选择" not in joined(text)
     assert not re.search(r"\d\s*10k CNY", text), "10k CNY after a number: say CNY 168 million"
     assert not re.search(r"（[^）]*）\s*[:：]", text), "a unit in a label beside a value with its unit"
     assert not re.search(r"(?<![\w-])(?:yes|no|[A-H])\. \S", text), "an option key before its text"
@@ -152,7 +159,8 @@ def test_a_level_zero_report_names_the_company_and_the_level_below_one(
     assert ("Below Level 1" if en else "未达到一级") in text
     assert "Not yet rated" not in text
     assert ("CNY 168 million" if en else "16800万元") in text  # R3's revenue evidence, its unit once
-    assert "王建国" in text and "建国 王" not in text  # the enterprise's comment, by the account's name
+    assert "王建国" in text  # the enterprise's comment, by the account's name
+    assert "建国 王" not in text
     statement = (
         "This is not a result of the official MIIT assessment platform"
         if en
@@ -180,7 +188,8 @@ def test_the_summary_shows_the_ladder_the_next_level_and_what_holds_it_back(
     assert positions == sorted(positions), "the ladder runs from level 0 to level 4"
     assert joined(view.next_level.description) in summary
     scenarios = next(s for s in content["shortfalls"] if s.kind == "scenarios")
-    assert scenarios.scenarios_more == 6 and scenarios.constrained_more == 3  # level 1: 6 scenarios, 3 constrained
+    assert scenarios.scenarios_more == 6  # level 1: 6 scenarios, 3 constrained
+    assert scenarios.constrained_more == 3
     assert len(scenarios.candidates) == 6
     assert sum(c.constrained for c in scenarios.candidates) >= 3
     for candidate in scenarios.candidates:
@@ -189,13 +198,16 @@ def test_the_summary_shows_the_ladder_the_next_level_and_what_holds_it_back(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_re_assessment_leads_with_its_change_and_a_verified_one_signs_off_in_the_languages_order(
-    verified_re_assessment: Assessment, language: str, tmp_path: Path  # noqa: F811
+    verified_re_assessment: Assessment,
+    language: str,
+    tmp_path: Path,
 ) -> None:
     content = report_content(verified_re_assessment, language)
     text = pdf_text(content, "miit-verified", tmp_path)
     view = content["view"]
     change = content["change"]
-    assert change is not None and change.delta > 0
+    assert change is not None
+    assert change.delta > 0
     assert f"{view.previous.level.name} → {view.level.name}, +{figure(change.delta)}" in text
     with translation.override("en" if language == "en" else "zh-hans"):
         heading = gettext("Sign-off")
@@ -208,7 +220,8 @@ def test_a_re_assessment_leads_with_its_change_and_a_verified_one_signs_off_in_t
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_consultant_with_a_latin_name_signs_in_the_languages_order(
-    verified_re_assessment: Assessment, language: str  # noqa: F811
+    verified_re_assessment: Assessment,
+    language: str,
 ) -> None:
     from review.models import Verification
 
@@ -226,7 +239,8 @@ def test_an_eu_dma_report_shows_no_slugs_or_form_instructions(
     content = report_content(eu_firm, language)
     text = pdf_text(content, "eu-dma", tmp_path)
     assert_no_leaks(text, eu_dma, language, content)
-    assert "MIIT" not in text and "工业和信息化部" not in text
+    assert "MIIT" not in text
+    assert "工业和信息化部" not in text
     official = methodology("eu-dma")["official"][language]
     assert joined(official) in joined(text)
     assert self_assessed(language) in text
