@@ -30,9 +30,6 @@ from scoring.engine.framework import Question
 from scoring.selectors import framework_structure
 from scoring.templatetags.figures import figure
 from tests.helpers import answer_file, submit_filling_gaps, valid_uscc
-    re_assessment,
-    verified_re_assessment,
-)
 
 pytestmark = pytest.mark.django_db
 LANGUAGES = ("zh-Hans", "en")
