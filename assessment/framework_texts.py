@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from assessment.framework_format import Document, localised
 from assessment.models import FrameworkVersion
@@ -43,8 +43,20 @@ class FrameworkTexts:
         return str(self.document["title"])
 
     def level_name(self, level: int | None) -> str:
+        """The level's name; a base level 0 reads "Below Level 1" in English.
+
+        Level 0 is what a rated firm gets below the first level. The MIIT file's English name for it,
+        "Not yet rated" (ours, inside the content hash), is wrong for a firm that was rated; the framework's
+        Chinese name, 未达到一级, says just "below level 1" and is kept.
+        """
         info = self.levels.get(level) if level is not None else None
-        return str(info["name"]) if info else "—"
+        if not info:
+            return "—"
+        levels = self.document["levels"]
+        rated = [rule["level"] for rule in levels["rules"]]
+        if level == 0 and levels["base"]["level"] == 0 and rated and self.language == "en":
+            return gettext("Below %(level)s") % {"level": self.levels[min(rated)]["name"]}
+        return str(info["name"])
 
     def options(self, key: str) -> dict[str, str]:
         """A question's option texts by option key."""

@@ -4,7 +4,7 @@ top of them, advice, answers and the shared review comments."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import asdict, dataclass, is_dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -12,19 +12,22 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 
 from assessment import exact_json
-from assessment.models import Assessment, Membership
+from assessment.models import Assessment, Membership, User
+from reports import summary
 from review.models import ReviewComment, person_name
 from review.results import Difference, DimensionPair, comparison
 from scoring.engine import answer_item
 from scoring.results import TOP_SCENARIO_LEVEL, Level, ResultsView, level_of, results_view
-from scoring.wording import answer_as_text
+from scoring.wording import answer_as_text, evidence_label, quantity, question_text, without_instructions
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "recommendations"
-TEMPLATE_VERSION = 3  # bump when the report's layout or wording changes: every report's inputs change with it
+METHODOLOGY_DIR = Path(__file__).resolve().parent / "methodology"
+TEMPLATE_VERSION = 4  # bump when the report's layout or wording changes: every report's inputs change with it
 HORIZONS = ("now", "next", "later")
 
 
@@ -36,6 +39,16 @@ def recommendation_library(slug: str) -> dict[str, Any]:
         return {"support": {}, "advice": []}
     library: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return library
+
+
+@cache
+def methodology(slug: str) -> dict[str, Any]:
+    """What the methodology page says of a framework (reports/methodology/<slug>.yaml), both languages."""
+    path = METHODOLOGY_DIR / f"{slug}.yaml"
+    if not path.exists():
+        return {}
+    found: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return found
 
 
 def advice_stage(kind: str, score: Decimal, maximum: Decimal, level: int | None) -> str | None:
@@ -131,7 +144,7 @@ def _recommendations(view: ResultsView, slug: str) -> list[Recommendation]:
         found.append(
             Recommendation(
                 question=key,
-                question_text=place.node["text"],
+                question_text=question_text(view.texts, key),
                 indicator=place.indicator,
                 horizon="now" if step else ("next" if stage in ("low", "0", "1") else "later"),
                 stage=str(stage),
@@ -153,9 +166,22 @@ def _evidence(view: ResultsView, key: str) -> tuple[tuple[str, str], ...]:
     fields = {f["key"]: f for f in view.texts.places[key].node.get("evidence", [])}
     shown = []
     for field, value in answer.evidence.items():
-        spec = fields.get(field, {})
-        shown.append((spec.get("label") or field, f"{value} {spec.get('unit') or ''}".strip()))
+        spec = fields.get(field)
+        if spec is None:  # a field the framework no longer has: its key means nothing to a reader
+            continue
+        unit = str(spec.get("unit") or "")
+        figure = quantity(value, unit, view.language) if isinstance(value, int | float | Decimal) else str(value)
+        shown.append((evidence_label(str(spec.get("label") or ""), unit), figure))
     return tuple(shown)
+
+
+def person_display_name(user: User, language: str) -> str:
+    """A person as readers of `language` expect: the consultant profile's name, else the account's, in the
+    language's order (王建国, "Jianguo Wang"); the e-mail address when neither is known."""
+    profile = getattr(user, "consultant_profile", None)
+    if profile is not None:
+        return person_name(profile.family_name, profile.given_name, language)
+    return person_name(user.last_name, user.first_name, language) or user.email
 
 
 def _notes(assessment: Assessment, language: str) -> dict[str, list[Note]]:
@@ -167,10 +193,8 @@ def _notes(assessment: Assessment, language: str) -> dict[str, list[Note]]:
     notes: dict[str, list[Note]] = {}
     for comment in comments:
         author = comment.author
-        profile = getattr(author, "consultant_profile", None)
-        name = person_name(profile.family_name, profile.given_name, language) if profile else ""
         note = Note(
-            name or author.get_full_name() or author.email,
+            person_display_name(author, language),
             comment.created_at,
             comment.body,
             author.pk not in members,  # consultants are never members of the enterprise they verify
@@ -206,7 +230,7 @@ def _verification(assessment: Assessment, view: ResultsView) -> VerificationStat
             self_total=compared.self_card.total,
             max_total=compared.self_card.max_total,
             dimensions=compared.dimensions,
-            differences=compared.differences,
+            differences=tuple(replace(d, text=without_instructions(d.text)) for d in compared.differences),
             counts=dict(compared.counts),
         ),
     )
@@ -220,41 +244,61 @@ def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
     recommendations = _recommendations(view, version.framework.slug)
     notes = _notes(assessment, language)
     organization = assessment.organization
+    texts = view.texts
     with translation.override("en" if language == "en" else "zh-hans"):
         verification = _verification(assessment, view)  # its verdicts' names in the report's language
         appendix = [
             AppendixRow(
                 key=key,
-                text=place.node["text"],
+                text=question_text(texts, key),
                 indicator=place.indicator,
-                answer=answer_as_text(view.framework, view.texts, key, view.answers.get(key)),
+                answer=answer_as_text(view.framework, texts, key, view.answers.get(key)),
                 evidence=_evidence(view, key),
                 comment=view.answers[key].comment if key in view.answers else "",
                 notes=tuple(notes.get(key, [])),
             )
-            for key, place in view.texts.places.items()
+            for key, place in texts.places.items()
         ]
+        signed = verification.signed
+        company = summary.profile(organization, language)
+        facts = {
+            "ladder": summary.ladder(texts, view.card.level, signed.level.number if signed else None),
+            "shortfalls": summary.shortfalls(view),
+            "change": summary.change(view),
+            "peer_group": summary.peer_group(view),
+        }
+    submitter = assessment.submitted_by
+    about = methodology(version.framework.slug)
+    plan = getattr(version, "plan", None) or {}
     return {
         "view": view,
         "language": language,
         "template_version": TEMPLATE_VERSION,
-        "organization": {
-            "name": organization.name,
-            "uscc": organization.uscc,
-            "sector": organization.sector,
-            "size_band": organization.get_size_band_display(),
-            "province": organization.get_province_display(),
-        },
+        "organization": company,
         "framework": {
-            "title": view.texts.title,
-            "reference": version.reference,
-            "source": view.texts.document["source"],
+            "title": texts.title,
+            "edition": version.label,
+            "description": texts.document.get("description", ""),
             "content_hash": version.content_hash,
         },
+        "methodology": {
+            "source": about.get("source", {}).get(language, ""),
+            "level_rule": about.get("level_rule", {}).get(language, ""),
+            "unverified": [item[language] for item in about.get("unverified", [])],
+            "official": about.get("official", {}).get(language, ""),
+            "cost_note": (plan.get("note") or {}).get(language, ""),
+        },
         "assessment": {
-            "id": assessment.pk,
             "date": assessment.submitted_at or assessment.updated_at,
             "status": assessment.status,
+            "submitted_by": person_display_name(submitter, language) if submitter else "",
+            "pledged_at": assessment.pledged_at,
+        },
+        **facts,
+        "peer_rules": {
+            "resolution_percent": settings.PEER_RESOLUTION_PERCENT,
+            "min_organizations": settings.PEER_MIN_ORGANIZATIONS,
+            "min_for_quartiles": settings.PEER_MIN_FOR_QUARTILES,
         },
         "verification": verification,
         "top_scenario_level": TOP_SCENARIO_LEVEL,

@@ -18,7 +18,7 @@ from scoring.engine import Answer, Framework, Gate, NodeScore, PathToLevel, Scor
 from scoring.engine.numbers import ZERO
 from scoring.peers import PEER_PROFILE, PeerFilter, PeerStanding, peer_benchmark
 from scoring.selectors import assessment_answers, assessment_result, framework_structure
-from scoring.wording import answer_as_text
+from scoring.wording import answer_as_text, question_text
 
 TOP_SCENARIO_LEVEL = 4  # a node judged by scenario levels is shown as its average level out of this
 
@@ -138,7 +138,8 @@ def score_thresholds(framework: Framework) -> tuple[Decimal, ...]:
 def level_of(texts: FrameworkTexts, number: int) -> Level:
     """Level `number` named in the texts' language (by its number when the framework names none)."""
     info = texts.levels.get(number, {})
-    return Level(number, str(info.get("name") or number), str(info.get("description") or ""))
+    name = texts.level_name(number) if info.get("name") else str(number)
+    return Level(number, name, str(info.get("description") or ""))
 
 
 def _scenario_keys(node: NodeScore) -> list[str]:
@@ -242,7 +243,7 @@ def _results_view(assessment: Assessment, language: str, peers_by: Collection[st
     steps = tuple(
         PathStep(
             question=i.question,
-            text=texts.places[i.question].node["text"],
+            text=question_text(texts, i.question),
             answer=i.answer,
             answer_text=answer_as_text(framework, texts, i.question, i.answer),
             points=i.points,

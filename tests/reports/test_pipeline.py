@@ -58,7 +58,7 @@ def test_the_same_inputs_return_the_same_report_and_a_change_makes_a_new_version
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("language", "level_name", "dimension"),
-    [("zh-Hans", "未达到一级", "数字化基础"), ("en", "Not yet rated", "Digital foundation")],
+    [("zh-Hans", "未达到一级", "数字化基础"), ("en", "Below Level 1", "Digital foundation")],
 )
 def test_a_rendered_report_names_the_organisation_level_and_scores(
     language: str,
@@ -138,7 +138,7 @@ def test_a_worker_renders_requested_reports_that_the_api_then_serves_in_chinese_
     assessment = answered(miit, organization, owner)
     client = APIClient()
     client.force_authenticate(owner)
-    expected = {"zh-Hans": ("未达到一级", "数字化基础"), "en": ("Not yet rated", "Digital foundation")}
+    expected = {"zh-Hans": ("未达到一级", "数字化基础"), "en": ("Below Level 1", "Digital foundation")}
     requested = {}
     for language in expected:
         response = client.post(f"/api/v1/assessments/{assessment.pk}/reports/", {"language": language})

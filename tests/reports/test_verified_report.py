@@ -95,7 +95,7 @@ def test_a_signed_off_report_names_the_consultant_the_verified_level_and_every_r
         assert reason in text
     assert UNVERIFIABLE["S01"] in text
     if language == "en":
-        assert "Consultant-verified" in text
+        assert "Self-assessment, verified by a consultant" in text
         assert "Wang Li" not in text
         assert "Total 58.13 53.63 100" in text  # F2's adjustment costs 4.5 points
 

@@ -67,7 +67,7 @@ def test_progress_from_t0_to_t1_is_drawn_with_totals_and_levels(
     assert 'role="img" aria-label="Total score and level of each submitted assessment' in chart
     assert ">0</text>" in chart
     assert ">50</text>" in chart
-    assert ">Not yet rated</text>" in chart
+    assert ">Below Level 1</text>" in chart
     assert ">Level 2</text>" in chart
     assert f"re-assessment of #{t0.pk}" in page
 
