@@ -57,4 +57,6 @@ def verify_page(request: HttpRequest, code: str) -> HttpResponse:
     report = report_by_verification_code(code)
     if report is None:
         raise Http404
-    return _checked(render(request, f"{TEMPLATES}/page.html", {"report": report}))
+    # "二级 (level 2)", "Not yet rated (level 0)", but "Level 2" alone: its name says the number already.
+    number_named = str(report.level_number) in report.level_name
+    return _checked(render(request, f"{TEMPLATES}/page.html", {"report": report, "number_named": number_named}))
