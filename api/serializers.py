@@ -9,6 +9,7 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 
 from assessment.models import Assessment, AuditEvent, EvidenceDocument, Organization
+from reports.identity import verification_code_display, verify_url
 from reports.models import Report
 from review.models import ReviewComment, ReviewItem
 from scoring.engine.numbers import exact
@@ -335,6 +336,24 @@ class ReportRequestSerializer(Serializer):
 
 class ReportSerializer(serializers.ModelSerializer[Report]):
     pdf = serializers.SerializerMethodField(help_text="Where to download the PDF once the status is ready.")
+    number = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="The report's number as printed, DMR-<year>-<sequence>: given when it is first rendered, "
+        "null before (and for reports rendered before numbers existed).",
+    )
+    issued_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When the stored PDF was rendered: its date of issue."
+    )
+    verification_code = serializers.SerializerMethodField(
+        help_text="The code printed in the report, in groups of four, once ready (else null): anyone holding it "
+        "sees the public check page."
+    )
+    verify_url = serializers.SerializerMethodField(
+        help_text="Once ready (else null), the public page that states what the report says and its file's "
+        "SHA-256 (no log-in)."
+    )
+    sha256 = serializers.SerializerMethodField(help_text="SHA-256 of the PDF's bytes (hex) once ready, else null.")
 
     class Meta:
         model = Report
@@ -351,10 +370,26 @@ class ReportSerializer(serializers.ModelSerializer[Report]):
             "started_at",
             "finished_at",
             "pdf",
+            "number",
+            "issued_at",
+            "verification_code",
+            "verify_url",
+            "sha256",
         ]
 
     def get_pdf(self, report: Report) -> str | None:
         return f"/api/v1/reports/{report.pk}/pdf/" if report.status == Report.Status.READY else None
+
+    def get_verification_code(self, report: Report) -> str | None:
+        code = report.verification_code if report.status == Report.Status.READY else None
+        return verification_code_display(code) if code else None
+
+    def get_verify_url(self, report: Report) -> str | None:
+        code = report.verification_code if report.status == Report.Status.READY else None
+        return verify_url(code) if code else None
+
+    def get_sha256(self, report: Report) -> str | None:
+        return report.sha256 or None
 
 
 class DocumentUploadSerializer(Serializer):

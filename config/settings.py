@@ -207,6 +207,8 @@ PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 5
 PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3, minimum=1)
 INVITATION_LIMIT_PER_OWNER = env_int("INVITATION_LIMIT_PER_OWNER", 30, minimum=1)
 INVITATION_LIMIT_PER_ADDRESS = env_int("INVITATION_LIMIT_PER_ADDRESS", 60, minimum=1)
+# Public report checks (/verify/<code>/) per client address per hour: codes cannot be guessed, this slows trying.
+VERIFY_LIMIT_PER_ADDRESS = env_int("VERIFY_LIMIT_PER_ADDRESS", 60, minimum=1)
 # The client's address for lock-outs and rate limits: REMOTE_ADDR, unless the reverse proxy in front names it in
 # a header (docs/deployment.md). Only a header the proxy itself sets may be trusted: a client can send any other.
 TRUSTED_PROXY_HEADER = env_http_header("TRUSTED_PROXY_HEADER")  # request.META's key, e.g. HTTP_X_FORWARDED_FOR

@@ -45,6 +45,24 @@ class Report(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    # Its identity, printed in the PDF and checked on the public page /verify/<code>/ (reports/identity.py).
+    # Reports rendered before these fields existed have none: no code was printed on them, so none can be checked.
+    number = models.CharField(
+        max_length=20, unique=True, null=True, blank=True, help_text="DMR-<year>-<sequence>: given at first render."
+    )
+    verification_code = models.CharField(
+        max_length=20, unique=True, null=True, blank=True, help_text="20 symbols of Crockford base32: 100 random bits."
+    )
+    issued_at = models.DateTimeField(null=True, blank=True, help_text="When the stored PDF was rendered.")
+    sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the stored PDF's bytes, hex.")
+    # What the public page shows, as the stored PDF states it (taken when it was rendered, in its language).
+    organization_name = models.CharField(max_length=200, blank=True)
+    framework_title = models.CharField(max_length=300, blank=True)
+    level_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    level_name = models.CharField(max_length=200, blank=True)
+    verified = models.BooleanField(null=True, blank=True, help_text="Consultant-verified (else self-assessed).")
+    assessed_at = models.DateTimeField(null=True, blank=True, help_text="The assessment's date, as printed.")
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -54,3 +72,13 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"report #{self.pk} of assessment {self.assessment_id} ({self.language} v{self.version})"
+
+
+class ReportNumberCounter(models.Model):
+    """The last report number given in a year: one row per year, raised in one statement (race-free)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

@@ -12,6 +12,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports import charts
+from reports.identity import ReportIdentity
 
 ASSETS_DIR = (Path(__file__).resolve().parent / "assets").resolve()
 
@@ -28,12 +29,13 @@ class BundledAssetsFetcher(URLFetcher):
         raise ValueError(f"The report renderer fetches only its bundled assets, not {url[:100]!r}")
 
 
-def report_html(content: dict[str, Any]) -> str:
-    """The report's HTML: the template with server-made SVG charts."""
+def report_html(content: dict[str, Any], identity: ReportIdentity | None = None) -> str:
+    """The report's HTML: the template with server-made SVG charts, and the report's number and verification
+    code when it is a stored job's (they are kept out of `content`, whose hash decides whether to render again)."""
     with translation.override("en" if content["language"] == "en" else "zh-hans"):
         return render_to_string(
             "reports/report.html",
-            {"r": content, "v": content["view"], "charts": charts.result_charts(content["view"])},
+            {"r": content, "v": content["view"], "charts": charts.result_charts(content["view"]), "report": identity},
         )
 
 

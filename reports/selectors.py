@@ -19,6 +19,8 @@ from django.utils import translation
 from assessment import exact_json
 from assessment.models import Assessment, Membership, User
 from reports import summary
+from reports.identity import verification_code_normalised
+from reports.models import Report
 from review.models import ReviewComment, person_name
 from review.results import Difference, DimensionPair, comparison
 from scoring.engine import answer_item
@@ -329,3 +331,12 @@ def report_inputs_hash(content: dict[str, Any]) -> str:
     facts = {**{k: v for k, v in content.items() if k != "view"}, "view": shown, "answers": answers}
     canonical = exact_json.dumps(facts, default=_jsonable, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def report_by_verification_code(typed: str) -> Report | None:
+    """The ready report whose verification code this is, typed in any case, with or without separators.
+
+    A code that cannot be one is still looked up (matching nothing), so every miss takes the same way.
+    """
+    code = verification_code_normalised(typed) or ""
+    return Report.objects.filter(verification_code=code, status=Report.Status.READY).exclude(sha256="").first()

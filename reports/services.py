@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import timedelta
+from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from assessment.models import Assessment, User
-from reports.models import Report
+from reports.identity import (
+    ReportIdentity,
+    report_number,
+    verification_code_display,
+    verification_code_new,
+    verify_url,
+)
+from reports.models import Report, ReportNumberCounter
 from reports.rendering import html_to_pdf, report_html
 from reports.selectors import report_content, report_inputs_hash
 from scoring.services import assessment_result_ensure
@@ -53,6 +62,61 @@ def report_request(*, assessment: Assessment, language: str, requested_by: User 
     return report, True
 
 
+def _report_number_next(year: int) -> str:
+    """The year's next report number: one upsert raises the year's counter, so concurrent workers never share one."""
+    table = connection.ops.quote_name(ReportNumberCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # the table name is our own, not input
+            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [year],
+        )
+        (sequence,) = cursor.fetchone()
+    return report_number(year, sequence)
+
+
+def _identity_give(report: Report) -> None:
+    """A number and a verification code for a report rendered the first time; a retry keeps the ones it has.
+
+    A job that then fails keeps its number: numbers may have gaps, never repeats.
+    """
+    if report.number and report.verification_code:
+        return
+    report.number = report.number or _report_number_next(timezone.localdate().year)
+    while not report.verification_code:
+        code = verification_code_new()  # 100 random bits: a clash is all but impossible, but cheap to rule out
+        if not Report.objects.filter(verification_code=code).exists():
+            report.verification_code = code
+    report.save(update_fields=["number", "verification_code"])
+
+
+def _identity_printed(report: Report) -> ReportIdentity:
+    """What the PDF prints about itself: issued now, under the number and code its claim gave it."""
+    if not (report.number and report.verification_code):
+        raise ValueError(f"Report {report.pk} was claimed without a number and verification code.")
+    return ReportIdentity(
+        number=report.number,
+        issued_at=timezone.now(),
+        code=verification_code_display(report.verification_code),
+        verify_url=verify_url(report.verification_code),
+    )
+
+
+def _printed_facts(content: dict[str, Any]) -> dict[str, Any]:
+    """What the public page shows of a report, as its PDF states it (the verified level once signed off)."""
+    verification = content["verification"]
+    verified = verification.state == "verified"
+    level = verification.signed.level if verified else content["view"].level
+    return {
+        "organization_name": content["organization"]["name"],
+        "framework_title": content["framework"]["title"],
+        "level_number": level.number,
+        "level_name": level.name,
+        "verified": verified,
+        "assessed_at": content["assessment"]["date"],
+    }
+
+
 def _claim(report_id: int) -> Report | None:
     """Mark a queued (or re-queued) job as rendering; None when another worker has it or it is finished."""
     with transaction.atomic():
@@ -69,6 +133,7 @@ def _claim(report_id: int) -> Report | None:
         report.attempts += 1
         report.started_at = timezone.now()
         report.save(update_fields=["status", "attempts", "started_at"])
+        _identity_give(report)
         return report
 
 
@@ -89,8 +154,11 @@ def report_render(*, report_id: int) -> Report | None:
     if report is None:
         return None
     try:
+        identity = _identity_printed(report)
         assessment_result_ensure(assessment=report.assessment)
-        pdf = html_to_pdf(report_html(report_content(report.assessment, report.language)))
+        content = report_content(report.assessment, report.language)
+        pdf = html_to_pdf(report_html(content, identity))
+        facts = _printed_facts(content)
     except SoftTimeLimitExceeded:  # the same document would take as long again
         return _fail(report, f"Rendering took longer than {settings.CELERY_TASK_SOFT_TIME_LIMIT} seconds.")
     except Exception as exc:  # a template or data problem: the same input fails again, so stop here
@@ -106,9 +174,13 @@ def report_render(*, report_id: int) -> Report | None:
         report.file.save(name, ContentFile(pdf), save=False)
         report.status = Report.Status.READY
         report.size = len(pdf)
+        report.sha256 = hashlib.sha256(pdf).hexdigest()
+        report.issued_at = identity.issued_at  # the date printed in this file, whichever attempt made it
+        for field, value in facts.items():
+            setattr(report, field, value)
         report.error = ""
         report.finished_at = timezone.now()
-        report.save(update_fields=["file", "status", "size", "error", "finished_at"])
+        report.save(update_fields=["file", "status", "size", "sha256", "issued_at", *facts, "error", "finished_at"])
         webhook_event_emit(
             organization_id=report.assessment.organization_id,
             event=Event.REPORT_READY,

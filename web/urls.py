@@ -1,11 +1,12 @@
 """The pages: accounts and organisations (web.accounts), assessments (web.assessments), the consultants'
-review (web.review)."""
+review (web.review), the public report check (web.verify)."""
 
 from __future__ import annotations
 
 from web.accounts.urls import urlpatterns as account_pages
 from web.assessments.urls import urlpatterns as assessment_pages
 from web.review.urls import urlpatterns as review_pages
+from web.verify.urls import urlpatterns as verify_pages
 
 app_name = "web"
-urlpatterns = [*account_pages, *assessment_pages, *review_pages]
+urlpatterns = [*account_pages, *assessment_pages, *review_pages, *verify_pages]
