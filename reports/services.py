@@ -108,7 +108,7 @@ def _printed_facts(content: dict[str, Any]) -> dict[str, Any]:
     verified = verification.state == "verified"
     level = verification.signed.level if verified else content["view"].level
     return {
-        "organization_name": content["organization"]["name"],
+        "organization_name": content["organization"].name,
         "framework_title": content["framework"]["title"],
         "level_number": level.number,
         "level_name": level.name,
