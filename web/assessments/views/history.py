@@ -32,9 +32,12 @@ from web.assessments.views import (
 )
 
 
-@login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Straight to the organisation's page when the user has one; a choice when several."""
+    """What the service is, for a visitor; for a user, straight to the organisation's page when they have one,
+    a choice when several."""
+    if not request.user.is_authenticated:
+        return render(request, "web/landing.html")
     organizations = list(Organization.objects.visible_to(request.user).order_by("name"))
     if len(organizations) == 1:
         return redirect("web:org_home", organizations[0].pk)
