@@ -151,20 +151,39 @@ class AnswerForm(forms.Form):
         return cleaned
 
 
+def framework_version_label(version: FrameworkVersion) -> str:
+    """The version's title in the page's language and its edition, unless the title names it already."""
+    title = version.title_en if document_language() == "en" else version.title_zh_hans
+    return title if version.label in title else f"{title} ({version.label})"
+
+
 class FrameworkVersionField(forms.ModelChoiceField[FrameworkVersion]):
     def label_from_instance(self, obj: FrameworkVersion) -> str:
-        title = obj.title_en if document_language() == "en" else obj.title_zh_hans
-        return f"{title} ({obj.reference})"
+        return framework_version_label(obj)
 
 
 class PreviousAssessmentField(forms.ModelChoiceField[Assessment]):
     def label_from_instance(self, obj: Assessment) -> str:
-        return _("#%(id)s · %(framework)s · %(status)s · %(date)s") % {
-            "id": obj.pk,
-            "framework": obj.framework_version.reference,
+        return _("%(framework)s · %(status)s · %(date)s") % {
+            "framework": framework_version_label(obj.framework_version),
             "status": obj.get_status_display(),
             "date": (obj.submitted_at or obj.created_at).date().isoformat(),
         }
+
+
+# The framework an organisation's sector (GB/T 4754-2017 section) suggests; any other sector gets DEFAULT_FRAMEWORK.
+# MIIT's 2024 index has a questionnaire per industry and only the manufacturing one (section C) is bundled.
+SECTOR_FRAMEWORKS = {"C": "miit-2024-manufacturing"}
+DEFAULT_FRAMEWORK = "eu-dma"
+
+
+def framework_suggested(organization: Organization, versions: list[FrameworkVersion]) -> FrameworkVersion | None:
+    """The framework for the organisation's sector, else the general one; `versions` newest first per framework."""
+    for slug in (SECTOR_FRAMEWORKS.get(organization.sector), DEFAULT_FRAMEWORK):
+        found = next((v for v in versions if v.framework.slug == slug), None)
+        if found is not None:
+            return found
+    return versions[0] if versions else None
 
 
 class AssessmentStartForm(forms.Form):
@@ -177,15 +196,23 @@ class AssessmentStartForm(forms.Form):
         help_text=_("Choose an earlier assessment of the same framework to compare with it (T0 → T1)."),
     )
     copy_answers = forms.BooleanField(
-        label=_("Start from its answers (copied; change what has changed)"), required=False, initial=True
+        label=_("Start from its answers (copied; change what has changed)"), required=False, initial=False
     )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        published = FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED)
-        self.fields["framework"].queryset = published.select_related("framework")  # type: ignore[attr-defined]
+        published = FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED).select_related("framework")
+        self.fields["framework"].queryset = published  # type: ignore[attr-defined]
+        suggested = framework_suggested(organization, list(published))
+        if suggested is not None:
+            self.fields["framework"].initial = suggested.pk
+            self.fields["framework"].help_text = _("Suggested for your organisation's sector: %(framework)s.") % {
+                "framework": framework_version_label(suggested)
+            }
         earlier = Assessment.objects.filter(organization=organization).select_related("framework_version__framework")
         self.fields["previous"].queryset = earlier  # type: ignore[attr-defined]
+        if not earlier.exists():  # nothing to compare with or copy from: a first assessment
+            del self.fields["previous"], self.fields["copy_answers"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

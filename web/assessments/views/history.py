@@ -74,9 +74,9 @@ def assessment_start(request: HttpRequest, org_id: int) -> HttpResponse:
     require_contributor(role)
     form = AssessmentStartForm(request.POST, organization=organization)
     if form.is_valid():
-        version, previous = form.cleaned_data["framework"], form.cleaned_data["previous"]
+        version, previous = form.cleaned_data["framework"], form.cleaned_data.get("previous")
         try:
-            if previous is not None and form.cleaned_data["copy_answers"]:
+            if previous is not None and form.cleaned_data.get("copy_answers"):
                 assessment = assessment_start_from_previous(
                     previous=previous, framework_version=version, created_by=user_of(request)
                 )
