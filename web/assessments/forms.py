@@ -15,6 +15,7 @@ from reports.models import Report
 from review.models import ReviewComment
 from scoring.engine.framework import EvidenceField, Question
 from scoring.engine.values import LARGEST_NUMBER, LONGEST_COMMENT, LONGEST_EVIDENCE_TEXT, LONGEST_TEXT
+from web.templatetags.question_keys import key_and_text
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise
@@ -199,19 +200,27 @@ class AssessmentStartForm(forms.Form):
         label=_("Start from its answers (copied; change what has changed)"), required=False, initial=False
     )
 
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, first: bool | None = None, **kwargs: Any) -> None:
+        """`first`: whether the organisation has no assessment yet (None: look it up)."""
         super().__init__(*args, **kwargs)
-        published = FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED).select_related("framework")
-        self.fields["framework"].queryset = published  # type: ignore[attr-defined]
-        suggested = framework_suggested(organization, list(published))
+        published = FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED).select_related(
+            "framework"
+        )
+        versions = list(published)
+        field = self.fields["framework"]
+        field.queryset = published  # type: ignore[attr-defined]
+        field.choices = [(v.pk, framework_version_label(v)) for v in versions]  # type: ignore[attr-defined]
+        suggested = framework_suggested(organization, versions)
         if suggested is not None:
-            self.fields["framework"].initial = suggested.pk
-            self.fields["framework"].help_text = _("Suggested for your organisation's sector: %(framework)s.") % {
+            field.initial = suggested.pk
+            field.help_text = _("Suggested for your organisation's sector: %(framework)s.") % {
                 "framework": framework_version_label(suggested)
             }
         earlier = Assessment.objects.filter(organization=organization).select_related("framework_version__framework")
         self.fields["previous"].queryset = earlier  # type: ignore[attr-defined]
-        if not earlier.exists():  # nothing to compare with or copy from: a first assessment
+        if first is None:
+            first = not earlier.exists()
+        if first:  # nothing to compare with or copy from
             del self.fields["previous"], self.fields["copy_answers"]
 
     def clean(self) -> dict[str, Any]:
@@ -263,8 +272,8 @@ class WhatIfForm(forms.Form):
         self.questions = questions
         self.changes: list[dict[str, Any]] = []
         for question, node in questions:
-            name, label = f"q.{question.key}", f"{question.key} {node['text']}"
-            options = [(o["key"], f"{o['key']}. {o['text']}") for o in node.get("options", [])]
+            name, label = f"q.{question.key}", key_and_text(question.key, node["text"])
+            options = [(o["key"], o["text"]) for o in node.get("options", [])]
             if question.kind == "single_choice":
                 self.fields[name] = forms.ChoiceField(label=label, choices=options)
             elif question.kind == "multiple_choice":

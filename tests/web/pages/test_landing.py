@@ -53,7 +53,9 @@ def test_a_logged_in_user_keeps_the_home_of_their_organisation(
     assert response["Location"] == reverse("web:org_home", args=[organization.pk])
 
 
-@pytest.mark.parametrize(("language", "english", "chinese"), [("en", "English", "简体中文"), ("zh-hans", "English", "简体中文")])
+@pytest.mark.parametrize(
+    ("language", "english", "chinese"), [("en", "English", "简体中文"), ("zh-hans", "English", "简体中文")]
+)
 def test_the_language_switch_names_each_language_in_its_own_language(
     client: Client, language: str, english: str, chinese: str
 ) -> None:

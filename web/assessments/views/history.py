@@ -44,8 +44,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/assessments/home.html", {"organizations": organizations})
 
 
-def _history(organization: Organization, role: str, form: AssessmentStartForm) -> dict[str, Any]:
+def _history(organization: Organization, role: str, form: AssessmentStartForm | None = None) -> dict[str, Any]:
     rows, charts = assessment_history(organization)
+    if form is None:
+        form = AssessmentStartForm(organization=organization, first=not rows)
     return {
         "organization": organization,
         "role": role,
@@ -63,7 +65,7 @@ def org_home(request: HttpRequest, org_id: int) -> HttpResponse:
     organization, role = organization_with_role(request, org_id)
     if organization.is_consultancy:  # a consultancy answers no assessment: its work is the review queue
         return redirect("web:review_queue")
-    context = _history(organization, role, AssessmentStartForm(organization=organization))
+    context = _history(organization, role)
     return render(request, "web/assessments/org_home.html", context)
 
 
