@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from assessment.framework_texts import FrameworkTexts
 from scoring.engine import Answer, Framework
 from scoring.engine.suggest import Contradiction, evidence_contradictions
+from web.assessments.evidence import evidence_labels
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,7 @@ def _label(texts: FrameworkTexts, own: str, reference: str) -> str:
     """The label of the evidence field a suggestion rule names: "devices_total" or "F2.devices_total"."""
     question, _, field = reference.rpartition(".")
     place = texts.places.get(question or own)
-    specs = place.node.get("evidence", []) if place is not None else []
-    return next((spec["label"] for spec in specs if spec["key"] == field), field)
+    return evidence_labels(place.node).get(field, field) if place is not None else field
 
 
 def warning_text(framework: Framework, texts: FrameworkTexts, contradiction: Contradiction) -> str:

@@ -15,6 +15,7 @@ from reports.models import Report
 from review.models import ReviewComment
 from scoring.engine.framework import EvidenceField, Question
 from scoring.engine.values import LARGEST_NUMBER, LONGEST_COMMENT, LONGEST_EVIDENCE_TEXT, LONGEST_TEXT
+from web.assessments.evidence import evidence_labels
 from web.templatetags.question_keys import key_and_text
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ class AnswerForm(forms.Form):
             )
         if question.not_applicable is not None:
             self.fields["not_applicable"] = forms.BooleanField(label=_("Not applicable"), required=False)
-        labels = {spec["key"]: spec["label"] for spec in node.get("evidence", [])}
+        labels = evidence_labels(node)
         for spec in question.evidence:
             self.fields[f"evidence.{spec.key}"] = _evidence_field(spec, labels.get(spec.key, spec.key))
 

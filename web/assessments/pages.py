@@ -38,6 +38,7 @@ from scoring.results import ResultsView, results_view, score_thresholds
 from scoring.selectors import assessment_results, engine_answer, framework_structure
 from scoring.wording import answer_as_text
 from web.assessments.contradictions import EvidenceWarning, evidence_warning
+from web.assessments.evidence import evidence_labels
 
 LARGE_DIMENSION = 8  # a dimension with more questions than this gets one wizard step per indicator group
 WHAT_IF_KINDS = frozenset({"single_choice", "multiple_choice", "scenario", "yes_no", "banded_number"})
@@ -271,8 +272,9 @@ def question_view(
             {"level": n, "text": descriptors.get(n, ""), "checked": answer is not None and answer.level == n}
             for n in range(5)
         ]
+    labels = evidence_labels(node)
     evidence = [
-        {**spec, "value": _plain(answer.evidence.get(spec["key"])) if answer else ""}
+        {**spec, "label": labels[spec["key"]], "value": _plain(answer.evidence.get(spec["key"])) if answer else ""}
         for spec in node.get("evidence", [])
     ]
     none_of_these = None
@@ -386,7 +388,7 @@ def submission_gaps(framework: Framework, layout: Questionnaire, answers: Mappin
     gaps = []
     for gap in missing_for_submission(framework, answers):
         node = layout.places[gap.question].node
-        labels = {spec["key"]: spec["label"] for spec in node.get("evidence", [])}
+        labels = evidence_labels(node)
         gaps.append(
             {
                 "key": gap.question,

@@ -41,6 +41,7 @@ from scoring.wording import answer_as_text
 from web.assessments.audit_trail import HistoryEntry, audit_trail
 from web.assessments.comments import CommentView, comment_threads
 from web.assessments.contradictions import warning_text
+from web.assessments.evidence import evidence_labels
 from web.assessments.pages import (
     Questionnaire,
     QuestionView,
@@ -337,13 +338,16 @@ class _Words:
         if answer is None:
             return []
         shown = []
+        labels = evidence_labels(self.texts.places[key].node)
         for spec in self.texts.places[key].node.get("evidence", []):
             value = answer.evidence.get(spec["key"])
             if value is None or value == "":
                 continue
             if isinstance(value, bool):
                 value = gettext("Yes") if value else gettext("No")
-            shown.append({"key": spec["key"], "label": spec["label"], "value": value, "unit": spec.get("unit") or ""})
+            shown.append(
+                {"key": spec["key"], "label": labels[spec["key"]], "value": value, "unit": spec.get("unit") or ""}
+            )
         return shown
 
     def answer(self, key: str, answer: Answer | None) -> str:
