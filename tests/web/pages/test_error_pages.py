@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -17,8 +19,8 @@ STYLESHEET = '<link rel="stylesheet" href="/static/web/site.css">'
 
 
 @pytest.fixture(autouse=True)
-def _debug_off(settings: pytest.FixtureRequest) -> None:
-    settings.DEBUG = False  # type: ignore[attr-defined]
+def _debug_off(settings: Any) -> None:
+    settings.DEBUG = False
 
 
 def test_an_unknown_address_gets_the_styled_404(client: Client) -> None:

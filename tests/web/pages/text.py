@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from typing import Protocol
 
-from django.http import HttpResponse
+
+class Page(Protocol):
+    content: bytes
+
 
 _HIDDEN = re.compile(r"<(script|style|head)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 
 
-def visible_text(response: HttpResponse | str) -> str:
+def visible_text(response: Page | str) -> str:
     html = response if isinstance(response, str) else response.content.decode()
     return " ".join(unescape(_TAG.sub(" ", _HIDDEN.sub(" ", html))).split())
