@@ -115,8 +115,8 @@ def test_the_review_screen_in_chinese_with_a_verdict_and_a_comment_given_on_it(
     # What changed since the return, at the top and on the question.
     expect(page.locator("#changes")).to_contain_text("M4")
     expect(page.locator("#rq-M4 .rq-change")).to_be_visible()
-    # The enterprise's own figures contradict F2 (30 % is option C) and F3 (130 of 100 devices).
-    expect(page.locator("#rq-F2 .rq-flag")).to_contain_text("C")
+    # The enterprise's own figures contradict F2 (30 % is option C, "(20%,40%]") and F3 (130 of 100 devices).
+    expect(page.locator("#rq-F2 .rq-flag")).to_contain_text("(20%,40%]")
     expect(page.locator("#rq-F3 .rq-flag")).to_contain_text("130")
     expect(page.locator("#rq-F2 .comment-item.is-internal")).to_contain_text("现场核对时重点看F2")
     expect(page.locator("#rq-F2 .document-list a")).to_have_text("生产设备台账.pdf")

@@ -21,6 +21,7 @@ from review.selectors import assessment_history
 from scoring.engine import AnswerSetError, Framework, parse_answer
 from scoring.selectors import framework_structure
 from scoring.wording import answer_as_text
+from web.assessments.evidence import evidence_labels
 from web.assessments.pages import Questionnaire
 from web.assessments.verification import people_names
 
@@ -65,7 +66,7 @@ def _answer_details(texts: FrameworkTexts, key: str, before: Any, after: Any) ->
     """The evidence figures and the comment that changed with an answer: "label: before → after"."""
     before = before if isinstance(before, dict) else {}
     after = after if isinstance(after, dict) else {}
-    labels = {spec["key"]: spec["label"] for spec in texts.places[key].node.get("evidence", [])}
+    labels = evidence_labels(texts.places[key].node)
     old, new = before.get("evidence") or {}, after.get("evidence") or {}
     details = [
         f"{labels.get(name, name)}: {_plain(old.get(name))} → {_plain(new.get(name))}"

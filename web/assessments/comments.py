@@ -13,6 +13,7 @@ from review.models import ReviewComment
 from review.selectors import review_comments
 from web.assessments.pages import Questionnaire
 from web.assessments.verification import people_names
+from web.templatetags.question_keys import key_and_text
 
 
 @dataclass(frozen=True)
@@ -61,4 +62,4 @@ def comment_threads(assessment: Assessment, layout: Questionnaire, *, internal: 
 
 def commentable_questions(layout: Questionnaire) -> list[tuple[str, str]]:
     """The questions a new thread may be about: (key, "key text"), in framework order."""
-    return [(key, f"{key} {place.node['text']}") for key, place in layout.places.items()]
+    return [(key, key_and_text(key, place.node["text"])) for key, place in layout.places.items()]

@@ -15,6 +15,8 @@ from reports.models import Report
 from review.models import ReviewComment
 from scoring.engine.framework import EvidenceField, Question
 from scoring.engine.values import LARGEST_NUMBER, LONGEST_COMMENT, LONGEST_EVIDENCE_TEXT, LONGEST_TEXT
+from web.assessments.evidence import evidence_labels
+from web.templatetags.question_keys import key_and_text
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise
@@ -98,7 +100,7 @@ class AnswerForm(forms.Form):
             )
         if question.not_applicable is not None:
             self.fields["not_applicable"] = forms.BooleanField(label=_("Not applicable"), required=False)
-        labels = {spec["key"]: spec["label"] for spec in node.get("evidence", [])}
+        labels = evidence_labels(node)
         for spec in question.evidence:
             self.fields[f"evidence.{spec.key}"] = _evidence_field(spec, labels.get(spec.key, spec.key))
 
@@ -151,20 +153,39 @@ class AnswerForm(forms.Form):
         return cleaned
 
 
+def framework_version_label(version: FrameworkVersion) -> str:
+    """The version's title in the page's language and its edition, unless the title names it already."""
+    title = version.title_en if document_language() == "en" else version.title_zh_hans
+    return title if version.label in title else f"{title} ({version.label})"
+
+
 class FrameworkVersionField(forms.ModelChoiceField[FrameworkVersion]):
     def label_from_instance(self, obj: FrameworkVersion) -> str:
-        title = obj.title_en if document_language() == "en" else obj.title_zh_hans
-        return f"{title} ({obj.reference})"
+        return framework_version_label(obj)
 
 
 class PreviousAssessmentField(forms.ModelChoiceField[Assessment]):
     def label_from_instance(self, obj: Assessment) -> str:
-        return _("#%(id)s · %(framework)s · %(status)s · %(date)s") % {
-            "id": obj.pk,
-            "framework": obj.framework_version.reference,
+        return _("%(framework)s · %(status)s · %(date)s") % {
+            "framework": framework_version_label(obj.framework_version),
             "status": obj.get_status_display(),
             "date": (obj.submitted_at or obj.created_at).date().isoformat(),
         }
+
+
+# The framework an organisation's sector (GB/T 4754-2017 section) suggests; any other sector gets DEFAULT_FRAMEWORK.
+# MIIT's 2024 index has a questionnaire per industry and only the manufacturing one (section C) is bundled.
+SECTOR_FRAMEWORKS = {"C": "miit-2024-manufacturing"}
+DEFAULT_FRAMEWORK = "eu-dma"
+
+
+def framework_suggested(organization: Organization, versions: list[FrameworkVersion]) -> FrameworkVersion | None:
+    """The framework for the organisation's sector, else the general one; `versions` newest first per framework."""
+    for slug in (SECTOR_FRAMEWORKS.get(organization.sector), DEFAULT_FRAMEWORK):
+        found = next((v for v in versions if v.framework.slug == slug), None)
+        if found is not None:
+            return found
+    return versions[0] if versions else None
 
 
 class AssessmentStartForm(forms.Form):
@@ -177,15 +198,31 @@ class AssessmentStartForm(forms.Form):
         help_text=_("Choose an earlier assessment of the same framework to compare with it (T0 → T1)."),
     )
     copy_answers = forms.BooleanField(
-        label=_("Start from its answers (copied; change what has changed)"), required=False, initial=True
+        label=_("Start from its answers (copied; change what has changed)"), required=False, initial=False
     )
 
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, first: bool | None = None, **kwargs: Any) -> None:
+        """`first`: whether the organisation has no assessment yet (None: look it up)."""
         super().__init__(*args, **kwargs)
-        published = FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED)
-        self.fields["framework"].queryset = published.select_related("framework")  # type: ignore[attr-defined]
+        published = FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED).select_related(
+            "framework"
+        )
+        versions = list(published)
+        field = self.fields["framework"]
+        field.queryset = published  # type: ignore[attr-defined]
+        field.choices = [(v.pk, framework_version_label(v)) for v in versions]  # type: ignore[attr-defined]
+        suggested = framework_suggested(organization, versions)
+        if suggested is not None:
+            field.initial = suggested.pk
+            field.help_text = _("Suggested for your organisation's sector: %(framework)s.") % {
+                "framework": framework_version_label(suggested)
+            }
         earlier = Assessment.objects.filter(organization=organization).select_related("framework_version__framework")
         self.fields["previous"].queryset = earlier  # type: ignore[attr-defined]
+        if first is None:
+            first = not earlier.exists()
+        if first:  # nothing to compare with or copy from
+            del self.fields["previous"], self.fields["copy_answers"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -236,8 +273,8 @@ class WhatIfForm(forms.Form):
         self.questions = questions
         self.changes: list[dict[str, Any]] = []
         for question, node in questions:
-            name, label = f"q.{question.key}", f"{question.key} {node['text']}"
-            options = [(o["key"], f"{o['key']}. {o['text']}") for o in node.get("options", [])]
+            name, label = f"q.{question.key}", key_and_text(question.key, node["text"])
+            options = [(o["key"], o["text"]) for o in node.get("options", [])]
             if question.kind == "single_choice":
                 self.fields[name] = forms.ChoiceField(label=label, choices=options)
             elif question.kind == "multiple_choice":

@@ -37,6 +37,8 @@ from scoring.engine.suggest import suggest_option
 from scoring.results import ResultsView, results_view, score_thresholds
 from scoring.selectors import assessment_results, engine_answer, framework_structure
 from scoring.wording import answer_as_text
+from web.assessments.contradictions import EvidenceWarning, evidence_warning
+from web.assessments.evidence import evidence_labels
 
 LARGE_DIMENSION = 8  # a dimension with more questions than this gets one wizard step per indicator group
 WHAT_IF_KINDS = frozenset({"single_choice", "multiple_choice", "scenario", "yes_no", "banded_number"})
@@ -203,6 +205,7 @@ class QuestionView:
     locked: bool = False  # returned for changes to other questions: this answer stays as it is
     change_request: str = ""  # returned for a change to this answer: the consultant's message
     answer_text: str = ""  # a locked answer as words, as the results page words answers
+    warning: EvidenceWarning | None = None  # the answer's own evidence says otherwise (not a block)
 
     @property
     def node(self) -> Document:
@@ -269,8 +272,9 @@ def question_view(
             {"level": n, "text": descriptors.get(n, ""), "checked": answer is not None and answer.level == n}
             for n in range(5)
         ]
+    labels = evidence_labels(node)
     evidence = [
-        {**spec, "value": _plain(answer.evidence.get(spec["key"])) if answer else ""}
+        {**spec, "label": labels[spec["key"]], "value": _plain(answer.evidence.get(spec["key"])) if answer else ""}
         for spec in node.get("evidence", [])
     ]
     none_of_these = None
@@ -293,6 +297,7 @@ def question_view(
         locked=locked,
         change_request=change_request,
         answer_text=answer_as_text(framework, layout.texts, key, answer) if locked else "",
+        warning=evidence_warning(framework, layout.texts, key, answers) if answer is not None else None,
     )
 
 
@@ -383,7 +388,7 @@ def submission_gaps(framework: Framework, layout: Questionnaire, answers: Mappin
     gaps = []
     for gap in missing_for_submission(framework, answers):
         node = layout.places[gap.question].node
-        labels = {spec["key"]: spec["label"] for spec in node.get("evidence", [])}
+        labels = evidence_labels(node)
         gaps.append(
             {
                 "key": gap.question,

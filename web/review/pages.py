@@ -40,6 +40,8 @@ from scoring.selectors import framework_structure
 from scoring.wording import answer_as_text
 from web.assessments.audit_trail import HistoryEntry, audit_trail
 from web.assessments.comments import CommentView, comment_threads
+from web.assessments.contradictions import warning_text
+from web.assessments.evidence import evidence_labels
 from web.assessments.pages import (
     Questionnaire,
     QuestionView,
@@ -336,13 +338,16 @@ class _Words:
         if answer is None:
             return []
         shown = []
+        labels = evidence_labels(self.texts.places[key].node)
         for spec in self.texts.places[key].node.get("evidence", []):
             value = answer.evidence.get(spec["key"])
             if value is None or value == "":
                 continue
             if isinstance(value, bool):
                 value = gettext("Yes") if value else gettext("No")
-            shown.append({"key": spec["key"], "label": spec["label"], "value": value, "unit": spec.get("unit") or ""})
+            shown.append(
+                {"key": spec["key"], "label": labels[spec["key"]], "value": value, "unit": spec.get("unit") or ""}
+            )
         return shown
 
     def answer(self, key: str, answer: Answer | None) -> str:
@@ -365,30 +370,8 @@ class _Words:
         return text
 
     def flag(self, contradiction: Contradiction) -> Flag:
-        key = contradiction.question
-        options = self.texts.options(key)
-        if contradiction.kind == "exceeds":
-            message = gettext(
-                "The enterprise's own figures do not add up: %(numerator)s is more than the total of %(denominator)s."
-            )
-        else:
-            message = gettext(
-                "The enterprise's own figures give %(percentage)s %%: that is option %(suggested)s, "
-                "%(suggested_text)s, not %(chosen)s."
-            )
-        percentage = contradiction.percentage
-        return Flag(
-            contradiction,
-            message
-            % {
-                "numerator": f"{contradiction.numerator.normalize():f}",
-                "denominator": f"{contradiction.denominator.normalize():f}",
-                "percentage": "" if percentage is None else f"{percentage.quantize(Decimal('0.1')):f}",
-                "suggested": contradiction.suggested or "",
-                "suggested_text": options.get(contradiction.suggested or "", ""),
-                "chosen": ", ".join(contradiction.chosen) or gettext("no option"),
-            },
-        )
+        """The contradiction in words, as the enterprise reads it in the questionnaire (figures, option texts)."""
+        return Flag(contradiction, warning_text(self.framework, self.texts, contradiction))
 
 
 def _to_check(guidance: QuestionGuidance | None, answer: Answer | None) -> list[tuple[int | None, tuple[str, ...]]]:

@@ -72,7 +72,7 @@ def test_not_applicable_sets_the_value_aside(web: Client, assessment: Assessment
 
 def test_evidence_and_comment_are_kept_and_the_band_is_suggested(web: Client, assessment: Assessment) -> None:
     body = save(web, assessment, "Q2", {"evidence.total": "40", "evidence.networked": "30", "comment": "台账"})
-    assert "Your figures give 75.0%, which is option B: (50–100%]" in body.content.decode()
+    assert "Your figures give 75.0%, which is “(50–100%]”." in body.content.decode()
     saved = answer(assessment, "Q2")
     assert saved.evidence == {"total": 40, "networked": 30}
     assert saved.comment == "台账"

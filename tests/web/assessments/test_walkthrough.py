@@ -41,7 +41,7 @@ def test_answering_all_31_questions_submitting_and_downloading_the_report(
     step1 = owner_web.get(reverse("web:wizard", args=[assessment.pk, 1])).content.decode()
     assert re.search(r'name="choice" value="E" checked', step1)
     assert 'name="evidence.devices_total" value="100"' in step1
-    assert "Your figures give 70.0%, which is option E: More than 60%, up to 100%" in step1
+    assert "Your figures give 70.0%, which is “More than 60%, up to 100%”." in step1
     management = owner_web.get(reverse("web:wizard", args=[assessment.pk, 6])).content.decode()
     assert "&lt;b&gt;not bold&lt;/b&gt;" in management
     assert "<b>not bold</b>" not in management

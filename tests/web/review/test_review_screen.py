@@ -102,8 +102,8 @@ def test_each_answer_shows_its_evidence_documents_points_and_the_contradicting_f
     assert "设备清单.pdf" in page  # F2's document
     assert "2024年财务报表.pdf" in page  # the assessment's
     assert "Self-assessed: 6 of 6 points" in page  # F2's option E
-    assert "The enterprise's own figures give 30.0 %: that is option C" in page
-    assert "130 is more than the total of 100" in page
+    assert "The evidence gives 30.0 %, which is “More than 20%, up to 40%”, not the option chosen" in page
+    assert "(130) is more than “Number of production devices” (100)" in page
     assert "Figures that contradict the answer" in page
     html = consultant_web.get(screen_url(contradicting)).content.decode()
     f2 = html[html.index('id="rq-F2"') : html.index('id="rq-F3"')]

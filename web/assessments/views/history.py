@@ -32,17 +32,22 @@ from web.assessments.views import (
 )
 
 
-@login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Straight to the organisation's page when the user has one; a choice when several."""
+    """What the service is, for a visitor; for a user, straight to the organisation's page when they have one,
+    a choice when several."""
+    if not request.user.is_authenticated:
+        return render(request, "web/landing.html")
     organizations = list(Organization.objects.visible_to(request.user).order_by("name"))
     if len(organizations) == 1:
         return redirect("web:org_home", organizations[0].pk)
     return render(request, "web/assessments/home.html", {"organizations": organizations})
 
 
-def _history(organization: Organization, role: str, form: AssessmentStartForm) -> dict[str, Any]:
+def _history(organization: Organization, role: str, form: AssessmentStartForm | None = None) -> dict[str, Any]:
     rows, charts = assessment_history(organization)
+    if form is None:
+        form = AssessmentStartForm(organization=organization, first=not rows)
     return {
         "organization": organization,
         "role": role,
@@ -60,7 +65,7 @@ def org_home(request: HttpRequest, org_id: int) -> HttpResponse:
     organization, role = organization_with_role(request, org_id)
     if organization.is_consultancy:  # a consultancy answers no assessment: its work is the review queue
         return redirect("web:review_queue")
-    context = _history(organization, role, AssessmentStartForm(organization=organization))
+    context = _history(organization, role)
     return render(request, "web/assessments/org_home.html", context)
 
 
@@ -71,9 +76,9 @@ def assessment_start(request: HttpRequest, org_id: int) -> HttpResponse:
     require_contributor(role)
     form = AssessmentStartForm(request.POST, organization=organization)
     if form.is_valid():
-        version, previous = form.cleaned_data["framework"], form.cleaned_data["previous"]
+        version, previous = form.cleaned_data["framework"], form.cleaned_data.get("previous")
         try:
-            if previous is not None and form.cleaned_data["copy_answers"]:
+            if previous is not None and form.cleaned_data.get("copy_answers"):
                 assessment = assessment_start_from_previous(
                     previous=previous, framework_version=version, created_by=user_of(request)
                 )

@@ -28,6 +28,7 @@ from web.assessments.pages import (
     wizard_progress,
 )
 from web.assessments.returned import return_notice
+from web.assessments.submission import answers_for_review, constrained_explanation
 from web.assessments.views import (
     CONTRIBUTORS,
     assessment_and_role,
@@ -69,14 +70,18 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def review_page(
     assessment: Assessment, role: str, form: SubmitForm | None = None, upload_errors: list[str] | None = None
 ) -> dict[str, Any]:
-    """What is missing, the documents of the assessment, and the submit form."""
+    """Every answer in words, what is missing, the documents of the assessment, and the submit form."""
     layout = questionnaire(assessment.framework_version)
     framework = framework_structure(assessment.framework_version)
     answers = engine_answers(answer_rows(assessment))
+    reviewed = answers_for_review(framework, layout, answers)
     return page_context(
         assessment,
         role,
         layout,
+        reviewed=reviewed,
+        warnings=sum(1 for step in reviewed for answer in step.answers if answer.warning),
+        constrained_note=constrained_explanation(framework),
         missing=submission_gaps(framework, layout, answers),
         form=form or SubmitForm(),
         progress=wizard_progress(layout, answers),

@@ -38,6 +38,7 @@ from web.assessments.pages import (
     wizard_progress,
 )
 from web.assessments.returned import ReturnNotice, return_notice
+from web.assessments.submission import constrained_explanation
 from web.assessments.views import (
     CONTRIBUTORS,
     assessment_and_role,
@@ -99,11 +100,13 @@ def wizard_page(
     step = layout.steps[number - 1]
     files = evidence_files(assessment, can_write=role in CONTRIBUTORS)
     notice = return_notice(assessment, layout)
+    constrained = any(framework.questions[key].constrained for key in step.keys)
     return page_context(
         assessment,
         role,
         layout,
         step=step,
+        constrained_note=constrained_explanation(framework) if constrained else "",
         notice=notice,
         questions=[_question(framework, layout, key, answers, rows, files, notice) for key in step.keys],
         guidance_note=files.guidance.note if files.guidance else "",
