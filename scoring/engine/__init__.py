@@ -8,6 +8,7 @@ from scoring.engine.errors import MESSAGES, AnswerError, AnswerSetError
 from scoring.engine.framework import Framework, framework_from_document
 from scoring.engine.kinds import KINDS, Words
 from scoring.engine.path import Improvement, PathToLevel, path_to_level
+from scoring.engine.plan import Plan, plan_from_document
 from scoring.engine.scorecard import SCORING_VERSION, Gate, NodeScore, QuestionScore, ScoreCard, score
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Missing",
     "NodeScore",
     "PathToLevel",
+    "Plan",
     "QuestionScore",
     "ScoreCard",
     "Words",
@@ -34,5 +36,6 @@ __all__ = [
     "parse_answer",
     "parse_answers",
     "path_to_level",
+    "plan_from_document",
     "score",
 ]
