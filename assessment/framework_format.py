@@ -257,6 +257,17 @@ def _plan(raw: dict[str, Any] | None) -> Document | None:
     }
 
 
+def stored_plan(stored: dict[str, Any] | None) -> Document | None:
+    """A plan as FrameworkVersion.plan keeps it (decimals as strings), with its cost bands as Decimal again."""
+    if not stored:
+        return None
+    classes = {
+        key: {**spec, "cost": {size: [Decimal(v) for v in band] for size, band in spec["cost"].items()}}
+        for key, spec in stored["classes"].items()
+    }
+    return {**stored, "classes": classes}
+
+
 def normalise(raw: Document) -> Document:
     """Return the document with every default filled in; assumes it passed the schema."""
     return {
@@ -517,7 +528,6 @@ class _Checker:
             for item in entry["levels"]:
                 if item["level"] not in described:
                     self.add(f"{path}.levels", f"question {key} has no level {item['level']}")
-
 
     def check_plan(self, by_key: dict[str, Document]) -> None:
         plan = self.doc[PLAN]

@@ -254,7 +254,11 @@ def _raise_score(
         menu
         for question in framework.questions.values()
         if _open(question, answers.get(question.key))
-        and (menu := _menu(question, answers.get(question.key), card.factors[question.key], weigh, original.get(question.key)))
+        and (
+            menu := _menu(
+                question, answers.get(question.key), card.factors[question.key], weigh, original.get(question.key)
+            )
+        )
     ]
     chosen = _cheapest_cover(menus, lambda gain: gate.holds(total + gain))
     for option in chosen or ():

@@ -169,9 +169,7 @@ def test_a_constrained_shortfall_is_fixed_by_raising_the_closest_constrained_sce
         Gate("scenarios", 3, Decimal(8), Decimal(7), False),
         Gate("constrained", 3, Decimal(5), Decimal(4), False),
     )
-    assert [(i.question, i.answer.level, i.points, i.steps, i.cost) for i in path.improvements] == [
-        ("S09", 3, 0, 1, 1)
-    ]
+    assert [(i.question, i.answer.level, i.points, i.steps, i.cost) for i in path.improvements] == [("S09", 3, 0, 1, 1)]
     assert path.level_after == 3
 
 
