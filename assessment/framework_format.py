@@ -545,35 +545,35 @@ class _Checker:
                 self.add("plan.steps", f"no effort class for question {key}")
         for key, value in plan["steps"].items():
             path = f"plan.steps.{key}"
-            question = by_key.get(key)
-            if question is None:
+            found = by_key.get(key)
+            if found is None:
                 self.add(path, f'no question "{key}"')
-            elif question["kind"] not in PLANNED_KINDS:
-                self.add(path, f"question {key} ({question['kind']}) is never a step of the path")
+            elif found["kind"] not in PLANNED_KINDS:
+                self.add(path, f"question {key} ({found['kind']}) is never a step of the path")
             elif isinstance(value, dict):
-                rungs = _rungs(question)
+                rungs = _rungs(found)
                 if rungs is None:
-                    self.add(path, f"give {key} ({question['kind']}) one class for every rung")
+                    self.add(path, f"give {key} ({found['kind']}) one class for every rung")
                     continue
                 for rung in value:
                     if rung not in rungs:
                         self.add(path, f'question {key} has no rung "{rung}" (rungs: {", ".join(rungs)})')
-                for rung in _rungs_worth_points(question):
+                for rung in _rungs_worth_points(found):
                     if rung not in value:
                         self.add(path, f'no effort class for rung "{rung}" of question {key}')
         for index, caveat in enumerate(plan["caveats"]):
             path = f"plan.caveats[{index}]"
-            question = by_key.get(caveat["question"])
-            if question is None:
+            named = by_key.get(caveat["question"])
+            if named is None:
                 self.add(f"{path}.question", f'no question "{caveat["question"]}"')
                 continue
-            rungs = _rungs(question)
+            rungs = _rungs(named)
             if rungs is None:
                 self.add(f"{path}.rungs", "caveats name option keys or scenario levels")
                 continue
             for rung in caveat["rungs"]:
                 if rung not in rungs:
-                    self.add(f"{path}.rungs", f'question {question["key"]} has no rung "{rung}"')
+                    self.add(f"{path}.rungs", f'question {named["key"]} has no rung "{rung}"')
 
 
 PLANNED_KINDS = ("single_choice", "multiple_choice", "scenario", "banded_number", "yes_no")

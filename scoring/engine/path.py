@@ -271,9 +271,11 @@ def _close_by_rate(
 ) -> None:
     """Add the best points per cost until the score gate holds: where the search found no cover, and to
     absorb the rounding of scores worked out node by node."""
-    assert rule.score is not None
+    gate = rule.score
+    if gate is None:
+        return
     card = score(framework, answers)
-    while not rule.score.holds(card.total):
+    while not gate.holds(card.total):
         best: tuple[Decimal, Decimal, _Option] | None = None
         for question in framework.questions.values():
             answer = answers.get(question.key)
@@ -374,3 +376,22 @@ def path_to_level(
         size=size,
         planned=plan is not None,
     )
+
+
+def improvement_of(
+    framework: Framework,
+    answers: Mapping[str, Answer],
+    after: Answer,
+    *,
+    plan: Plan | None = None,
+    size: str = DEFAULT_SIZE,
+) -> Improvement | None:
+    """One improvement as the path would cost it (points it adds on its own, cost band, duration, class);
+    None when the plan's caveats reject a rung it reaches for the size band."""
+    question = framework.questions[after.question]
+    weigh = _Weigher(plan, size)
+    before = answers.get(after.question)
+    if not weigh.allowed(question, weigh.rungs(question, before, after)):
+        return None
+    points = score(framework, apply_changes(answers, [after])).total - score(framework, answers).total
+    return weigh.improvement(question, before, after, points)
