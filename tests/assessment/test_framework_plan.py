@@ -15,7 +15,10 @@ from assessment.services.frameworks import framework_import
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "fixtures" / "mini-framework.yaml"
-CLASS = "{name: {zh-Hans: 类, en: Class}, weeks: [2, 8], cost: {micro: [0.2, 1], small: [0.5, 2], medium: [1, 4], large: [2, 8]}}"
+CLASS = (
+    "{name: {zh-Hans: 类, en: Class}, weeks: [2, 8], "
+    "cost: {micro: [0.2, 1], small: [0.5, 2], medium: [1, 4], large: [2, 8]}}"
+)
 PLAN = f"""
 plan:
   note: {{zh-Hans: 我们的估算，不是官方数据, en: "Our estimates, not official figures"}}
@@ -76,7 +79,8 @@ def test_importing_again_amends_the_plan_of_a_published_version(
     assert updated.plan["classes"]["tool"]["cost"]["small"] == ["0.5", "2"]
     document, file_hash = load_document(with_plan(tmp_path, PLAN.replace("Q2: policy", "Q2: training"), "b.yaml"))
     outcome = framework_import(document=document, content_hash=file_hash)
-    assert outcome.plan_updated and not outcome.guidance_updated
+    assert outcome.plan_updated
+    assert not outcome.guidance_updated
     assert framework_version_get("mini@1").plan["steps"]["Q2"] == "training"
     assert not framework_import(document=document, content_hash=file_hash).plan_updated
 

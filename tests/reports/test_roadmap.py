@@ -66,7 +66,8 @@ def test_doing_now_and_next_reaches_the_next_level_scored_by_the_engine(level_0:
     done = [change for h in ("now", "next") for item in roadmap.horizons[h] for change in item.changes]
     after = score(framework, apply_changes(answers, done))
     assert after.level >= 1
-    assert roadmap.reaches is not None and roadmap.reaches.number == after.level
+    assert roadmap.reaches is not None
+    assert roadmap.reaches.number == after.level
     assert roadmap.total_after == after.total
 
 
@@ -74,14 +75,17 @@ def test_at_most_3_5_5_items_each_title_once_with_owner_cost_duration_and_suppor
     roadmap = roadmap_of(level_0)
     for horizon, limit in LIMITS.items():
         assert len(roadmap.horizons[horizon]) <= limit
-    assert roadmap.horizons["now"] and roadmap.horizons["later"]
+    assert roadmap.horizons["now"]
+    assert roadmap.horizons["later"]
     titles = [item.title for item in roadmap.items]
     assert len(titles) == len(set(titles))
     for item in roadmap.horizons["now"] + roadmap.horizons["next"]:
         assert item.on_path
-        assert item.cost is not None and item.cost[0] <= item.cost[1]
+        assert item.cost is not None
+        assert item.cost[0] <= item.cost[1]
         assert item.cost_unit == "CNY 10k"
-        assert item.weeks is not None and item.effort_class
+        assert item.weeks is not None
+        assert item.effort_class
         assert item.support
 
 
@@ -115,7 +119,8 @@ def test_a_prerequisite_is_never_scheduled_after_what_needs_it(level_0: Assessme
     order = [key for item in roadmap.items for key in item.keys]
     assert "M2" in order
     assert order.index("S03") < order.index("M2")
-    assert "M3" in order and order.index("M3") < order.index("M2")
+    assert "M3" in order
+    assert order.index("M3") < order.index("M2")
     plain = [key for item in roadmap_of(level_0).items for key in item.keys]
     assert plain.index("M2") < plain.index("S03")  # without the requirement, the cheaper M2 came first
 
@@ -148,7 +153,8 @@ def test_the_report_shows_the_path_with_costs_and_the_roadmap_without_keys(
     unit = "CNY 10k" if language == "en" else "万元"
     assert unit in text
     if language == "en":
-        assert "Estimated cost" in text and "for a small enterprise" in text
+        assert "Estimated cost" in text
+        assert "for a small enterprise" in text
         assert "Spending more than 20% of revenue on digital is not realistic" in text  # the caveat, stated
     for key in ("M2", "M3", "S03", "S06", "F5"):
         assert f"{key} " not in chapter

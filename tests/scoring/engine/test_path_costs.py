@@ -157,11 +157,14 @@ def test_a_caveat_applies_only_to_the_size_bands_it_names() -> None:
 
 def test_each_step_carries_its_cost_band_duration_and_class_for_the_size_band() -> None:
     _, path = planned_path(LEVEL_0, plan(), "medium")
-    assert path.planned and path.size == "medium"
+    assert path.planned
+    assert path.size == "medium"
     classes = plan().classes
     for step in path.improvements:
         assert step.effort_class in classes
-        assert step.cost_low is not None and step.cost_high is not None and step.weeks is not None
+        assert step.cost_low is not None
+        assert step.cost_high is not None
+        assert step.weeks is not None
         assert step.cost_low <= step.cost <= step.cost_high
         assert step.weeks[0] <= step.weeks[1]
     m2 = next(i for i in path.improvements if i.question == "M2")
