@@ -240,7 +240,9 @@ class _Builder:
         best = None
         for rung, _steps in KINDS[question.kind].moves(question, answer):
             after = _with(answer, question, rung)
-            found = improvement_of(self.view.framework, self.answers, after, plan=self.engine_plan, size=self.size)
+            found = improvement_of(
+                self.view.framework, self.answers, after, plan=self.engine_plan, size=self.size, total=self.card.total
+            )
             if found is None or (question.kind != "scenario" and found.points <= 0):
                 continue
             if best is None or (found.cost, -found.points) < (best.cost, -best.points):

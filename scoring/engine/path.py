@@ -385,13 +385,16 @@ def improvement_of(
     *,
     plan: Plan | None = None,
     size: str = DEFAULT_SIZE,
+    total: Decimal | None = None,
 ) -> Improvement | None:
     """One improvement as the path would cost it (points it adds on its own, cost band, duration, class);
-    None when the plan's caveats reject a rung it reaches for the size band."""
+    None when the plan's caveats reject a rung it reaches for the size band. `total`: the answers' total,
+    when the caller has it."""
     question = framework.questions[after.question]
     weigh = _Weigher(plan, size)
     before = answers.get(after.question)
     if not weigh.allowed(question, weigh.rungs(question, before, after)):
         return None
-    points = score(framework, apply_changes(answers, [after])).total - score(framework, answers).total
+    before_total = score(framework, answers).total if total is None else total
+    points = score(framework, apply_changes(answers, [after])).total - before_total
     return weigh.improvement(question, before, after, points)
