@@ -23,7 +23,6 @@ from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
 from assessment.models import Assessment
-from review.models import Verification
 from review.results import verified_answers
 from scoring.engine import Answer, PathToLevel, apply_changes, improvement_of, score
 from scoring.engine.answers import with_value
@@ -378,7 +377,7 @@ def _build(
     assessment: Assessment, view: ResultsView, library: Mapping[str, Any], notes: Mapping[str, list[Any]]
 ) -> Roadmap:
     size = assessment.organization.size_band or DEFAULT_SIZE
-    signed = Verification.objects.filter(assessment=assessment).exists()
+    signed = assessment.status == Assessment.Status.FINALIZED  # finalised: the verification is signed
     if signed:
         answers: Mapping[str, Answer] = verified_answers(assessment, view.answers)
         path = next_level_path(assessment, answers)

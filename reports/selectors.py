@@ -142,7 +142,9 @@ def _verification(assessment: Assessment, view: ResultsView) -> VerificationStat
 def assessment_roadmap(assessment: Assessment, view: ResultsView) -> Roadmap:
     """The roadmap of the results view (the results page's; the report builds its own beside its notes)."""
     library = recommendation_library(assessment.framework_version.framework.slug)
-    return build_roadmap(assessment, view, library, _notes(assessment, view.language))
+    # A draft has no review comments yet: they come with a review, after submission.
+    notes = {} if assessment.status == Assessment.Status.DRAFT else _notes(assessment, view.language)
+    return build_roadmap(assessment, view, library, notes)
 
 
 def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
