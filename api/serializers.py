@@ -197,7 +197,11 @@ class ScoreCardSerializer(Serializer):
     gates = serializers.ListField(child=serializers.DictField(), help_text="What the next level requires.")
     next_level = serializers.IntegerField(allow_null=True)
     questions = serializers.DictField(child=serializers.DictField(), help_text="Per question: score and credits.")
-    next_level_path = serializers.DictField(allow_null=True, help_text="The cheapest set of improvements.")
+    next_level_path = serializers.DictField(
+        allow_null=True,
+        help_text="The improvements that reach the next level at the lowest estimated cost: each with its points, "
+        "cost (midpoint), cost_low/cost_high, weeks and effort_class when the framework has a plan.",
+    )
 
 
 class PeerStandingSerializer(Serializer):
@@ -250,10 +254,53 @@ class VerifiedResultSerializer(ScoreCardSerializer):
     reviewed_at = serializers.DateTimeField(allow_null=True, help_text="When the last verdict was given.")
 
 
+class RoadmapItemSerializer(Serializer):
+    """One item of the roadmap (reports.roadmap.RoadmapItem), its texts in the request's language."""
+
+    title = serializers.CharField()
+    action = serializers.CharField()
+    questions = serializers.ListField(child=serializers.CharField(), help_text="The texts of the questions it covers.")
+    keys = serializers.ListField(child=serializers.CharField(), help_text="Their question keys.")
+    target = serializers.CharField(help_text="What the answers become, in the framework's words.")
+    owner = serializers.CharField(help_text="The role that drives it; empty when the advice names none.")
+    weeks = serializers.ListField(
+        child=serializers.IntegerField(), min_length=2, max_length=2, allow_null=True, help_text="[min, max] weeks."
+    )
+    cost = serializers.ListField(
+        child=Figure(), min_length=2, max_length=2, allow_null=True, help_text="Estimated [low, high] in cost_unit."
+    )
+    cost_unit = serializers.CharField(allow_blank=True)
+    effort_class = serializers.CharField(allow_blank=True, help_text="The effort class's name.")
+    kpi = serializers.CharField(allow_blank=True, help_text="The one figure to watch.")
+    support = serializers.ListField(
+        child=serializers.ChoiceField(choices=["consulting", "training", "funding", "technology"])
+    )
+    points = Figure(allow_null=True, help_text="Added to the total; null for a scenario step.")
+    consultant_note = serializers.CharField(allow_null=True)
+    on_path = serializers.BooleanField(help_text="One of the path's steps (now and next), else a further gap.")
+
+
+class RoadmapSerializer(Serializer):
+    """The plan: the path's steps now (≤ 3) and in the next six months (≤ 5), further gaps later (≤ 5)."""
+
+    basis = serializers.ChoiceField(
+        choices=["self", "verified"], help_text="verified: built on the answers as the consultant signed them."
+    )
+    now = RoadmapItemSerializer(many=True)
+    next = RoadmapItemSerializer(many=True)
+    later = RoadmapItemSerializer(many=True)
+    reaches = serializers.IntegerField(allow_null=True, help_text="The level now and next reach, scored.")
+    total_after = Figure(allow_null=True)
+    cost = serializers.ListField(child=Figure(), min_length=2, max_length=2, allow_null=True)
+    cost_unit = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(allow_blank=True, help_text="Whose cost estimates these are and their standing.")
+
+
 class ResultsSerializer(ScoreCardSerializer):
     frozen = serializers.BooleanField()
     computed_at = serializers.DateTimeField()
     peers = PeersSerializer()
+    roadmap = RoadmapSerializer()
     verified = VerifiedResultSerializer(
         allow_null=True, help_text="The consultant-verified result beside the self-assessed one; null until a verdict."
     )

@@ -23,7 +23,11 @@ from scoring.engine.intervals import Interval
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "frameworks" / "framework.schema.json"
 LANGUAGES = ("zh-Hans", "en")
 CHOICE_KINDS = ("single_choice", "multiple_choice")
-GUIDANCE = "guidance"  # the top-level block outside the content hash
+GUIDANCE = "guidance"  # suggested documents: a top-level block outside the content hash
+PLAN = "plan"  # effort and cost estimates: a top-level block outside the content hash
+OUTSIDE_HASH = (GUIDANCE, PLAN)
+PLAN_CLASSES = ("policy", "training", "tool", "integration", "equipment")
+SIZE_BANDS = ("micro", "small", "medium", "large")
 
 Document = dict[str, Any]
 
@@ -222,6 +226,48 @@ def _guidance(raw: dict[str, Any] | None) -> Document | None:
     }
 
 
+def _plan(raw: dict[str, Any] | None) -> Document | None:
+    """Effort classes with durations and cost bands, each question's class per rung, caveats (outside the hash)."""
+    if raw is None:
+        return None
+    return {
+        "note": _text(raw["note"]),
+        "unit": _text(raw["unit"]),
+        "classes": {
+            key: {
+                "name": _text(spec["name"]),
+                "weeks": list(spec["weeks"]),
+                "cost": {size: [_dec(v) for v in spec["cost"][size]] for size in SIZE_BANDS},
+            }
+            for key, spec in raw["classes"].items()
+        },
+        "steps": {
+            key: value if isinstance(value, str) else {str(rung): cls for rung, cls in value.items()}
+            for key, value in raw["steps"].items()
+        },
+        "caveats": [
+            {
+                "question": c["question"],
+                "rungs": [str(r) for r in c["rungs"]],
+                "sizes": list(c["sizes"]),
+                "text": _text(c["text"]),
+            }
+            for c in raw.get("caveats", [])
+        ],
+    }
+
+
+def stored_plan(stored: dict[str, Any] | None) -> Document | None:
+    """A plan as FrameworkVersion.plan keeps it (decimals as strings), with its cost bands as Decimal again."""
+    if not stored:
+        return None
+    classes = {
+        key: {**spec, "cost": {size: [Decimal(v) for v in band] for size, band in spec["cost"].items()}}
+        for key, spec in stored["classes"].items()
+    }
+    return {**stored, "classes": classes}
+
+
 def normalise(raw: Document) -> Document:
     """Return the document with every default filled in; assumes it passed the schema."""
     return {
@@ -237,6 +283,7 @@ def normalise(raw: Document) -> Document:
             {**_node_fields(d), "indicators": [_indicator(i) for i in d["indicators"]]} for d in raw["dimensions"]
         ],
         GUIDANCE: _guidance(raw.get(GUIDANCE)),
+        PLAN: _plan(raw.get(PLAN)),
     }
 
 
@@ -247,12 +294,13 @@ def _json_default(value: Any) -> str:
 
 
 def content_hash(document: Document) -> str:
-    """SHA-256 of the canonical JSON of a normalised document, its guidance left out.
+    """SHA-256 of the canonical JSON of a normalised document, its guidance and plan left out.
 
-    The guidance is advice about the content (which documents show an answer), not the content: amending
-    it must not make a published version a new one, nor change the hash its assessments were made against.
+    The guidance and the plan are advice about the content (which documents show an answer, what a step
+    costs), not the content: amending them must not make a published version a new one, nor change the hash
+    its assessments were made against.
     """
-    hashed = {key: value for key, value in document.items() if key != GUIDANCE}
+    hashed = {key: value for key, value in document.items() if key not in OUTSIDE_HASH}
     canonical = json.dumps(hashed, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -340,6 +388,7 @@ class _Checker:
             self.check_question(path, question, by_key)
         self.check_levels([q for _, q in questions if q["kind"] == "scenario"], total_max)
         self.check_guidance(by_key)
+        self.check_plan(by_key)
         return self.problems
 
     def total_max(self) -> Decimal:
@@ -480,6 +529,71 @@ class _Checker:
                 if item["level"] not in described:
                     self.add(f"{path}.levels", f"question {key} has no level {item['level']}")
 
+    def check_plan(self, by_key: dict[str, Document]) -> None:
+        plan = self.doc[PLAN]
+        if plan is None:
+            return
+        for key, spec in plan["classes"].items():
+            low_weeks, high_weeks = spec["weeks"]
+            if low_weeks > high_weeks:
+                self.add(f"plan.classes.{key}.weeks", "min is greater than max")
+            for size, (low, high) in spec["cost"].items():
+                if low > high:
+                    self.add(f"plan.classes.{key}.cost.{size}", "low is greater than high")
+        for key, question in by_key.items():
+            if question["kind"] in PLANNED_KINDS and key not in plan["steps"]:
+                self.add("plan.steps", f"no effort class for question {key}")
+        for key, value in plan["steps"].items():
+            path = f"plan.steps.{key}"
+            found = by_key.get(key)
+            if found is None:
+                self.add(path, f'no question "{key}"')
+            elif found["kind"] not in PLANNED_KINDS:
+                self.add(path, f"question {key} ({found['kind']}) is never a step of the path")
+            elif isinstance(value, dict):
+                rungs = _rungs(found)
+                if rungs is None:
+                    self.add(path, f"give {key} ({found['kind']}) one class for every rung")
+                    continue
+                for rung in value:
+                    if rung not in rungs:
+                        self.add(path, f'question {key} has no rung "{rung}" (rungs: {", ".join(rungs)})')
+                for rung in _rungs_worth_points(found):
+                    if rung not in value:
+                        self.add(path, f'no effort class for rung "{rung}" of question {key}')
+        for index, caveat in enumerate(plan["caveats"]):
+            path = f"plan.caveats[{index}]"
+            named = by_key.get(caveat["question"])
+            if named is None:
+                self.add(f"{path}.question", f'no question "{caveat["question"]}"')
+                continue
+            rungs = _rungs(named)
+            if rungs is None:
+                self.add(f"{path}.rungs", "caveats name option keys or scenario levels")
+                continue
+            for rung in caveat["rungs"]:
+                if rung not in rungs:
+                    self.add(f"{path}.rungs", f'question {named["key"]} has no rung "{rung}"')
+
+
+PLANNED_KINDS = ("single_choice", "multiple_choice", "scenario", "banded_number", "yes_no")
+
+
+def _rungs(question: Document) -> list[str] | None:
+    """The rung keys a plan may name for a question: option keys, scenario levels "1"–"4"; None for other kinds."""
+    if question["kind"] in CHOICE_KINDS:
+        return [o["key"] for o in question["options"]]
+    if question["kind"] == "scenario":
+        return ["1", "2", "3", "4"]
+    return None
+
+
+def _rungs_worth_points(question: Document) -> list[str]:
+    """The rungs a path may reach: options worth points (not "none of these"), every scenario level."""
+    if question["kind"] in CHOICE_KINDS:
+        return [o["key"] for o in question["options"] if o["points"] > 0 and not o["exclusive"]]
+    return _rungs(question) or []
+
 
 def validate(raw: Any) -> tuple[Document, list[str]]:
     """Return (normalised document or {}, problems)."""
@@ -514,6 +628,7 @@ _DEFAULTS: dict[str, Any] = {
     "evidence": [],
     "documents": [],
     "levels": [],
+    "caveats": [],
 }
 
 

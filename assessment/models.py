@@ -300,6 +300,13 @@ class FrameworkVersion(models.Model):
         help_text="Third-party guidance beside the version's content (outside its hash, may be amended): "
         "suggested documents per question and per scenario level, from the framework file's `guidance`.",
     )
+    plan = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Our effort and cost estimates beside the version's content (outside its hash, may be amended): "
+        "effort classes with durations and cost bands, each question's class per rung, caveats; from the "
+        "framework file's `plan`. Empty: the path weighs each step by the question's `effort`.",
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

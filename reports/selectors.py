@@ -21,26 +21,15 @@ from assessment.models import Assessment, Membership, User
 from reports import summary
 from reports.identity import verification_code_normalised
 from reports.models import Report
+from reports.roadmap import Roadmap, build_roadmap, recommendation_library
 from review.models import ReviewComment, person_name
 from review.results import Difference, DimensionPair, comparison
 from scoring.engine import answer_item
 from scoring.results import TOP_SCENARIO_LEVEL, Level, ResultsView, level_of, results_view
 from scoring.wording import answer_as_text, evidence_label, quantity, question_text, without_instructions
 
-LIBRARY_DIR = Path(__file__).resolve().parent / "recommendations"
 METHODOLOGY_DIR = Path(__file__).resolve().parent / "methodology"
 TEMPLATE_VERSION = 4  # bump when the report's layout or wording changes: every report's inputs change with it
-HORIZONS = ("now", "next", "later")
-
-
-@cache
-def recommendation_library(slug: str) -> dict[str, Any]:
-    """The advice file of a framework (reports/recommendations/<slug>.yaml); empty when there is none."""
-    path = LIBRARY_DIR / f"{slug}.yaml"
-    if not path.exists():
-        return {"support": {}, "advice": []}
-    library: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return library
 
 
 @cache
@@ -51,31 +40,6 @@ def methodology(slug: str) -> dict[str, Any]:
         return {}
     found: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return found
-
-
-def advice_stage(kind: str, score: Decimal, maximum: Decimal, level: int | None) -> str | None:
-    """A question's advice stage: a scenario's current level, else the share of points earned; None when full."""
-    if kind == "scenario":
-        current = level or 0
-        return str(current) if current < 4 else None
-    if maximum <= 0 or score >= maximum:
-        return None
-    share = score / maximum
-    return "low" if share < Decimal(1) / 3 else "mid" if share < Decimal(2) / 3 else "high"
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    question: str
-    question_text: str
-    indicator: str
-    horizon: str  # now: on the path to the next level; next: weak basics; later: refinements
-    stage: str
-    title: str
-    action: str
-    support: tuple[str, ...]
-    points: Decimal  # what the step adds to the total (the path's figure, else the next option's)
-    effort: Decimal
 
 
 @dataclass(frozen=True)
@@ -125,40 +89,6 @@ class AppendixRow:
     evidence: tuple[tuple[str, str], ...]  # (label, value with unit)
     comment: str
     notes: tuple[Note, ...]
-
-
-def _recommendations(view: ResultsView, slug: str) -> list[Recommendation]:
-    """Advice for every question that has room to grow, on the path first, then weak basics, then refinements."""
-    framework = view.framework
-    library = recommendation_library(slug)
-    advice = {entry["question"]: entry["stages"] for entry in library["advice"]}
-    on_path = {step.question: step for step in view.steps}
-    found = []
-    for key, question in framework.questions.items():
-        scored = view.card.questions[key]
-        answer = view.answers.get(key)
-        stage = advice_stage(question.kind, scored.score, scored.max, answer.level if answer else None)
-        entry = advice.get(key, {}).get(stage or "")
-        if entry is None:
-            continue
-        step = on_path.get(key)
-        place = view.texts.places[key]
-        found.append(
-            Recommendation(
-                question=key,
-                question_text=question_text(view.texts, key),
-                indicator=place.indicator,
-                horizon="now" if step else ("next" if stage in ("low", "0", "1") else "later"),
-                stage=str(stage),
-                title=entry["title"][view.language],
-                action=entry["action"][view.language],
-                support=tuple(entry["support"]),
-                points=step.points if step else (scored.missed[0].total_points if scored.missed else Decimal(0)),
-                effort=question.effort,
-            )
-        )
-    found.sort(key=lambda r: (HORIZONS.index(r.horizon), -(r.points / r.effort), r.question))
-    return found
 
 
 def _evidence(view: ResultsView, key: str) -> tuple[tuple[str, str], ...]:
@@ -238,13 +168,21 @@ def _verification(assessment: Assessment, view: ResultsView) -> VerificationStat
     )
 
 
+def assessment_roadmap(assessment: Assessment, view: ResultsView) -> Roadmap:
+    """The roadmap of the results view (the results page's; the report builds its own beside its notes)."""
+    library = recommendation_library(assessment.framework_version.framework.slug)
+    # A draft has no review comments yet: they come with a review, after submission.
+    notes = {} if assessment.status == Assessment.Status.DRAFT else _notes(assessment, view.language)
+    return build_roadmap(assessment, view, library, notes)
+
+
 def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
     """Every fact the report shows, in `language` ("zh-Hans" or "en"). Data only: the template lays it out."""
     view = results_view(assessment, language=language)
     version = assessment.framework_version
     library = recommendation_library(version.framework.slug)
-    recommendations = _recommendations(view, version.framework.slug)
     notes = _notes(assessment, language)
+    roadmap = build_roadmap(assessment, view, library, notes)
     organization = assessment.organization
     texts = view.texts
     with translation.override("en" if language == "en" else "zh-hans"):
@@ -304,8 +242,8 @@ def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
         },
         "verification": verification,
         "top_scenario_level": TOP_SCENARIO_LEVEL,
-        "priorities": recommendations[:3],
-        "roadmap": {h: [r for r in recommendations if r.horizon == h] for h in HORIZONS},
+        "priorities": roadmap.items[:3],
+        "roadmap": roadmap,
         "support": {kind: text[language] for kind, text in library["support"].items()},
         "appendix": appendix,
         "notes": notes.get("", []),

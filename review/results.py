@@ -16,10 +16,10 @@ from typing import Any
 from assessment.framework_texts import framework_texts
 from assessment.models import Assessment
 from review.models import ReviewItem, Verification
-from scoring.engine import Answer, Framework, NodeScore, ScoreCard, apply_changes, parse_answers, path_to_level, score
+from scoring.engine import Answer, Framework, NodeScore, ScoreCard, apply_changes, parse_answers, score
 from scoring.engine.serialize import card_as_data, card_from_data, path_as_data
 from scoring.results import TOP_SCENARIO_LEVEL, node_share
-from scoring.selectors import assessment_answers, assessment_result, framework_structure
+from scoring.selectors import assessment_answers, assessment_result, framework_structure, next_level_path
 from scoring.wording import answer_as_text
 
 
@@ -44,7 +44,7 @@ def verified_result_data(assessment: Assessment) -> dict[str, Any]:
     answers = verified_answers(assessment)
     return {
         "card": card_as_data(score(framework, answers)),
-        "path": path_as_data(framework, path_to_level(framework, answers)),
+        "path": path_as_data(framework, next_level_path(assessment, answers)),
     }
 
 

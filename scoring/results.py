@@ -12,8 +12,9 @@ from decimal import Decimal
 
 from django.utils import translation
 
+from assessment.classification import SizeBand
 from assessment.framework_texts import FrameworkTexts, framework_texts
-from assessment.models import Assessment
+from assessment.models import Assessment, FrameworkVersion
 from scoring.engine import Answer, Framework, Gate, NodeScore, PathToLevel, ScoreCard
 from scoring.engine.numbers import ZERO
 from scoring.peers import PEER_PROFILE, PeerFilter, PeerStanding, peer_benchmark
@@ -66,9 +67,26 @@ class PathStep:
     text: str
     answer: Answer  # the improved answer
     answer_text: str
+    change: str  # what the step newly reaches, in the framework's words (no keys): options added, "Level 2"
     points: Decimal  # added to the total; none for a scenario step (it counts towards the scenario gates)
-    effort: Decimal
+    cost: Decimal  # estimated: the midpoints of its rungs' cost bands, in the plan's unit (else effort steps)
+    cost_low: Decimal | None  # the cost band, None without a plan
+    cost_high: Decimal | None
+    weeks: tuple[int, int] | None
+    effort_class: str  # the class's name in the reader's language ("" without a plan)
     steps: int
+
+
+@dataclass(frozen=True)
+class PlanTexts:
+    """The framework's plan as a reader sees it: whose estimates, their unit, the class names, the caveats that
+    apply to the firm's size band."""
+
+    note: str
+    unit: str
+    size: str  # the size band the costs are for, named in the reader's language
+    classes: Mapping[str, str]  # class key → name
+    caveats: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -116,7 +134,8 @@ class ResultsView:
     indicator_radar: tuple[Axis, ...]  # one per indicator where they tell more than the dimensions; else empty
     scenario_average: Decimal | None
     scenarios: tuple[ScenarioRow, ...]
-    steps: tuple[PathStep, ...]  # the path's improvements, best points per effort first
+    steps: tuple[PathStep, ...]  # the path's improvements, cheapest first
+    plan: PlanTexts | None  # None when the framework has no plan: the path weighs steps by effort
     peers: Peers
     previous: Previous | None
     answers: Mapping[str, Answer]
@@ -128,6 +147,66 @@ class ResultsView:
     @property
     def blocking(self) -> tuple[Gate, ...]:
         return self.card.blocking_gates
+
+
+def plan_texts(version: FrameworkVersion, size: str, language: str) -> PlanTexts | None:
+    """The version's plan in `language`, for a firm of size band `size`; None without a plan."""
+    raw = version.plan
+    if not raw:
+        return None
+    lang = "en" if language == "en" else "zh-Hans"
+    with translation.override("en" if language == "en" else "zh-hans"):
+        size_name = str(SizeBand(size).label) if size in SizeBand.values else size
+    return PlanTexts(
+        note=raw["note"][lang],
+        unit=raw["unit"][lang],
+        size=size_name,
+        classes={key: spec["name"][lang] for key, spec in raw["classes"].items()},
+        caveats=tuple(c["text"][lang] for c in raw.get("caveats", []) if size in c["sizes"]),
+    )
+
+
+def step_change(framework: Framework, texts: FrameworkTexts, key: str, before: Answer | None, after: Answer) -> str:
+    """What an improvement newly reaches, in the framework's words without keys: the options it adds (the option
+    chosen, for a single choice), the scenario level with its descriptor."""
+    question = framework.questions[key]
+    if question.kind == "scenario":
+        level = after.level or 0
+        descriptors = {d["level"]: d["text"] for d in texts.places[key].node.get("descriptors", [])}
+        name = translation.gettext("Level %(level)s") % {"level": level}
+        return f"{name}: {descriptors[level]}" if descriptors.get(level) else name
+    if question.kind in ("single_choice", "multiple_choice"):
+        options = texts.options(key)
+        had = set(before.choices) if before and question.kind == "multiple_choice" else set()
+        return translation.gettext("; ").join(options.get(k, k) for k in after.choices if k not in had)
+    return answer_as_text(framework, texts, key, after)
+
+
+def path_steps(
+    framework: Framework,
+    texts: FrameworkTexts,
+    plan: PlanTexts | None,
+    path: PathToLevel | None,
+    before: Mapping[str, Answer],
+) -> tuple[PathStep, ...]:
+    """The path's improvements as people read them; `before`: the answers the path starts from."""
+    return tuple(
+        PathStep(
+            question=i.question,
+            text=question_text(texts, i.question),
+            answer=i.answer,
+            answer_text=answer_as_text(framework, texts, i.question, i.answer),
+            change=step_change(framework, texts, i.question, before.get(i.question), i.answer),
+            points=i.points,
+            cost=i.cost,
+            cost_low=i.cost_low,
+            cost_high=i.cost_high,
+            weeks=i.weeks,
+            effort_class=plan.classes.get(i.effort_class, "") if plan and i.effort_class else "",
+            steps=i.steps,
+        )
+        for i in (path.improvements if path else ())
+    )
 
 
 def score_thresholds(framework: Framework) -> tuple[Decimal, ...]:
@@ -240,18 +319,8 @@ def _results_view(assessment: Assessment, language: str, peers_by: Collection[st
     indicators = _axes(
         framework, card, earlier, [i for d in card.dimensions for i in d.children], texts.indicator_names
     )
-    steps = tuple(
-        PathStep(
-            question=i.question,
-            text=question_text(texts, i.question),
-            answer=i.answer,
-            answer_text=answer_as_text(framework, texts, i.question, i.answer),
-            points=i.points,
-            effort=i.effort,
-            steps=i.steps,
-        )
-        for i in (path.improvements if path else ())
-    )
+    plan = plan_texts(version, path.size if path else assessment.organization.size_band, language)
+    steps = path_steps(framework, texts, plan, path, answers)
     names = {"total": translation.gettext("Total"), **texts.dimension_names}
     chosen = {name: str(getattr(result, name)) for name in PEER_PROFILE if name in peers_by}
     return ResultsView(
@@ -281,6 +350,7 @@ def _results_view(assessment: Assessment, language: str, peers_by: Collection[st
             for q in framework.scenarios
         ),
         steps=steps,
+        plan=plan,
         peers=_peers(card, peer_benchmark(result, PeerFilter(**chosen)), names, chosen),
         previous=previous,
         answers=answers,

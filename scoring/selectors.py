@@ -7,6 +7,7 @@ again here and returned unsaved; `scoring.services.assessment_result_ensure` is 
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -20,12 +21,16 @@ from assessment.selectors import framework_version_document
 from scoring.engine import (
     Answer,
     Framework,
+    PathToLevel,
+    Plan,
     apply_changes,
     framework_from_document,
     parse_answers,
     path_to_level,
+    plan_from_document,
     score,
 )
+from scoring.engine.path import DEFAULT_SIZE
 from scoring.engine.serialize import card_as_data, path_as_data
 from scoring.models import AssessmentResult, DimensionResult
 
@@ -83,10 +88,27 @@ def answers_of(assessment_ids: Iterable[int]) -> dict[int, dict[str, Answer]]:
     return answers
 
 
+@lru_cache(maxsize=64)
+def _plan(version_id: int, raw: str) -> Plan | None:
+    return plan_from_document(json.loads(raw))
+
+
+def framework_plan(version: FrameworkVersion) -> Plan | None:
+    """The engine's view of a version's plan (effort and cost estimates), None without one. Read from the row:
+    the plan is outside the content hash and may be amended."""
+    return _plan(version.pk, json.dumps(version.plan, sort_keys=True)) if version.plan else None
+
+
+def next_level_path(assessment: Assessment, answers: Mapping[str, Answer]) -> PathToLevel | None:
+    """The cheapest path to the next level for these answers, costed for the organisation's size band."""
+    version = assessment.framework_version
+    size = assessment.organization.size_band or DEFAULT_SIZE
+    return path_to_level(framework_structure(version), answers, plan=framework_plan(version), size=size)
+
+
 def path_data(assessment: Assessment, answers: Mapping[str, Answer]) -> dict[str, Any] | None:
     """The path to the next level as stored: data whose answers are in the answer format."""
-    framework = framework_structure(assessment.framework_version)
-    return path_as_data(framework, path_to_level(framework, answers))
+    return path_as_data(framework_structure(assessment.framework_version), next_level_path(assessment, answers))
 
 
 def result_rows(

@@ -32,6 +32,8 @@ from assessment.selectors import assessment_documents, framework_version_get, me
 from assessment.services.assessments import answers_upsert, assessment_create
 from assessment.services.documents import document_add
 from reports.models import Report
+from reports.roadmap import Roadmap
+from reports.selectors import assessment_roadmap
 from reports.services import report_request
 from review.models import ReviewItem
 from review.results import comparison
@@ -82,6 +84,34 @@ def assessments_shown(assessments: Iterable[Assessment], context: dict[str, Any]
     listed = list(assessments)
     context = {**context, "results": assessment_results(listed)}
     return list(s.AssessmentSerializer(listed, many=True, context=context).data)
+
+
+def roadmap_as_data(roadmap: Roadmap) -> dict[str, Any]:
+    """The roadmap as the API sends it: items by horizon, figures exact."""
+    items = {
+        horizon: [
+            {
+                **{f: getattr(item, f) for f in ("title", "action", "target", "owner", "cost_unit", "effort_class")},
+                **{f: getattr(item, f) for f in ("kpi", "points", "consultant_note", "on_path")},
+                "questions": list(item.questions),
+                "keys": list(item.keys),
+                "weeks": list(item.weeks) if item.weeks else None,
+                "cost": list(item.cost) if item.cost else None,
+                "support": list(item.support),
+            }
+            for item in found
+        ]
+        for horizon, found in roadmap.horizons.items()
+    }
+    return {
+        "basis": roadmap.basis,
+        **items,
+        "reaches": roadmap.reaches.number if roadmap.reaches else None,
+        "total_after": roadmap.total_after,
+        "cost": list(roadmap.cost) if roadmap.cost else None,
+        "cost_unit": roadmap.plan.unit if roadmap.plan else "",
+        "note": roadmap.plan.note if roadmap.plan else "",
+    }
 
 
 def verified_as_data(assessment: Assessment, language: str) -> dict[str, Any] | None:
@@ -274,6 +304,7 @@ class AssessmentViewSet(
         if unknown:
             raise ValidationError({"peers": [_("Use sector, size_band or province, comma-separated.")]})
         view = results_view(assessment, language=document_language(), peers_by=chosen)
+        roadmap = assessment_roadmap(assessment, view)
         body = {
             **card_as_data(view.card),
             "next_level_path": path_as_data(view.framework, view.path),
@@ -281,6 +312,7 @@ class AssessmentViewSet(
             "computed_at": view.computed_at,
             "peers": {"filter": view.peers.filter, "standings": [asdict(p) for p in view.peers.standings]},
             "verified": verified_as_data(assessment, document_language()),
+            "roadmap": roadmap_as_data(roadmap),
         }
         return Response(s.ResultsSerializer(body).data)
 

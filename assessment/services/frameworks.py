@@ -9,9 +9,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from assessment.framework_format import GUIDANCE, Document, canonical_decimal, walk_indicators
+from assessment.framework_format import GUIDANCE, PLAN, Document, canonical_decimal, walk_indicators
 from assessment.models import Dimension, Framework, FrameworkVersion, Indicator, Option, Question
 from assessment.services import ImmutableError, ServiceError
+from scoring.models import AssessmentResult
 
 
 def jsonable(value: Any) -> Any:
@@ -31,6 +32,7 @@ class ImportOutcome:
     created: bool
     published: bool
     guidance_updated: bool = False
+    plan_updated: bool = False
 
 
 def _texts(prefix: str, value: dict[str, str] | None) -> dict[str, str]:
@@ -132,24 +134,37 @@ def framework_version_retire(*, version: FrameworkVersion) -> FrameworkVersion:
 def framework_import(*, document: Document, content_hash: str, publish: bool = True) -> ImportOutcome:
     """Store a validated framework document; idempotent by content hash; published versions never change.
 
-    Importing the same content again updates only its guidance (suggested documents), which is outside the hash.
+    Importing the same content again updates only its guidance (suggested documents) and its plan (effort and
+    cost estimates), which are outside the hash. A changed plan changes what the paths to the next level cost:
+    the stored results of the version have theirs worked out again (marked pending).
     """
     framework, _ = Framework.objects.get_or_create(slug=document["slug"])
     existing = (
         FrameworkVersion.objects.select_for_update().filter(framework=framework, label=document["version"]).first()
     )
     guidance = jsonable(document.get(GUIDANCE) or {})
+    plan = jsonable(document.get(PLAN) or {})
     if existing is not None:
         if existing.content_hash == content_hash:
-            # The same content: only its guidance (outside the hash, unguarded by the triggers) may be amended.
+            # The same content: only its guidance and plan (outside the hash, unguarded by the triggers) may be
+            # amended.
             guidance_updated = existing.guidance != guidance
-            if guidance_updated:
-                existing.guidance = guidance
-                existing.save(update_fields=["guidance"])
+            plan_updated = existing.plan != plan
+            existing.guidance, existing.plan = guidance, plan
+            if guidance_updated or plan_updated:
+                existing.save(update_fields=["guidance", "plan"])
+            if plan_updated:
+                AssessmentResult.objects.filter(framework_version=existing).update(path=None, path_pending=True)
             published = publish and existing.status == FrameworkVersion.Status.DRAFT
             if published:
                 framework_version_publish(version=existing)
-            return ImportOutcome(existing, created=False, published=published, guidance_updated=guidance_updated)
+            return ImportOutcome(
+                existing,
+                created=False,
+                published=published,
+                guidance_updated=guidance_updated,
+                plan_updated=plan_updated,
+            )
         if existing.status != FrameworkVersion.Status.DRAFT:
             raise ImmutableError(
                 f"{existing.reference} is {existing.status} with different content "
@@ -168,6 +183,7 @@ def framework_import(*, document: Document, content_hash: str, publish: bool = T
         scoring=document["scoring"],
         levels=jsonable(document["levels"]),
         guidance=guidance,
+        plan=plan,
     )
     _create_tree(version, document)
     if publish:

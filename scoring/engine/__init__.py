@@ -7,7 +7,8 @@ from scoring.engine.answers import Answer, Missing, apply_changes, missing_for_s
 from scoring.engine.errors import MESSAGES, AnswerError, AnswerSetError
 from scoring.engine.framework import Framework, framework_from_document
 from scoring.engine.kinds import KINDS, Words
-from scoring.engine.path import Improvement, PathToLevel, path_to_level
+from scoring.engine.path import Improvement, PathToLevel, improvement_of, path_to_level
+from scoring.engine.plan import Plan, plan_from_document
 from scoring.engine.scorecard import SCORING_VERSION, Gate, NodeScore, QuestionScore, ScoreCard, score
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Missing",
     "NodeScore",
     "PathToLevel",
+    "Plan",
     "QuestionScore",
     "ScoreCard",
     "Words",
@@ -30,9 +32,11 @@ __all__ = [
     "answer_text",
     "apply_changes",
     "framework_from_document",
+    "improvement_of",
     "missing_for_submission",
     "parse_answer",
     "parse_answers",
     "path_to_level",
+    "plan_from_document",
     "score",
 ]

@@ -12,7 +12,7 @@ from scoring.engine.framework import Framework, LevelRule, Node, Question
 from scoring.engine.kinds import KINDS, Sources
 from scoring.engine.numbers import PRECISION, ZERO
 
-SCORING_VERSION = 3  # bump whenever a rule in scoring/engine changes a result (3: results stored unrounded)
+SCORING_VERSION = 4  # bump whenever a rule in scoring/engine changes a result (4: the path minimises estimated cost)
 V = TypeVar("V")
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from scoring.engine.answer_format import answer_item, parse_answer
 from scoring.engine.framework import Framework
 from scoring.engine.numbers import exact
-from scoring.engine.path import Improvement, PathToLevel
+from scoring.engine.path import DEFAULT_SIZE, Improvement, PathToLevel
 from scoring.engine.scorecard import Credit, Gate, NodeScore, QuestionScore, ScoreCard
 
 Data = dict[str, Any]
@@ -86,15 +86,27 @@ def path_as_data(framework: Framework, path: PathToLevel | None) -> Data | None:
                 "question": i.question,
                 "answer": answer_item(framework.questions[i.question], i.answer),
                 "points": exact(i.points),
-                "effort": exact(i.effort),
+                "cost": exact(i.cost),
+                "cost_low": _maybe(i.cost_low),
+                "cost_high": _maybe(i.cost_high),
+                "weeks": list(i.weeks) if i.weeks else None,
+                "effort_class": i.effort_class,
                 "steps": i.steps,
             }
             for i in path.improvements
         ],
-        "effort": exact(path.effort),
+        "cost": exact(path.cost),
+        "cost_low": _maybe(path.cost_low),
+        "cost_high": _maybe(path.cost_high),
+        "size": path.size,
+        "planned": path.planned,
         "total_after": exact(path.total_after),
         "level_after": path.level_after,
     }
+
+
+def _maybe(value: Decimal | None) -> Decimal | None:
+    return None if value is None else exact(value)
 
 
 def _decimal(value: Any) -> Decimal:
@@ -171,11 +183,21 @@ def path_from_data(framework: Framework, data: Mapping[str, Any] | None) -> Path
                 question=i["question"],
                 answer=parse_answer(framework, i["answer"]),
                 points=_decimal(i["points"]),
-                effort=_decimal(i["effort"]),
+                cost=_decimal(i.get("cost", i.get("effort"))),  # paths stored before scoring version 4: effort
                 steps=i["steps"],
+                cost_low=_maybe_from(i.get("cost_low")),
+                cost_high=_maybe_from(i.get("cost_high")),
+                weeks=(i["weeks"][0], i["weeks"][1]) if i.get("weeks") else None,
+                effort_class=i.get("effort_class"),
             )
             for i in data["improvements"]
         ),
         total_after=_decimal(data["total_after"]),
         level_after=data["level_after"],
+        size=data.get("size", DEFAULT_SIZE),
+        planned=data.get("planned", False),
     )
+
+
+def _maybe_from(value: Any) -> Decimal | None:
+    return None if value is None else _decimal(value)

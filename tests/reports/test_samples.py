@@ -121,7 +121,7 @@ def test_a_re_assessment_report_shows_progress_peers_and_a_roadmap(
     content = report_content(re_assessment, language)
     assert content["view"].previous is not None
     assert content["view"].peers.withheld is None
-    assert content["roadmap"]["now"]
+    assert content["roadmap"].horizons["now"]
     pdf = html_to_pdf(report_html(content))
     target = SAMPLES if os.environ.get("SAVE_SAMPLES") == "1" else tmp_path
     target.mkdir(parents=True, exist_ok=True)

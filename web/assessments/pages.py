@@ -32,6 +32,7 @@ from assessment.models import Answer as AnswerRow
 from assessment.models import Assessment, EvidenceDocument, FrameworkVersion, Organization
 from assessment.selectors import assessment_documents
 from reports.charts import progress_bars, result_charts
+from reports.selectors import assessment_roadmap
 from scoring.engine import Answer, Framework, missing_for_submission
 from scoring.engine.suggest import suggest_option
 from scoring.results import ResultsView, results_view, score_thresholds
@@ -427,6 +428,7 @@ def results_page(assessment: Assessment, peers_by: list[str]) -> dict[str, Any]:
     """What the results page shows: the results view and its charts (as the PDF has them), with links into
     the wizard and the what-if form."""
     view = results_view(assessment, language=document_language(), peers_by=peers_by)
+    roadmap = assessment_roadmap(assessment, view)
     charts = result_charts(view)
     layout = questionnaire(assessment.framework_version)
     return {
@@ -435,6 +437,7 @@ def results_page(assessment: Assessment, peers_by: list[str]) -> dict[str, Any]:
         "radar": chart(charts.radar),
         "indicator_radar": chart(charts.indicator_radar),
         "peers": [(row, chart(svg)) for row, svg in charts.peers],
-        "steps": [(step, layout.step_of[step.question]) for step in view.steps],
+        "roadmap": roadmap,
+        "steps": [(step, layout.step_of[step.question]) for step in roadmap.steps],
         "what_if": what_if_fields(view),
     }

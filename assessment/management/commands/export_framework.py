@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessment.framework_format import GUIDANCE, content_hash, dump_document
+from assessment.framework_format import GUIDANCE, PLAN, content_hash, dump_document, stored_plan
 from assessment.models import FrameworkVersion
 from assessment.selectors import framework_version_document, framework_version_get
 
@@ -26,6 +26,7 @@ class Command(BaseCommand):
         if content_hash(document) != version.content_hash:
             raise CommandError(f"{version.reference}: the stored rows no longer match the content hash.")
         document[GUIDANCE] = version.guidance or None  # outside the hash: kept on the version, not in its rows
+        document[PLAN] = stored_plan(version.plan)
         text = dump_document(document)
         if output is None:
             self.stdout.write(text, ending="")

@@ -46,6 +46,8 @@ class Command(BaseCommand):
             state = "imported" if outcome.created else ("published" if outcome.published else "unchanged")
             if outcome.guidance_updated:
                 state += ", guidance updated"
+            if outcome.plan_updated:
+                state += ", plan updated (paths to the next level are worked out again)"
             if options["verbosity"]:
                 self.stdout.write(f"{path}: {reference} {state} ({outcome.version.status}, hash {content_hash[:12]})")
         if failed:

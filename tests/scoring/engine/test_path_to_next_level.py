@@ -1,4 +1,7 @@
-"""The path to a level: improvements that, applied, reach it; cheapest per point first; nothing unneeded."""
+"""The path to a level: improvements that, applied, reach it; cheapest first; nothing unneeded.
+
+These frameworks carry no plan: each rung costs its question's `effort` (tests/scoring/engine/test_path_costs.py
+has the plan's cost bands and caveats)."""
 
 from __future__ import annotations
 
@@ -101,11 +104,11 @@ def test_the_path_to_an_explicit_target_applied_reaches_it(target: int) -> None:
 
 
 @pytest.mark.parametrize("target", [None, 3, 4])
-def test_improvements_are_ordered_by_points_per_effort(target: int | None) -> None:
+def test_improvements_are_ordered_cheapest_first_then_by_more_points(target: int | None) -> None:
     path = path_of(miit(), parsed(miit(), PARTIAL), target)
-    ratios = [i.points / i.effort for i in path.improvements]
-    assert ratios == sorted(ratios, reverse=True)
-    assert ratios[0] > 0
+    order = [(i.cost, -i.points) for i in path.improvements]
+    assert order == sorted(order)
+    assert len({i.cost for i in path.improvements}) > 1
 
 
 @pytest.mark.parametrize("target", [None, 3, 4])
@@ -126,9 +129,16 @@ def test_each_improvement_says_what_it_adds_alone_and_what_it_costs(target: int 
     for improvement in path.improvements:
         alone = score(miit(), apply_changes(answers, [improvement.answer])).total
         assert improvement.points == alone - before, improvement.question
-        assert improvement.effort == miit().questions[improvement.question].effort * improvement.steps
+        assert improvement.cost == miit().questions[improvement.question].effort * improvement.steps
+        assert (improvement.cost_low, improvement.cost_high, improvement.weeks, improvement.effort_class) == (
+            None,
+            None,
+            None,
+            None,
+        )
         assert improvement.question == improvement.answer.question
-    assert path.effort == sum(i.effort for i in path.improvements)
+    assert path.cost == sum(i.cost for i in path.improvements)
+    assert not path.planned
 
 
 def test_scenarios_short_of_the_next_level_are_raised_to_it_from_the_closest() -> None:
@@ -159,9 +169,7 @@ def test_a_constrained_shortfall_is_fixed_by_raising_the_closest_constrained_sce
         Gate("scenarios", 3, Decimal(8), Decimal(7), False),
         Gate("constrained", 3, Decimal(5), Decimal(4), False),
     )
-    assert [(i.question, i.answer.level, i.points, i.steps, i.effort) for i in path.improvements] == [
-        ("S09", 3, 0, 1, 1)
-    ]
+    assert [(i.question, i.answer.level, i.points, i.steps, i.cost) for i in path.improvements] == [("S09", 3, 0, 1, 1)]
     assert path.level_after == 3
 
 
@@ -174,14 +182,14 @@ def test_a_constrained_shortfall_with_enough_scenarios_raises_the_closest_constr
     assert [(i.question, i.answer.level, i.steps) for i in path.improvements] == [("S09", 3, 1)]
 
 
-def test_a_score_shortfall_of_0_7_is_closed_by_one_step_of_the_best_points_per_effort() -> None:
+def test_a_score_shortfall_of_0_7_is_closed_by_the_cheapest_step_with_the_most_points() -> None:
     answers = parsed(miit(), FIFTY_NINE_POINT_THREE + EIGHT_AT_THREE)
     path = path_of(miit(), answers)
     assert path.shortfall == (Gate("score", 3, Decimal(60), Decimal("59.3"), False),)
-    # The best rate is 1.875 per unit of effort: one M2 option or M4's first step.
+    # One step of effort 1 is enough (an F4 option adds 0.7); of those, one M2 option or M4's first step adds most.
     assert len(path.improvements) == 1
     (step,) = path.improvements
-    assert (step.points, step.effort, step.steps) == (Decimal("1.875"), 1, 1)
+    assert (step.points, step.cost, step.steps) == (Decimal("1.875"), 1, 1)
     assert step.question in {"M2", "M4"}
     assert path.total_after == Decimal("61.175")
     assert path.level_after == 3
@@ -285,8 +293,8 @@ def test_an_unreachable_path_raises_no_scenario_when_the_scenario_gates_already_
     assert [i.question for i in path.improvements if i.question.startswith("S")] == []
 
 
-def test_the_eu_dma_path_from_exactly_25_to_average_takes_the_best_rated_single_tick() -> None:
-    # Strategy 50 + automation 100 = 25 overall, Basic. The best gain per unit of effort is one data-security
+def test_the_eu_dma_path_from_exactly_25_to_average_takes_the_single_tick_worth_most() -> None:
+    # Strategy 50 + automation 100 = 25 overall, Basic. Every tick costs 1; the one worth most is one data-security
     # tick: 10/6 on a 0-10 component, x 100/20 for the dimension, / 6 for the overall = 25/18 = 1.39.
     items = [
         {"question": "M2.1.1-invested", "choices": [o.key for o in eu_dma().questions["M2.1.1-invested"].options]},

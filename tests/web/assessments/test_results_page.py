@@ -78,8 +78,13 @@ def test_the_path_to_the_next_level_lists_improvements_with_points_and_effort(
 ) -> None:
     page = results(web, submitted)
     assert 'id="path-table"' in page
-    assert "These changes, cheapest first, would reach Level 3" in page
-    assert "Level 3</td>" in page  # scenarios lifted to level 3
+    table = page.split('id="path-table"')[1].split("</table>")[0]
+    rows = table.count('<th scope="row">')
+    assert f"These {rows} changes, listed cheapest first, would reach Level 3" in page
+    assert "<td>Level 3: " in table  # scenarios lifted to level 3, with the level's descriptor
+    assert "S01" not in table
+    assert "question-key" not in table
+    assert 'id="roadmap-now"' in page
     assert 'name="q.S01"' in page  # the what-if panel offers the path's questions …
     assert "(now: Level 2)" in page  # … with the answers as they are
     assert "#q-" not in page.split('id="path-table"')[1].split("</table>")[0]  # submitted: no links to edit
