@@ -4,8 +4,10 @@ among its own peers; MIIT's 数字化经营 (no points) compared by its scenario
 from __future__ import annotations
 
 import importlib
+import subprocess
 from decimal import Decimal
 from itertools import count
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +15,8 @@ from django.apps import apps
 
 from assessment.models import Assessment, FrameworkVersion, Organization, User
 from assessment.services.assessments import answers_upsert, assessment_create
+from reports.rendering import html_to_pdf, report_html
+from reports.selectors import report_content
 from scoring.models import AssessmentResult, DimensionResult
 from scoring.peers import PeerFilter, peer_comparison
 from scoring.results import results_view
@@ -97,8 +101,10 @@ def test_the_group_is_stated_in_words_in_the_views_language(miit: FrameworkVersi
     )
     assert english.filter == {"sector": "C", "size_band": "small", "province": "32"}
     chinese = results_view(assessment, language="zh-Hans").peers.group
-    assert "制造业" in chinese and "江苏省" in chinese and "中小企业数字化水平评测指标（2024年版）" in chinese
-    assert "Manufacturing" not in chinese and "Jiangsu" not in chinese
+    for name in ("制造业", "小型", "江苏省", "中小企业数字化水平评测指标（2024年版）"):
+        assert name in chinese
+    for name in ("Manufacturing", "Jiangsu", "SME Digitalisation"):
+        assert name not in chinese
 
 
 def test_filters_asked_for_are_kept_and_stated(miit: FrameworkVersion, owner: User) -> None:
@@ -178,3 +184,21 @@ def test_rescoring_and_the_migration_store_the_scenario_average(miit: FrameworkV
     results_rescore(assessment_ids=[mine.assessment_id])
     rescored = DimensionResult.objects.get(result__assessment_id=mine.assessment_id, dimension="operations")
     assert (rescored.score, rescored.max) == (Decimal(3), Decimal(4))
+
+
+def test_the_report_states_the_group_and_shows_the_scenario_row(
+    miit: FrameworkVersion, owner: User, tmp_path: Path
+) -> None:
+    peers(miit, owner, 5, "A", scenarios=1)
+    mine = me(miit, owner, "A", scenarios=2)
+    content = report_content(Assessment.objects.get(pk=mine.assessment_id), "en")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(html_to_pdf(report_html(content)))
+    text = " ".join(
+        subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
+    assert (
+        "Peer group: 5 other organisations of the same sector (Manufacturing), size band (small) and province "
+        f"(Jiangsu) that submitted {MIIT_TITLE}" in text
+    )
+    assert "(average scenario level, of 4)" in text
