@@ -206,6 +206,12 @@ class ScoreCardSerializer(Serializer):
 
 class PeerStandingSerializer(Serializer):
     key = serializers.CharField(help_text='"total" or a dimension key.')
+    measure = serializers.ChoiceField(
+        choices=["points", "scenario_level"],
+        help_text='"scenario_level": a dimension without points, compared by its scenarios\' average level (0–4).',
+    )
+    score = Figure(help_text="The result's own figure that was compared (points, or the average scenario level).")
+    max = Figure()
     percentile = Figure(allow_null=True, help_text="0–100: the share of peers scoring lower, ties counted half.")
     quartiles = serializers.ListField(child=Figure(), allow_null=True)
     peers = serializers.IntegerField()
@@ -213,7 +219,11 @@ class PeerStandingSerializer(Serializer):
 
 
 class PeersSerializer(Serializer):
-    filter = serializers.DictField(child=serializers.CharField())
+    filter = serializers.DictField(
+        child=serializers.CharField(), help_text="The group's profile values besides the framework version."
+    )
+    automatic = serializers.BooleanField(help_text="The group was chosen: the narrowest one large enough.")
+    group = serializers.CharField(help_text="Who the peers are, in words, in the request's language.")
     standings = PeerStandingSerializer(many=True)
 
 

@@ -149,22 +149,22 @@ def bench_rescore(version: Any, count: int) -> None:
 
 
 PEER_SQL = """
-INSERT INTO assessment_organization (name, uscc, sector, size_band, province, created_at)
+INSERT INTO assessment_organization (name, uscc, sector, size_band, province, created_at, description, kind)
 SELECT 'peer-' || g, 'B' || lpad(g::text, 17, '0'), (ARRAY['C','C','C','F','I','E'])[1 + g %% 6],
        (ARRAY['micro','small','medium'])[1 + g %% 3], (ARRAY['32','44','33','37','11','51'])[1 + g %% 6],
-       now() - interval '1 year'
+       now() - interval '1 year', '', 'sme'
 FROM generate_series(1, %(organizations)s) AS g;
 
 INSERT INTO assessment_assessment (organization_id, framework_version_id, status, created_by_id, created_at,
-                                   updated_at, submitted_at, submitted_by_id, pledged_at)
-SELECT o.id, %(version)s, 'submitted', %(user)s, now(), now(), now(), %(user)s, now()
+                                   updated_at, submitted_at, submitted_by_id, pledged_at, reopened_questions)
+SELECT o.id, %(version)s, 'submitted', %(user)s, now(), now(), now(), %(user)s, now(), '[]'::jsonb
 FROM assessment_organization o CROSS JOIN generate_series(1, %(per_organization)s)
 WHERE o.name LIKE 'peer-%%';
 
 INSERT INTO scoring_assessmentresult (assessment_id, framework_version_id, scoring_version, total, max_total, level,
-    completeness, card, frozen, computed_at, peer_group, organization_id, sector, size_band, province)
+    completeness, card, frozen, computed_at, peer_group, organization_id, sector, size_band, province, path_pending)
 SELECT a.id, a.framework_version_id, 1, round((random() * 100)::numeric, 2), 100, 0, 1, '{}'::jsonb, true, now(),
-       true, o.id, o.sector, o.size_band, o.province
+       true, o.id, o.sector, o.size_band, o.province, false
 FROM assessment_assessment a JOIN assessment_organization o ON o.id = a.organization_id
 WHERE o.name LIKE 'peer-%%';
 
@@ -173,7 +173,7 @@ INSERT INTO scoring_dimensionresult (result_id, framework_version_id, organizati
 SELECT r.id, r.framework_version_id, r.organization_id, d.key, round((random() * d.max)::numeric, 2), d.max, true,
        r.sector, r.size_band, r.province
 FROM scoring_assessmentresult r
-CROSS JOIN (VALUES ('foundation', 50), ('operations', 0), ('management', 30), ('outcomes', 20)) AS d(key, max)
+CROSS JOIN (VALUES ('foundation', 50), ('operations', 4), ('management', 30), ('outcomes', 20)) AS d(key, max)
 WHERE r.card = '{}'::jsonb;
 
 ANALYZE;
@@ -185,7 +185,7 @@ def bench_peers(version: Any, peers: int) -> None:
 
     from assessment.models import User
     from scoring.models import AssessmentResult
-    from scoring.peers import PeerFilter, peer_benchmark
+    from scoring.peers import PeerFilter, peer_comparison
 
     synthetic = AssessmentResult.objects.filter(organization__name__startswith="peer-").count()
     if synthetic < peers:
@@ -204,7 +204,8 @@ def bench_peers(version: Any, peers: int) -> None:
             "pk"
         )[:50]
     ) or list(AssessmentResult.objects.filter(framework_version=version).exclude(card={}).order_by("pk")[:50])
-    cases = {
+    cases: dict[str, PeerFilter | None] = {
+        "chosen automatically (narrowest large enough of four groups)": None,
         "all peers": PeerFilter(),
         "same sector": PeerFilter(sector="C"),
         "same province": PeerFilter(province="32"),
@@ -214,7 +215,7 @@ def bench_peers(version: Any, peers: int) -> None:
         full = []
         for subject in subjects:
             started = time.perf_counter()
-            standings = peer_benchmark(subject, peer_filter)
+            standings = peer_comparison(subject, peer_filter).standings
             full.append((time.perf_counter() - started) * 1000)
         warm = full[1:]  # the first call builds the cached distributions
         lookups = [ms / len(standings) for ms in warm]

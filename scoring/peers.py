@@ -9,14 +9,19 @@ control (docs/peers.md says why each rule is there):
   so even a group of an attacker's making reveals no more than the band a score is in;
 - the percentile needs PEER_MIN_ORGANIZATIONS other organisations, the quartiles PEER_MIN_FOR_QUARTILES;
 - the asking organisation is never among its own peers.
+
+Unless a group is asked for, the narrowest of PEER_GROUPS large enough is chosen (peer_comparison).
+A dimension without points (MIIT's 数字化经营, judged by scenario levels) is compared by its scenarios'
+average level, 0–TOP_SCENARIO_LEVEL.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,11 +30,19 @@ from django.db.models.functions import Floor, Least
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from scoring.engine import NodeScore, ScoreCard
+from scoring.engine.numbers import PRECISION
 from scoring.models import AssessmentResult, DimensionResult
 
 DISTRIBUTION_CACHE_SECONDS = 3600  # forgotten when a peer is added; the expiry only bounds staleness
 PEER_PROFILE = ("sector", "size_band", "province")  # what a peer group may be narrowed by
+# The groups the automatic choice considers, widest first, each narrowing the one before: what a firm
+# does digitally depends most on its sector, then on its size; the region matters least.
+PEER_GROUPS: tuple[tuple[str, ...], ...] = ((), ("sector",), ("sector", "size_band"), PEER_PROFILE)
 QUARTILES = (Decimal("0.25"), Decimal("0.5"), Decimal("0.75"))
+TOP_SCENARIO_LEVEL = 4  # a node judged by scenario levels is shown and compared as its average level out of this
+
+Measure = Literal["points", "scenario_level"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,25 @@ class PeerFilter:
     def q(self) -> Q:
         return Q(**{k: v for k, v in self.__dict__.items() if v})
 
+    @property
+    def fields(self) -> dict[str, str]:
+        """The profile values the group is narrowed by, in PEER_PROFILE order."""
+        return {name: value for name in PEER_PROFILE if (value := getattr(self, name))}
+
+    def admits(self, sector: str, size_band: str, province: str) -> bool:
+        profile = {"sector": sector, "size_band": size_band, "province": province}
+        return all(profile[name] == value for name, value in self.fields.items())
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A figure results are compared by: the total, or a dimension's points or its average scenario level."""
+
+    key: str  # "total" or a dimension key
+    score: Decimal
+    max: Decimal
+    measure: Measure
+
 
 @dataclass(frozen=True)
 class PeerStanding:
@@ -49,6 +81,20 @@ class PeerStanding:
     quartiles: tuple[Decimal, Decimal, Decimal] | None  # the middles of the bands Q1, the median and Q3 are in
     peers: int  # other organisations compared with
     withheld: str | None  # why the comparison is not shown
+    score: Decimal  # the result's own figure that was compared
+    max: Decimal
+    measure: Measure  # "scenario_level": a dimension without points, by its average level (max 4)
+
+
+@dataclass(frozen=True)
+class PeerComparison:
+    filter: PeerFilter  # the group: the framework version and these profile values
+    automatic: bool  # chosen by peer_comparison, not asked for
+    standings: tuple[PeerStanding, ...]  # the total first, then each compared dimension
+
+    @property
+    def peers(self) -> int:
+        return self.standings[0].peers
 
 
 @dataclass(frozen=True)
@@ -83,7 +129,9 @@ class Distribution:
     def without(self, bands: list[int]) -> Distribution:
         counts = list(self.counts)
         for band in bands:
-            counts[band] -= 1
+            # Never below zero: a distribution cached just before the organisation became established
+            # (it is forgotten within DISTRIBUTION_CACHE_SECONDS) does not hold it yet.
+            counts[band] = max(0, counts[band] - 1)
         return Distribution(tuple(counts))
 
     def below_and_equal(self, band: int) -> tuple[int, int]:
@@ -106,9 +154,33 @@ class Distribution:
         return low, median, high
 
 
+def _scenario_keys(node: NodeScore) -> list[str]:
+    return [*node.questions, *(key for child in node.children for key in _scenario_keys(child))]
+
+
+def scenario_average(card: ScoreCard, node: NodeScore) -> Decimal | None:
+    """The average level (0–4) of a node's scenarios; None when it has none."""
+    levels = [card.scenario_levels[key] for key in _scenario_keys(node) if key in card.scenario_levels]
+    return (Decimal(sum(levels)) / len(levels)).quantize(PRECISION) if levels else None
+
+
+def dimension_metric(card: ScoreCard, node: NodeScore) -> Metric:
+    """A dimension as compared: its points, or, without points, its scenarios' average level out of 4."""
+    average = None if node.max else scenario_average(card, node)
+    if average is None:
+        return Metric(node.key, node.score, node.max, "points")
+    return Metric(node.key, average, Decimal(TOP_SCENARIO_LEVEL), "scenario_level")
+
+
+def compared_metrics(card: ScoreCard) -> list[Metric]:
+    """The total, then every dimension that has something to compare (points or scenarios)."""
+    dimensions = [dimension_metric(card, d) for d in card.dimensions]
+    return [Metric("total", card.total, card.max_total, "points"), *(m for m in dimensions if m.max)]
+
+
 def _cache_key(version_id: int, metric: str, peer_filter: PeerFilter) -> str:
     parts = (peer_filter.sector or "", peer_filter.size_band or "", peer_filter.province or "")
-    return f"peers:v3:{version_id}:{metric}:{':'.join(parts)}"  # v3: bands of established organisations
+    return f"peers:v4:{version_id}:{metric}:{':'.join(parts)}"  # v4: scenario dimensions by their average level
 
 
 def _established() -> Q:
@@ -117,72 +189,110 @@ def _established() -> Q:
     return Q(organization__created_at__lte=cutoff) & ~Q(organization__uscc="")
 
 
-def _distribution(queryset: QuerySet[Any], field: str, bands: Bands, key: str) -> Distribution:
-    """One GROUP BY over the group's bands, cached: a lookup then scans nothing."""
-    distribution = cache.get(key)
-    if distribution is None:
-        width = Value(bands.width, output_field=DecimalField())
-        band = Least(Floor(F(field) / width), Value(bands.count - 1), output_field=IntegerField())
-        rows = queryset.annotate(band=band).values_list("band").annotate(n=Count("pk")).order_by()
-        counts = [0] * bands.count
-        for found, n in rows:
-            counts[max(0, int(found))] += n
-        distribution = Distribution(tuple(counts))
-        cache.set(key, distribution, DISTRIBUTION_CACHE_SECONDS)
-    return distribution
+def _counter(queryset: QuerySet[Any], field: str, bands: Bands) -> Callable[[], Distribution]:
+    """What counts a group's organisations per band of `field`: one GROUP BY, run only when called."""
+    return lambda: _count_bands(queryset, field, bands)
 
 
-def _standing(key: str, group: Distribution, bands: Bands, value: Decimal) -> PeerStanding:
+def _count_bands(queryset: QuerySet[Any], field: str, bands: Bands) -> Distribution:
+    """The group's organisations per band: one GROUP BY over the bands."""
+    width = Value(bands.width, output_field=DecimalField())
+    band = Least(Floor(F(field) / width), Value(bands.count - 1), output_field=IntegerField())
+    rows = queryset.annotate(band=band).values_list("band").annotate(n=Count("pk")).order_by()
+    counts = [0] * bands.count
+    for found, n in rows:
+        counts[max(0, int(found))] += n
+    return Distribution(tuple(counts))
+
+
+def _distributions(wanted: dict[str, Callable[[], Distribution]]) -> dict[str, Distribution]:
+    """The distributions under these cache keys: one cache read for all, and each one not cached counted
+    (a GROUP BY) and cached. A warm lookup then scans nothing."""
+    found: dict[str, Distribution] = cache.get_many(list(wanted))
+    missing = {key: count() for key, count in wanted.items() if key not in found}
+    if missing:
+        cache.set_many(missing, DISTRIBUTION_CACHE_SECONDS)
+    return found | missing
+
+
+def _standing(metric: Metric, group: Distribution, bands: Bands) -> PeerStanding:
     peers = group.organizations
-    below, equal = group.below_and_equal(bands.band(value))
+    below, equal = group.below_and_equal(bands.band(metric.score))
     percentile = (Decimal(below) + Decimal(equal) / 2) * 100 / peers
     quartiles = None
     if peers >= settings.PEER_MIN_FOR_QUARTILES:
         low, median, high = group.quartile_bands()
         quartiles = (bands.middle(low), bands.middle(median), bands.middle(high))
-    return PeerStanding(key, percentile, quartiles, peers, None)
+    return PeerStanding(metric.key, percentile, quartiles, peers, None, metric.score, metric.max, metric.measure)
 
 
-def peer_benchmark(result: AssessmentResult, peer_filter: PeerFilter | None = None) -> list[PeerStanding]:
+def _choose(candidates: Sequence[PeerFilter], others: dict[PeerFilter, int]) -> PeerFilter:
+    """The narrowest group with enough others for the whole comparison; else for a percentile; else the widest."""
+    for enough in (settings.PEER_MIN_FOR_QUARTILES, settings.PEER_MIN_ORGANIZATIONS):
+        for candidate in reversed(candidates):
+            if others[candidate] >= enough:
+                return candidate
+    return candidates[0]
+
+
+def peer_comparison(result: AssessmentResult, peer_filter: PeerFilter | None = None) -> PeerComparison:
     """Where a result stands among established organisations' latest submitted results (see the module).
 
-    Same framework version, optionally the same sector, size band or province. Withheld when fewer than
-    PEER_MIN_ORGANIZATIONS other organisations are in the group.
+    Peers have the same framework version and, with `peer_filter`, its profile values. Without one, the
+    group is the narrowest of PEER_GROUPS (by the result's own profile) that has PEER_MIN_FOR_QUARTILES
+    other organisations, else PEER_MIN_ORGANIZATIONS, else the whole framework version (then withheld).
+    Withheld when fewer than PEER_MIN_ORGANIZATIONS other organisations are in the group.
     """
-    peer_filter = peer_filter or PeerFilter()
     version = result.framework_version_id
-    group = Q(framework_version_id=version, peer_group=True) & peer_filter.q() & _established()
-    mine = Q(organization_id=result.organization_id)
-    card = result.scorecard()
-    metrics = [("total", card.total, Bands.of(card.max_total))]
-    metrics += [(d.key, d.score, Bands.of(d.max)) for d in card.dimensions]
-    total_bands = metrics[0][2]
-    own = {
-        "total": [
-            total_bands.band(t) for t in AssessmentResult.objects.filter(group, mine).values_list("total", flat=True)
-        ]
-    }
-    totals = _distribution(
-        AssessmentResult.objects.filter(group), "total", total_bands, _cache_key(version, "total", peer_filter)
+    base = Q(framework_version_id=version, peer_group=True) & _established()
+    metrics = compared_metrics(result.scorecard())
+    bands = {m.key: Bands.of(m.max) for m in metrics}
+    # The asking organisation's own peer result (one; more only while a re-assessment is being stored).
+    own = list(
+        AssessmentResult.objects.filter(base, organization_id=result.organization_id).values_list(
+            "pk", "sector", "size_band", "province", "total"
+        )
     )
-    others = totals.without(own["total"])
-    if others.organizations < settings.PEER_MIN_ORGANIZATIONS:
+    if peer_filter is None:
+        candidates = [PeerFilter(**{name: getattr(result, name) for name in names}) for names in PEER_GROUPS]
+    else:
+        candidates = [peer_filter]
+    keys = {_cache_key(version, "total", c): c for c in candidates}
+    results = AssessmentResult.objects.filter(base)
+    totals = _distributions({key: _counter(results.filter(c.q()), "total", bands["total"]) for key, c in keys.items()})
+    others = {
+        c: totals[key].without([bands["total"].band(t) for _, s, z, p, t in own if c.admits(s, z, p)])
+        for key, c in keys.items()
+    }
+    chosen = _choose(candidates, {c: d.organizations for c, d in others.items()})
+    count = others[chosen].organizations
+    if count < settings.PEER_MIN_ORGANIZATIONS:
         reason = gettext("fewer than %(count)s other organisations in this peer group") % {
             "count": settings.PEER_MIN_ORGANIZATIONS
         }
-        return [PeerStanding(key, None, None, others.organizations, reason) for key, _, _ in metrics]
-    standings = [_standing("total", others, total_bands, card.total)]
-    dimension_bands = {key: bands for key, _, bands in metrics[1:]}
-    for name, score in DimensionResult.objects.filter(group, mine).values_list("dimension", "score"):
-        if name in dimension_bands:
-            own.setdefault(name, []).append(dimension_bands[name].band(score))
-    for key, value, bands in metrics[1:]:
-        queryset = DimensionResult.objects.filter(group, dimension=key)
-        scores = _distribution(queryset, "score", bands, _cache_key(version, key, peer_filter)).without(
-            own.get(key, [])
-        )
-        standings.append(_standing(key, scores, bands, value))
-    return standings
+        withheld = tuple(PeerStanding(m.key, None, None, count, reason, m.score, m.max, m.measure) for m in metrics)
+        return PeerComparison(chosen, peer_filter is None, withheld)
+    standings = [_standing(metrics[0], others[chosen], bands["total"])]
+    mine = [pk for pk, s, z, p, _ in own if chosen.admits(s, z, p)]
+    own_bands: dict[str, list[int]] = {}
+    if mine:
+        for name, score in DimensionResult.objects.filter(result_id__in=mine).values_list("dimension", "score"):
+            if name in bands:
+                own_bands.setdefault(name, []).append(bands[name].band(score))
+    dimensions = DimensionResult.objects.filter(base & chosen.q())
+    wanted = {_cache_key(version, m.key, chosen): m for m in metrics[1:]}
+    scores = _distributions(
+        {key: _counter(dimensions.filter(dimension=m.key), "score", bands[m.key]) for key, m in wanted.items()}
+    )
+    for key, metric in wanted.items():
+        group = scores[key].without(own_bands.get(metric.key, []))
+        standings.append(_standing(metric, group, bands[metric.key]))
+    return PeerComparison(chosen, peer_filter is None, tuple(standings))
+
+
+def peer_benchmark(result: AssessmentResult, peer_filter: PeerFilter | None = None) -> list[PeerStanding]:
+    """The standings among peers of the same framework version and `peer_filter`'s profile (all, without one)."""
+    return list(peer_comparison(result, peer_filter or PeerFilter()).standings)
 
 
 def peer_cache_invalidate(results: list[tuple[AssessmentResult, list[str]]]) -> None:

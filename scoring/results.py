@@ -11,17 +11,23 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.utils import translation
+from django.utils.translation import ngettext, pgettext
 
-from assessment.classification import SizeBand
+from assessment.classification import PROVINCES, SECTORS, SizeBand
 from assessment.framework_texts import FrameworkTexts, framework_texts
 from assessment.models import Assessment, FrameworkVersion
 from scoring.engine import Answer, Framework, Gate, NodeScore, PathToLevel, ScoreCard
-from scoring.engine.numbers import ZERO
-from scoring.peers import PEER_PROFILE, PeerFilter, PeerStanding, peer_benchmark
+from scoring.peers import (
+    PEER_PROFILE,
+    TOP_SCENARIO_LEVEL,
+    Measure,
+    PeerComparison,
+    PeerFilter,
+    PeerStanding,
+    peer_comparison,
+)
 from scoring.selectors import assessment_answers, assessment_result, framework_structure
 from scoring.wording import answer_as_text, question_text
-
-TOP_SCENARIO_LEVEL = 4  # a node judged by scenario levels is shown as its average level out of this
 
 
 @dataclass(frozen=True)
@@ -93,20 +99,23 @@ class PlanTexts:
 class PeerRow:
     key: str
     name: str
-    score: Decimal
+    score: Decimal  # points, or for a dimension without points its average scenario level
     max: Decimal
     percentile: Decimal | None
     quartiles: tuple[Decimal, Decimal, Decimal] | None
     peers: int
+    measure: Measure  # "scenario_level": a dimension judged by scenario levels, compared by its average (of 4)
 
 
 @dataclass(frozen=True)
 class Peers:
-    filter: Mapping[str, str]
+    filter: Mapping[str, str]  # the group's profile values (besides the framework version)
     standings: tuple[PeerStanding, ...]  # every metric, as machines receive them
-    rows: tuple[PeerRow, ...]  # the metrics with points, named: what people see
+    rows: tuple[PeerRow, ...]  # the same, named: what people see
     withheld: str | None  # why the comparison is not shown
     count: int  # other organisations' results compared with
+    group: str  # who they are, in words: "41 other organisations of the same sector (…) that submitted …"
+    automatic: bool  # the group was chosen (the narrowest large enough), not asked for
 
 
 @dataclass(frozen=True)
@@ -257,18 +266,74 @@ def _walk(nodes: tuple[NodeScore, ...]) -> list[NodeScore]:
     return [found for node in nodes for found in (node, *_walk(node.children))]
 
 
-def _peers(
-    result_card: ScoreCard, standings: list[PeerStanding], names: Mapping[str, str], chosen: Mapping[str, str]
-) -> Peers:
-    scales = {"total": (result_card.total, result_card.max_total)}
-    scales |= {d.key: (d.score, d.max) for d in result_card.dimensions}
-    rows = tuple(
-        PeerRow(s.key, names.get(s.key, s.key), *scales[s.key], s.percentile, s.quartiles, s.peers)
-        for s in standings
-        if scales.get(s.key, (ZERO, ZERO))[1]  # a dimension judged by scenario levels has no points to compare
+def _profile_name(name: str, value: str, language: str) -> str:
+    """A sector, size band or province in the view's language (the classification carries both)."""
+    if name == "sector":
+        chinese, _, english = dict(SECTORS)[value].partition(" / ")
+        return english if language == "en" else chinese.split(" ", 1)[1]
+    if name == "province":
+        chinese, _, english = dict(PROVINCES)[value].partition(" ")
+        return english if language == "en" else chinese
+    return str(SizeBand(value).label)
+
+
+def _listed(items: list[str]) -> str:
+    """ "a, b and c" in the active language."""
+    if len(items) < 2:
+        return "".join(items)
+    return pgettext("list", ", ").join(items[:-1]) + pgettext("list", " and ") + items[-1]
+
+
+def peer_group_text(peer_filter: PeerFilter, others: int, framework_title: str, language: str) -> str:
+    """The peer group in words: "41 other organisations of the same sector (Manufacturing) and size band
+    (small) that submitted …", in the active language."""
+    parts = {
+        "sector": pgettext("peer group", "sector (%(name)s)"),
+        "size_band": pgettext("peer group", "size band (%(name)s)"),
+        "province": pgettext("peer group", "province (%(name)s)"),
+    }
+    fields = peer_filter.fields
+    profile = _listed([parts[name] % {"name": _profile_name(name, v, language)} for name, v in fields.items()])
+    values = {"count": others, "framework": framework_title, "profile": profile}
+    if not fields:
+        return (
+            ngettext(
+                "%(count)s other organisation that submitted %(framework)s",
+                "%(count)s other organisations that submitted %(framework)s",
+                others,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "%(count)s other organisation of the same %(profile)s that submitted %(framework)s",
+            "%(count)s other organisations of the same %(profile)s that submitted %(framework)s",
+            others,
+        )
+        % values
     )
-    total = standings[0]
-    return Peers(chosen, tuple(standings), rows, total.withheld, total.peers)
+
+
+def _peers(comparison: PeerComparison, names: Mapping[str, str], framework_title: str, language: str) -> Peers:
+    rows = []
+    for s in comparison.standings:
+        name = names.get(s.key, s.key)
+        if s.measure == "scenario_level":
+            name = translation.gettext("%(name)s (average scenario level, of %(top)s)") % {
+                "name": name,
+                "top": TOP_SCENARIO_LEVEL,
+            }
+        rows.append(PeerRow(s.key, name, s.score, s.max, s.percentile, s.quartiles, s.peers, s.measure))
+    total = comparison.standings[0]
+    return Peers(
+        filter=comparison.filter.fields,
+        standings=comparison.standings,
+        rows=tuple(rows),
+        withheld=total.withheld,
+        count=total.peers,
+        group=peer_group_text(comparison.filter, total.peers, framework_title, language),
+        automatic=comparison.automatic,
+    )
 
 
 def _previous(previous_id: int, language: str) -> tuple[Previous, ScoreCard] | None:
@@ -294,7 +359,8 @@ def results_view(assessment: Assessment, *, language: str, peers_by: Collection[
     """Everything a result says of an assessment (its answers as they are, with the path), in `language`.
 
     Peers are other organisations with the same framework version and, for each of `peers_by`
-    (PEER_PROFILE), the same profile value as this result.
+    (PEER_PROFILE), the same profile value as this result; without `peers_by`, the narrowest group large
+    enough (scoring.peers.peer_comparison).
     """
     with translation.override("en" if language == "en" else "zh-hans"):
         return _results_view(assessment, language, peers_by)
@@ -323,6 +389,7 @@ def _results_view(assessment: Assessment, language: str, peers_by: Collection[st
     steps = path_steps(framework, texts, plan, path, answers)
     names = {"total": translation.gettext("Total"), **texts.dimension_names}
     chosen = {name: str(getattr(result, name)) for name in PEER_PROFILE if name in peers_by}
+    comparison = peer_comparison(result, PeerFilter(**chosen) if chosen else None)
     return ResultsView(
         language=language,
         framework=framework,
@@ -351,7 +418,7 @@ def _results_view(assessment: Assessment, language: str, peers_by: Collection[st
         ),
         steps=steps,
         plan=plan,
-        peers=_peers(card, peer_benchmark(result, PeerFilter(**chosen)), names, chosen),
+        peers=_peers(comparison, names, texts.title, language),
         previous=previous,
         answers=answers,
     )

@@ -30,9 +30,11 @@ from scoring.engine import (
     plan_from_document,
     score,
 )
+from scoring.engine.numbers import exact
 from scoring.engine.path import DEFAULT_SIZE
 from scoring.engine.serialize import card_as_data, path_as_data
 from scoring.models import AssessmentResult, DimensionResult
+from scoring.peers import dimension_metric
 
 
 @lru_cache(maxsize=64)
@@ -116,7 +118,8 @@ def result_rows(
 ) -> tuple[AssessmentResult, list[DimensionResult]]:
     """Score one assessment into unsaved result rows; the path (the costly part) only `with_path`."""
     framework = framework_structure(assessment.framework_version)
-    card = card_as_data(score(framework, answers))
+    scored = score(framework, answers)
+    card = card_as_data(scored)
     organization = assessment.organization
     peer_group = assessment.status in Assessment.PEER_STATUSES
     profile = {"sector": organization.sector, "size_band": organization.size_band, "province": organization.province}
@@ -138,18 +141,19 @@ def result_rows(
         organization=organization,
         **profile,
     )
+    # What peers are compared by: a dimension's points, or its scenarios' average level (scoring.peers).
     dimensions = [
         DimensionResult(
             result=result,
             framework_version_id=assessment.framework_version_id,
             organization=organization,
-            dimension=d["key"],
-            score=d["score"],
-            max=d["max"],
+            dimension=metric.key,
+            score=exact(metric.score),
+            max=exact(metric.max),
             peer_group=peer_group,
             **profile,
         )
-        for d in card["dimensions"]
+        for metric in (dimension_metric(scored, d) for d in scored.dimensions)
     ]
     return result, dimensions
 

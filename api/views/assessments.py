@@ -291,7 +291,8 @@ class AssessmentViewSet(
                 style="form",
                 explode=False,
                 description="Compare with peers of the same sector, size_band and/or province, comma-separated "
-                "(e.g. sector,size_band); all peers of the framework version if omitted.",
+                "(e.g. sector,size_band). If omitted, the narrowest group large enough is chosen (framework "
+                "version, then the same sector, size band, province; docs/peers.md) and stated in `peers.group`.",
             )
         ],
         responses=s.ResultsSerializer,
@@ -310,7 +311,12 @@ class AssessmentViewSet(
             "next_level_path": path_as_data(view.framework, view.path),
             "frozen": view.frozen,
             "computed_at": view.computed_at,
-            "peers": {"filter": view.peers.filter, "standings": [asdict(p) for p in view.peers.standings]},
+            "peers": {
+                "filter": view.peers.filter,
+                "automatic": view.peers.automatic,
+                "group": view.peers.group,
+                "standings": [asdict(p) for p in view.peers.standings],
+            },
             "verified": verified_as_data(assessment, document_language()),
             "roadmap": roadmap_as_data(roadmap),
         }

@@ -183,10 +183,16 @@ def test_peers_appear_once_five_other_organisations_have_submitted(
         answers_upsert(assessment=other, answered_by=owner, items=[{"question": "F5", "choice": "ABCDE"[n]}])
         submit_filling_gaps(other, owner)
     put(owner_client, assessment, [{"question": "F5", "choice": "D"}])  # 7.5: in the 5–10 band with C
-    total = owner_client.get(url(assessment, "results/")).json()["peers"]["standings"][0]
+    peers = owner_client.get(url(assessment, "results/") + "?lang=en").json()["peers"]
+    total = peers["standings"][0]
     assert total["key"] == "total"
     assert total["percentile"] == 60  # A and B (0, 2.5) in a lower band, C and D in its band count half
     assert total["peers"] == 5
+    # Without ?peers= the narrowest group with five others is chosen and said: all five share the profile.
+    assert (peers["automatic"], peers["filter"]) == (True, {"sector": "C", "size_band": "small", "province": "32"})
+    assert peers["group"].startswith("5 other organisations of the same sector (Manufacturing), size band (small)")
+    operations = next(s for s in peers["standings"] if s["key"] == "operations")
+    assert (operations["measure"], operations["max"], operations["percentile"]) == ("scenario_level", 4, 50)
 
 
 def test_what_if_scores_changes_and_saves_nothing(owner_client: APIClient, assessment: Assessment) -> None:

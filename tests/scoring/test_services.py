@@ -40,11 +40,12 @@ def test_ensuring_the_result_stores_scores_level_and_path(assessment: Assessment
     assert result.total == Decimal(21)
     assert result.level == 1
     assert result.completeness == Decimal("0.290322580645")  # 9 of 31 required questions, to 12 places
-    assert {d.dimension: d.score for d in result.dimension_results.all()} == {
-        "foundation": 18,
-        "operations": 0,
-        "management": 3,
-        "outcomes": 0,
+    # 数字化经营 has no points: peers compare its scenarios' average level, six at level 1 of 16 → 0.375 of 4.
+    assert {d.dimension: (d.score, d.max) for d in result.dimension_results.all()} == {
+        "foundation": (18, 50),
+        "operations": (Decimal("0.375"), 4),
+        "management": (3, 30),
+        "outcomes": (0, 20),
     }
     assert result.card["questions"]["F1"]["earned"][0] == {"source": "B", "points": 2, "total_points": 2}
     assert result.path["target"] == 2

@@ -127,6 +127,7 @@ def test_peers_are_withheld_below_five_organisations(web: Client, submitted: Ass
     peers(submitted.framework_version, 4)
     page = results(web, submitted)
     assert "Not shown: only 4 other organisations have submitted this framework in this peer group" in page
+    assert "Peer group: 4 other organisations that submitted SME Digitalisation Level Evaluation" in page
     assert 'id="peer-table"' not in page
 
 
@@ -148,6 +149,9 @@ def test_with_ten_peers_the_percentile_and_distribution_are_shown(web: Client, s
     assert '<td class="num">100</td>' in total_row  # every peer scored 0
     assert '<td class="num">10</td>' in total_row
     assert 'aria-label="Total: your score against the middle half of your peers"' in total_row
+    assert "Peer group: 10 other organisations of the same sector (Manufacturing) and size band (small) that" in page
+    scenario_row = page.split('<th scope="row">Digital operations (average scenario level, of 4)</th>')[1]
+    assert '<td class="num">100</td>' in scenario_row.split("</tr>")[0]  # every peer's scenarios at level 0
     assert "peers=province" not in page
     assert results(web, submitted, "?peers=bogus").count('id="peer-table"') == 1  # an unknown filter is ignored
 
