@@ -33,6 +33,7 @@ import argparse
 import os
 import platform
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -144,8 +145,9 @@ def comparison_cases(owner: Any) -> list[tuple[str, str, Any]]:
     return [("MIIT", "zh-Hans", miit), ("MIIT", "en", miit), ("EU DMA", "en", eu), ("EU DMA", "zh-Hans", eu)]
 
 
-def chromium_pdf(html: str, workdir: Path, name: str) -> tuple[float, Path]:
-    """Chromium's print-to-PDF of `html` with the stylesheet inlined: (seconds for the whole process, the PDF)."""
+def chromium_pdf(html: str, workdir: Path, name: str) -> tuple[float, float, Path]:
+    """Chromium's print-to-PDF of `html` with the stylesheet inlined: seconds for the whole process (wall, and
+    CPU of it and every process it started), and the PDF."""
     from reports.rendering import ASSETS_DIR
 
     css = (ASSETS_DIR / "report.css").read_text(encoding="utf-8")
@@ -154,9 +156,10 @@ def chromium_pdf(html: str, workdir: Path, name: str) -> tuple[float, Path]:
     output = workdir / f"{name}-chromium.pdf"
     command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
     command += ["--no-pdf-header-footer", f"--user-data-dir={workdir / 'profile'}", f"--print-to-pdf={output}"]
-    started = time.perf_counter()
+    before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     subprocess.run([*command, source.as_uri()], check=True, capture_output=True, timeout=120)
-    return time.perf_counter() - started, output
+    wall, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, output
 
 
 def pdf_pages(path: Path) -> int:
@@ -174,16 +177,18 @@ def side_by_side(owner: Any, rounds: int, save: Path | None) -> None:
     for label, language, assessment in comparison_cases(owner):
         content = report_content(assessment, language)
         name = f"{label.lower().replace(' ', '-')}-{language}"
-        ours, chromium = [], []
+        ours, chromium, ours_cpu, chromium_cpu = [], [], [], []
         for i in range(rounds + 1):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             html = report_html(content)
             pdf = html_to_pdf(html)
-            took = time.perf_counter() - started
-            theirs, chromium_output = chromium_pdf(html, workdir, name)
+            took, cpu = time.perf_counter() - started, time.process_time() - cpu
+            theirs, theirs_cpu, chromium_output = chromium_pdf(html, workdir, name)
             if i:  # the first round loads fonts and templates
                 ours.append(took)
                 chromium.append(theirs)
+                ours_cpu.append(cpu)
+                chromium_cpu.append(theirs_cpu)
         (workdir / f"{name}.pdf").write_bytes(pdf)
         rows.append(
             (
@@ -191,6 +196,8 @@ def side_by_side(owner: Any, rounds: int, save: Path | None) -> None:
                 language,
                 statistics.median(ours),
                 statistics.median(chromium),
+                statistics.median(ours_cpu),
+                statistics.median(chromium_cpu),
                 pdf_pages(workdir / f"{name}.pdf"),
                 pdf_pages(chromium_output),
             )
@@ -203,11 +210,12 @@ def side_by_side(owner: Any, rounds: int, save: Path | None) -> None:
         "ours (report_html + html_to_pdf, in-process, warm) against Chromium's print-to-PDF (the whole process), "
         f"medians of {rounds}:"
     )
-    for label, language, ours_s, theirs_s, pages, theirs_pages in rows:
+    for label, language, ours_s, theirs_s, ours_cpu, theirs_cpu, pages, theirs_pages in rows:
         verdict = "met" if ours_s <= theirs_s else "NOT met"
         print(
-            f"  {label:6} {language:7}: ours {ours_s * 1000:5.0f} ms ({pages} pages), "
-            f"Chromium {theirs_s * 1000:5.0f} ms ({theirs_pages} pages): {ours_s / theirs_s:.2f}× (goal ≤ 1: {verdict})"
+            f"  {label:6} {language:7}: ours {ours_s * 1000:5.0f} ms (CPU {ours_cpu * 1000:4.0f} ms, {pages} pages), "
+            f"Chromium {theirs_s * 1000:5.0f} ms (CPU {theirs_cpu * 1000:4.0f} ms, {theirs_pages} pages): "
+            f"{ours_s / theirs_s:.2f}× (goal ≤ 1: {verdict})"
         )
     for label in dict.fromkeys(row[0] for row in rows):
         times = [row[2] for row in rows if row[0] == label]

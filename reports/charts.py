@@ -18,7 +18,7 @@ from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from django.utils.dateformat import format as date_format
-from django.utils.timezone import template_localtime
+from django.utils.timezone import is_aware, localtime
 from django.utils.translation import get_language, gettext
 
 from scoring.results import Axis, PeerRow, ResultsView
@@ -37,7 +37,7 @@ ASCENT = 0.9  # from a line's top to its baseline, in font sizes (Noto Sans CJK'
 def _latin_advances() -> tuple[dict[int, float], float]:
     """Advance widths of the Latin font in ems, by code point; and a fallback for characters it lacks."""
     try:
-        from fontTools.ttLib import TTFont
+        from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
         fc_match = shutil.which("fc-match")  # fontconfig's own answer: the file Pango will draw with
         if fc_match is None:
@@ -290,13 +290,9 @@ def result_charts(view: ResultsView) -> ResultCharts:
     """The charts of a result, in the active language: the same on the results page and in the PDF."""
     labels = None
     if view.previous is not None:
-        labels = (
-            gettext("This assessment"),
-            gettext("Previous assessment (%(date)s)")
-            % {
-                "date": date_format(template_localtime(view.previous.date), "Y-m-d")  # as the report's tables show it
-            },
-        )
+        when = view.previous.date
+        day = date_format(localtime(when) if is_aware(when) else when, "Y-m-d")  # as the report's tables show it
+        labels = (gettext("This assessment"), gettext("Previous assessment (%(date)s)") % {"date": day})
     return ResultCharts(
         radar=radar(view.radar, gettext("Dimension scores as a share of their maximum"), legend_labels=labels),
         indicator_radar=radar(
