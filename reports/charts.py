@@ -97,13 +97,17 @@ def text_block(
     lines: Sequence[str], x: float, top: float, size: float, anchor: str, fill: str = INK
 ) -> tuple[str, Box]:
     """Lines of text whose first line's top is at `top`, anchored at `x`; the markup and its bounding box."""
-    spans = "".join(
-        f'<tspan x="{x:.1f}" y="{top + size * (ASCENT + LINE * n):.1f}">{escape(line)}</tspan>'
-        for n, line in enumerate(lines)
-    )
     widest = max(text_width(line, size) for line in lines)
     left = {"start": x, "middle": x - widest / 2, "end": x - widest}[anchor]
-    markup = f'<text font-size="{size:g}" fill="{fill}" text-anchor="{anchor}">{spans}</text>'
+    attributes = f'font-size="{size:g}" fill="{fill}" text-anchor="{anchor}"'
+    if len(lines) == 1:  # one line: the text itself, no span
+        markup = f'<text x="{x:.1f}" y="{top + size * ASCENT:.1f}" {attributes}>{escape(lines[0])}</text>'
+    else:
+        spans = "".join(
+            f'<tspan x="{x:.1f}" y="{top + size * (ASCENT + LINE * n):.1f}">{escape(line)}</tspan>'
+            for n, line in enumerate(lines)
+        )
+        markup = f"<text {attributes}>{spans}</text>"
     return markup, Box(left, top, left + widest, top + size * LINE * len(lines))
 
 
@@ -263,7 +267,8 @@ def progress_bars(
         )
         for lines, line_top, size in (
             ([figure(total, thresholds)], base - height - 15, 10),
-            ([label, *wrap(level, font, step - 6)], base + 4, font),
+            ([label], base + 4, font),
+            (wrap(level, font, step - 6), base + 4 + font * LINE, font),
         ):
             markup, text_box = text_block(lines, centre, line_top, size, "middle")
             parts.append(markup)
