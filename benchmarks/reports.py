@@ -1,12 +1,19 @@
-"""Measure PDF reports: the pipeline against WeasyPrint alone, Chinese against English, worker memory, throughput.
+"""Measure PDF reports: against Chromium, the pipeline against WeasyPrint alone, worker memory, throughput.
 
-    .venv/bin/python benchmarks/reports.py [--timed 10] [--memory-reports 200] [--throughput-reports 60]
+    .venv/bin/python benchmarks/reports.py [--rounds 5] [--timed 10] [--memory-reports 200] [--throughput-reports 60]
+    .venv/bin/python benchmarks/reports.py --chromium-only [--save DIR]   # part 0 alone
 
 Creates a PostgreSQL database of its own (BENCH_REPORTS_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/sme_bench_reports) with the bundled frameworks, a dozen submitted peer
 organisations and one submitted MIIT assessment (random answers, comments on every answer) per report
-to render, so that no request finds an unchanged report to return. Redis database 3 is the broker.
+to render, so that no request finds an unchanged report to return. Redis database 3 is the broker
+(BENCH_REPORTS_REDIS_URL).
 
+0. Side by side, for MIIT (a re-assessment: zh-Hans, en) and EU DMA (en, zh-Hans): our pipeline for one
+   report (`report_html` + `html_to_pdf`, content read beforehand) against Chromium's print-to-PDF of the
+   same HTML with the stylesheet inlined, the whole `chromium --headless --print-to-pdf` process timed,
+   alternating, `--rounds` times each (medians). Goals: ours ≤ Chromium's per report; no report more than
+   2× another of the same framework. `--save DIR` keeps both PDFs and the HTML of each case.
 1. In this process, per language: the full pipeline for one report — `report_request` (the job row,
    enqueued) and `report_render` (claim, content from the database, template, charts, WeasyPrint,
    storage, ready, webhook event) — against WeasyPrint alone (`html_to_pdf`) on the same final HTML.
@@ -26,6 +33,7 @@ import argparse
 import os
 import platform
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,7 +48,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.api import database_recreate, random_value  # noqa: E402  (after the path is set)
 
 BENCH_URL = os.environ.get("BENCH_REPORTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sme_bench_reports")
-REDIS_URL = "redis://127.0.0.1:6379/3"  # a database no test uses; flushed before and after
+REDIS_URL = os.environ.get("BENCH_REPORTS_REDIS_URL", "redis://127.0.0.1:6379/3")  # no test uses it; flushed
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 FRAMEWORK = "miit-2024-manufacturing"
 SEED = 20261121
 COMMENT = "现场核查：设备台账、系统截图与投入凭证已归档。Evidence on file: asset register, screenshots, invoices."
@@ -55,6 +64,26 @@ def setup(media: Path) -> None:
     django.setup()
     call_command("migrate", verbosity=0)
     call_command("import_framework", *map(str, sorted((ROOT / "frameworks").glob("*.yaml"))), verbosity=0)
+
+
+def peer_organization(owner: Any, name: str, number: int) -> Any:
+    """An organisation that counts among peers: a valid credit code (from `number`), created long ago."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+    from stdnum.cn import uscc
+
+    from assessment.models import Organization
+    from assessment.services.organizations import organization_create
+
+    body = f"91320500{number:08d}X"
+    organization = organization_create(
+        owner=owner, name=name, sector="C", size_band="small", province="32", uscc=body + uscc.calc_check_digit(body)
+    )
+    old = timezone.now() - timedelta(days=settings.PEER_MIN_AGE_DAYS + 1)
+    Organization.objects.filter(pk=organization.pk).update(created_at=old)
+    return organization
 
 
 def submitted_assessments(count: int, *, peers: int = 12) -> tuple[Any, list[Any]]:
@@ -77,12 +106,121 @@ def submitted_assessments(count: int, *, peers: int = 12) -> tuple[Any, list[Any
         return assessment_submit(assessment=assessment, submitted_by=owner, pledge=True)
 
     for i in range(peers):
-        peer = organization_create(owner=owner, name=f"同行企业{i}", sector="C", size_band="small", province="32")
-        one(peer, "")
+        one(peer_organization(owner, f"同行企业{i}", i), "")
     organization = organization_create(
         owner=owner, name="基准测试精密制造有限公司", sector="C", size_band="small", province="32"
     )
     return owner, [one(organization, COMMENT) for _ in range(count)]
+
+
+def comparison_cases(owner: Any) -> list[tuple[str, str, Any]]:
+    """(label, language, assessment): a MIIT re-assessment in both languages, an EU DMA assessment in both."""
+    from assessment.selectors import framework_version_get
+    from assessment.services.assessments import answers_upsert, assessment_create, assessment_submit
+    from assessment.services.organizations import organization_create
+    from scoring.selectors import framework_structure
+
+    rng = random.Random(SEED + 1)
+
+    def one(slug: str, organization: Any, previous: Any = None) -> Any:
+        version = framework_version_get(slug)
+        assessment = assessment_create(
+            organization=organization, framework_version=version, created_by=owner, previous=previous
+        )
+        questions = framework_structure(version).questions.values()
+        items = [{"question": q.key, **random_value(q, rng), "comment": COMMENT} for q in questions]
+        answers_upsert(assessment=assessment, items=items, answered_by=owner)
+        return assessment_submit(assessment=assessment, submitted_by=owner, pledge=True)
+
+    firm = organization_create(
+        owner=owner, name="苏州精工智造科技有限公司", sector="C", size_band="medium", province="32", employees=180
+    )
+    miit = one(FRAMEWORK, firm, previous=one(FRAMEWORK, firm))
+    for i in range(8):  # EU DMA peers, for its peer charts (MIIT's are made by submitted_assessments)
+        one("eu-dma", peer_organization(owner, f"Peer {i}", 100 + i))
+    eu = one(
+        "eu-dma",
+        organization_create(owner=owner, name="Brightline Tooling Ltd", sector="C", size_band="small", province="32"),
+    )
+    return [("MIIT", "zh-Hans", miit), ("MIIT", "en", miit), ("EU DMA", "en", eu), ("EU DMA", "zh-Hans", eu)]
+
+
+def chromium_pdf(html: str, workdir: Path, name: str) -> tuple[float, float, Path]:
+    """Chromium's print-to-PDF of `html` with the stylesheet inlined: seconds for the whole process (wall, and
+    CPU of it and every process it started), and the PDF."""
+    from reports.rendering import ASSETS_DIR
+
+    css = (ASSETS_DIR / "report.css").read_text(encoding="utf-8")
+    source = workdir / f"{name}.html"
+    source.write_text(html.replace('<link rel="stylesheet" href="report.css">', f"<style>{css}</style>"), "utf-8")
+    output = workdir / f"{name}-chromium.pdf"
+    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+    command += ["--no-pdf-header-footer", f"--user-data-dir={workdir / 'profile'}", f"--print-to-pdf={output}"]
+    before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+    subprocess.run([*command, source.as_uri()], check=True, capture_output=True, timeout=120)
+    wall, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, output
+
+
+def pdf_pages(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def side_by_side(owner: Any, rounds: int, save: Path | None) -> None:
+    """Part 0: our pipeline against Chromium's print-to-PDF of the same HTML, per framework and language."""
+    from reports.rendering import html_to_pdf, report_html
+    from reports.selectors import report_content
+
+    workdir = Path(tempfile.mkdtemp(prefix="sme-bench-chromium-"))
+    rows = []
+    for label, language, assessment in comparison_cases(owner):
+        content = report_content(assessment, language)
+        name = f"{label.lower().replace(' ', '-')}-{language}"
+        ours, chromium, ours_cpu, chromium_cpu = [], [], [], []
+        for i in range(rounds + 1):
+            started, cpu = time.perf_counter(), time.process_time()
+            html = report_html(content)
+            pdf = html_to_pdf(html)
+            took, cpu = time.perf_counter() - started, time.process_time() - cpu
+            theirs, theirs_cpu, chromium_output = chromium_pdf(html, workdir, name)
+            if i:  # the first round loads fonts and templates
+                ours.append(took)
+                chromium.append(theirs)
+                ours_cpu.append(cpu)
+                chromium_cpu.append(theirs_cpu)
+        (workdir / f"{name}.pdf").write_bytes(pdf)
+        rows.append(
+            (
+                label,
+                language,
+                statistics.median(ours),
+                statistics.median(chromium),
+                statistics.median(ours_cpu),
+                statistics.median(chromium_cpu),
+                pdf_pages(workdir / f"{name}.pdf"),
+                pdf_pages(chromium_output),
+            )
+        )
+        if save:
+            save.mkdir(parents=True, exist_ok=True)
+            for suffix in (".pdf", "-chromium.pdf", ".html"):
+                (save / f"{name}{suffix}").write_bytes((workdir / f"{name}{suffix}").read_bytes())
+    print(
+        "ours (report_html + html_to_pdf, in-process, warm) against Chromium's print-to-PDF (the whole process), "
+        f"medians of {rounds}:"
+    )
+    for label, language, ours_s, theirs_s, ours_cpu, theirs_cpu, pages, theirs_pages in rows:
+        verdict = "met" if ours_s <= theirs_s else "NOT met"
+        print(
+            f"  {label:6} {language:7}: ours {ours_s * 1000:5.0f} ms (CPU {ours_cpu * 1000:4.0f} ms, {pages} pages), "
+            f"Chromium {theirs_s * 1000:5.0f} ms (CPU {theirs_cpu * 1000:4.0f} ms, {theirs_pages} pages): "
+            f"{ours_s / theirs_s:.2f}× (goal ≤ 1: {verdict})"
+        )
+    for label in dict.fromkeys(row[0] for row in rows):
+        times = [row[2] for row in rows if row[0] == label]
+        spread = max(times) / min(times)
+        print(f"  {label}: slowest ÷ fastest report {spread:.2f}× (goal ≤ 2×: {'met' if spread <= 2 else 'NOT met'})")
 
 
 def in_process(assessments: list[Any], owner: Any, timed: int) -> dict[str, dict[str, list[float]]]:
@@ -181,8 +319,22 @@ def batch(
         process.wait(timeout=60)
 
 
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
+def chromium_version() -> str:
+    return subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per case against Chromium")
+    parser.add_argument("--chromium-only", action="store_true", help="only the comparison with Chromium")
+    parser.add_argument("--save", type=Path, help="keep the compared PDFs and HTML in this directory")
     parser.add_argument("--timed", type=int, default=10, help="reports per language timed in-process")
     parser.add_argument("--memory-reports", type=int, default=200, help="reports for the memory run (-c 1)")
     parser.add_argument("--throughput-reports", type=int, default=60, help="reports for the -c 2 run")
@@ -198,15 +350,18 @@ def main() -> None:
         setup(media)
         from django.conf import settings
 
-        needed = 2 * (args.timed + 1) + args.memory_reports + args.throughput_reports
+        needed = 0 if args.chromium_only else 2 * (args.timed + 1) + args.memory_reports + args.throughput_reports
         started = time.perf_counter()
         owner, assessments = submitted_assessments(needed)
         print(f"  set-up: {needed} submitted assessments in {time.perf_counter() - started:.1f} s")
         print(
-            f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"WeasyPrint {version('weasyprint')}, Celery {version('celery')}; load average before: "
-            f"{os.getloadavg()[0]:.2f}"
+            f"machine: {cpu_model()}, {platform.machine()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}, WeasyPrint {version('weasyprint')}, {chromium_version()}, Celery "
+            f"{version('celery')}; load average before: {os.getloadavg()[0]:.2f}"
         )
+        side_by_side(owner, args.rounds, args.save)
+        if args.chromium_only:
+            return
 
         figures = in_process(assessments, owner, args.timed)
         medians = {}

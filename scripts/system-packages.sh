@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Install the Debian packages the project needs (WeasyPrint's Pango, CJK fonts, PDF tools; curl and jq for
-# docs/api.md's walk-through; Chromium for the browser tests; redis-server, which the Redis outage test
-# starts and kills itself), if missing.
+# Install the Debian packages the project needs (WeasyPrint's Pango; the report fonts, Noto Sans for Latin
+# text and Noto Sans CJK for Chinese; PDF tools; curl and jq for docs/api.md's walk-through; Chromium for the
+# browser tests; redis-server, which the Redis outage test starts and kills itself), if missing.
 set -euo pipefail
 
-packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils gettext curl jq chromium redis-server)
+packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk poppler-utils gettext curl jq chromium redis-server)
 missing=()
 for package in "${packages[@]}"; do
   if [ "$package" = python3-venv ] && python3 -c 'import ensurepip, venv' 2>/dev/null; then
