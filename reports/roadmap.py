@@ -30,6 +30,7 @@ from scoring.engine.kinds import KINDS
 from scoring.engine.path import DEFAULT_SIZE
 from scoring.results import Level, PathStep, PlanTexts, ResultsView, level_of, path_steps, step_change
 from scoring.selectors import framework_plan, next_level_path
+from scoring.wording import question_text
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "recommendations"
 HORIZONS = ("now", "next", "later")
@@ -179,7 +180,7 @@ class _Builder:
         return RoadmapItem(
             title=advice.title,
             action=advice.action,
-            questions=(self.view.texts.places[key].node["text"],),
+            questions=(question_text(self.view.texts, key),),
             keys=(key,),
             target=target,
             owner=advice.owner,
@@ -209,7 +210,7 @@ class _Builder:
     def bare_item(self, step: Any) -> RoadmapItem:
         key = step.question
         target, _added = self.target(key, step.answer)
-        text = self.view.texts.places[key].node["text"]
+        text = question_text(self.view.texts, key)
         question = self.view.framework.questions[key]
         return RoadmapItem(
             title=text,

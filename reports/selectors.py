@@ -205,7 +205,6 @@ def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
             "ladder": summary.ladder(texts, view.card.level, signed.level.number if signed else None),
             "shortfalls": summary.shortfalls(view),
             "change": summary.change(view),
-            "peer_group": summary.peer_group(view),
         }
     submitter = assessment.submitted_by
     about = methodology(version.framework.slug)

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.translation import gettext
-
 from assessment.classification import PROVINCES, SECTORS
 from assessment.framework_texts import FrameworkTexts
 from assessment.models import Organization
@@ -136,15 +134,3 @@ def change(view: ResultsView) -> Change | None:
     if view.previous is None:
         return None
     return Change(view.previous.date, view.previous.level, view.level, view.card.total - view.previous.total)
-
-
-def peer_group(view: ResultsView) -> str:
-    """Who the peers are, in words: the framework version, and the profile they share when chosen."""
-    names = {"sector": gettext("sector"), "size_band": gettext("size band"), "province": gettext("province")}
-    shared = [names.get(name, name) for name in view.peers.filter]
-    if not shared:
-        return gettext("other organisations assessed with the same framework version (their latest assessment)")
-    return gettext(
-        "other organisations assessed with the same framework version, of the same %(profile)s "
-        "(their latest assessment)"
-    ) % {"profile": ", ".join(shared)}

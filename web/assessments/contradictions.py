@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from assessment.framework_texts import FrameworkTexts
 from scoring.engine import Answer, Framework
@@ -53,7 +53,7 @@ def warning_text(framework: Framework, texts: FrameworkTexts, contradiction: Con
             "denominator": _figure(contradiction.denominator),
         }
     options = texts.options(key)
-    chosen = "”, “".join(options.get(option, "") for option in contradiction.chosen)
+    chosen = pgettext("list", "”, “").join(options.get(option, "") for option in contradiction.chosen)
     percentage = contradiction.percentage or Decimal(0)
     return gettext(
         "The evidence gives %(percentage)s %%, which is “%(suggested)s”, not the option chosen (“%(chosen)s”). "
