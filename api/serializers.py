@@ -264,11 +264,21 @@ class VerifiedResultSerializer(ScoreCardSerializer):
     reviewed_at = serializers.DateTimeField(allow_null=True, help_text="When the last verdict was given.")
 
 
+class MeasureSerializer(Serializer):
+    """One measure of a roadmap item."""
+
+    title = serializers.CharField()
+    action = serializers.CharField()
+
+
 class RoadmapItemSerializer(Serializer):
     """One item of the roadmap (reports.roadmap.RoadmapItem), its texts in the request's language."""
 
     title = serializers.CharField()
-    action = serializers.CharField()
+    action = serializers.CharField(allow_blank=True, help_text="What to do; empty for a merged item: see measures.")
+    measures = serializers.ListField(
+        child=MeasureSerializer(), help_text="What to do, measure by measure (several for a merged item)."
+    )
     questions = serializers.ListField(child=serializers.CharField(), help_text="The texts of the questions it covers.")
     keys = serializers.ListField(child=serializers.CharField(), help_text="Their question keys.")
     target = serializers.CharField(help_text="What the answers become, in the framework's words.")

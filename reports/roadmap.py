@@ -76,6 +76,12 @@ class RoadmapItem:
     consultant_note: str | None
     on_path: bool
     changes: tuple[Answer, ...]  # the improved answers: what doing it means, for scoring
+    parts: tuple[tuple[str, str], ...] = ()  # a merged item's measures: (title, action) each, in order
+
+    @property
+    def measures(self) -> tuple[tuple[str, str], ...]:
+        """What to do, measure by measure: the merged items' (title, action), else this item's own."""
+        return self.parts or ((self.title, self.action),)
 
 
 @dataclass(frozen=True)
@@ -290,6 +296,7 @@ def _merge(items: Sequence[RoadmapItem], title: str, action: str) -> RoadmapItem
         points=sum(points, Decimal(0)) if points else None,
         consultant_note=" ".join(notes) or None,
         changes=tuple(c for i in items for c in i.changes),
+        parts=tuple(dict.fromkeys(part for i in items for part in i.measures)),
     )
 
 
@@ -323,8 +330,8 @@ def _group_scenarios(items: list[RoadmapItem], framework_kinds: Mapping[str, str
             "Raise %(count)d business scenarios to level %(level)d",
             len(members),
         ) % {"count": len(members), "level": level}
-        action = " ".join(f"{m.questions[0]} — {m.title}." for m in members)
-        grouped.append(_merge(members, title, action))
+        named = [replace(m, parts=((f"{m.questions[0]}: {m.title}", m.action),)) for m in members]
+        grouped.append(_merge(named, title, ""))
     return others + grouped
 
 
@@ -337,7 +344,11 @@ def _group_by_class(items: list[RoadmapItem]) -> list[RoadmapItem]:
         if len(members) == 1:
             merged.append(members[0])
         else:
-            merged.append(_merge(members, " · ".join(m.title for m in members), " ".join(m.action for m in members)))
+            title = ngettext("%(count)d measure: %(effort)s", "%(count)d measures: %(effort)s", len(members)) % {
+                "count": len(members),
+                "effort": members[0].effort_class or gettext("other measures"),
+            }
+            merged.append(_merge(members, title, ""))
     return merged
 
 

@@ -95,6 +95,7 @@ def roadmap_as_data(roadmap: Roadmap) -> dict[str, Any]:
                 **{f: getattr(item, f) for f in ("kpi", "points", "consultant_note", "on_path")},
                 "questions": list(item.questions),
                 "keys": list(item.keys),
+                "measures": [{"title": title, "action": action} for title, action in item.measures],
                 "weeks": list(item.weeks) if item.weeks else None,
                 "cost": list(item.cost) if item.cost else None,
                 "support": list(item.support),
