@@ -205,7 +205,10 @@ def test_a_re_assessment_leads_with_its_change_and_a_verified_one_signs_off_in_t
     change = content["change"]
     assert change is not None
     assert change.delta > 0
-    assert f"{view.previous.level.name} → {view.level.name}, +{figure(change.delta)}" in text
+    with translation.override("en" if language == "en" else "zh-hans"):
+        headline = gettext("%(before)s → %(now)s, +%(delta)s points")
+    values = {"before": view.previous.level.name, "now": view.level.name, "delta": figure(change.delta)}
+    assert headline % values in text
     with translation.override("en" if language == "en" else "zh-hans"):
         heading = gettext("Sign-off")
     signoff = text[text.rindex(heading) :]
