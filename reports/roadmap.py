@@ -170,6 +170,13 @@ class _Builder:
         kind = self.view.framework.questions[key].kind
         return advice_stage(kind, question.score, question.max, answer.level if answer else None)
 
+    def stages(self, key: str, after: Answer) -> list[str | None]:
+        """The advice stages a change goes through: each level a scenario climbs, else the question's stage."""
+        if self.view.framework.questions[key].kind != "scenario":
+            return [self.stage(key)]
+        before = self.answers.get(key)
+        return [str(level) for level in range((before.level or 0) if before else 0, after.level or 0)]
+
     def target(self, key: str, after: Answer) -> tuple[str, tuple[str, ...]]:
         """What the improved answer newly has, as text, and the option keys it adds."""
         before = self.answers.get(key)
@@ -180,9 +187,11 @@ class _Builder:
     def item(self, key: str, after: Answer, *, on_path: bool, points: Decimal | None, cost: Any) -> RoadmapItem | None:
         question = self.view.framework.questions[key]
         target, added = self.target(key, after)
-        advice = _advice_for(self.entries.get(key), self.stage(key), added, self.language)
-        if advice is None:
+        entry = self.entries.get(key)
+        found = [a for stage in self.stages(key, after) if (a := _advice_for(entry, stage, added, self.language))]
+        if not found:
             return None
+        advice = found[-1]  # the advice for the last step; a climb over several levels lists each one
         return RoadmapItem(
             title=advice.title,
             action=advice.action,
@@ -202,6 +211,7 @@ class _Builder:
             consultant_note=self.notes.get(key),
             on_path=on_path,
             changes=(after,),
+            parts=tuple((a.title, a.action) for a in found) if len(found) > 1 else (),
         )
 
     def path_items(self) -> list[RoadmapItem]:

@@ -157,3 +157,21 @@ def test_the_report_shows_the_path_with_costs_and_the_roadmap_without_keys(
         assert "Spending more than 20% of revenue on digital is not realistic" in text  # the caveat, stated
     for key in ("M2", "M3", "S03", "S06", "F5"):
         assert f"{key} " not in chapter
+
+
+def test_a_scenario_raised_over_several_levels_gets_the_advice_of_each_level(re_assessment: Assessment) -> None:
+    roadmap = roadmap_of(re_assessment)
+    answers = assessment_answers(re_assessment)
+    stages = {e["question"]: e["stages"] for e in recommendation_library("miit-2024-manufacturing")["advice"]}
+    climbs = [
+        (item, change)
+        for item in roadmap.items
+        for change in item.changes
+        if change.level is not None and change.level - (answers[change.question].level or 0) > 1
+    ]
+    assert climbs, "the re-assessment's path raises a scenario by more than one level"
+    for item, change in climbs:
+        now = answers[change.question].level or 0
+        titles = [stages[change.question][str(level)]["title"]["en"] for level in range(now, change.level)]
+        shown = [title for title, _action in item.measures]
+        assert all(any(title in part for part in shown) for title in titles), (titles, shown)
