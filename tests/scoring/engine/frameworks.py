@@ -102,14 +102,10 @@ MIIT_TOP_FOUNDATION_AND_MANAGEMENT: list[Item] = [
 MIIT_TOP_OUTCOMES: list[Item] = [{"question": key, "choice": "C"} for key in ("R1", "R2", "R3", "R4")]
 
 
-PLAN_FIXTURES = ROOT / "tests" / "fixtures" / "plans"
-
-
 @cache
 def miit_plan_document() -> dict[str, Any]:
-    """The MIIT framework with the test plan (tests/fixtures/plans), normalised: its `plan` block."""
+    """The bundled MIIT framework's `plan` block, validated and normalised."""
     raw: dict[str, Any] = copy.deepcopy(read_yaml(MIIT_FILE))
-    raw["plan"] = read_yaml(PLAN_FIXTURES / "miit-2024-manufacturing.yaml")["plan"]
     document, problems = validate(raw)
     assert problems == [], problems
     plan: dict[str, Any] = document["plan"]

@@ -2,7 +2,7 @@
 
 Finding 1 of issue 14: a level-0 small firm (38 staff) was told to put a system in every business area, while
 two policies, one staff measure and two scenarios at spreadsheet/tool level reach level 1; a level-2 firm was
-told to raise its digital investment to 20–40 % of revenue. The plan is tests/fixtures/plans (realistic classes).
+told to raise its digital investment to 20–40 % of revenue. The plan is the bundled MIIT file's.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def test_the_level_0_firm_reaches_level_1_no_dearer_than_two_policies_a_training
     assert score(miit(), answers).level == 0
     assert path.target == 1
     cheaper_route = route_cost(answers, LEVEL_0_ROUTE, "small", plan())
-    assert cheaper_route == Decimal("12")  # 2 x 1.25 policy + 2.5 training + 2 x 3.5 tool
+    assert cheaper_route == Decimal("11.25")  # 2 x 1.25 policy + 1.75 training + 2 x 3.5 tool (a small firm)
     assert path.cost <= cheaper_route
     # No system in every business area: F5 (information systems) is not on the path.
     assert "F5" not in {i.question for i in path.improvements}
@@ -177,11 +177,20 @@ def test_each_step_carries_its_cost_band_duration_and_class_for_the_size_band() 
 
 
 def test_scenarios_are_raised_by_cost_not_by_closeness() -> None:
-    # Level 2 needs one more constrained scenario at level 2. S06 and S08 are one level short, but their level 2
-    # needs equipment (85); S03 is two levels short with tools only (2 x 3.5 = 7).
+    # Level 2 needs one more constrained scenario at level 2. S06 and S08 are one level short, but here their level 2
+    # needs equipment (90 for a small firm); S03 is two levels short with tools only (2 x 3.5 = 7).
+    def dear_level_2(raw: dict[str, Any]) -> None:
+        raw["steps"]["S06"] = raw["steps"]["S08"] = {
+            "1": "tool",
+            "2": "equipment",
+            "3": "integration",
+            "4": "equipment",
+        }
+        raw["steps"]["S03"] = {"1": "tool", "2": "tool", "3": "integration", "4": "integration"}
+
     items = [item for item in LEVEL_2 if not str(item["question"]).startswith("S")]
     items += levels(S01=2, S02=2, S04=2, S05=2, S06=1, S08=1, S03=0, S07=0, S11=2)
-    answers, path = planned_path(items, plan())
+    answers, path = planned_path(items, plan(dear_level_2))
     assert score(miit(), answers).level == 1
     raised = {i.question: i.answer.level for i in path.improvements if i.question.startswith("S")}
     assert raised == {"S03": 2}
