@@ -195,7 +195,7 @@ def test_the_report_states_the_group_and_shows_the_scenario_row(
     path = tmp_path / "report.pdf"
     path.write_bytes(html_to_pdf(report_html(content)))
     text = " ".join(
-        subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split()
+        subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout.split()
     )
     assert (
         "Peer group: 5 other organisations of the same sector (Manufacturing), size band (small) and province "

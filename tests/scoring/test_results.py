@@ -21,6 +21,7 @@ from reports.rendering import html_to_pdf, report_html
 from reports.selectors import report_content
 from scoring.results import results_view
 from scoring.templatetags.figures import figure
+from scoring.wording import question_text
 from tests.helpers import answer_file, established_organization, submit_filling_gaps
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +53,8 @@ def words(markup: str) -> str:
 def pdf_words(assessment: Assessment, tmp_path: Path) -> str:
     path = tmp_path / "report.pdf"
     path.write_bytes(html_to_pdf(report_html(report_content(assessment, "en"))))
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    # In drawing order: a cell's wrapped lines stay together (-layout interleaves the cells beside them).
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
     return " ".join(text.split())
 
 
@@ -95,7 +97,7 @@ def test_the_page_the_pdf_and_the_api_agree_on_every_figure(
         path = api["next_level_path"]
         assert figure(path["total_after"], thresholds) in text
         for step in path["improvements"]:
-            assert step["question"] in text
+            assert question_text(view.texts, step["question"]) in text  # by its words: keys are never shown
             if step["points"]:
                 assert f"+{figure(step['points'])}" in text, step["question"]
         for standing in api["peers"]["standings"]:
@@ -103,7 +105,7 @@ def test_the_page_the_pdf_and_the_api_agree_on_every_figure(
                 assert str(round(standing["percentile"])) in text, standing["key"]
         assert figure(view.previous.total, thresholds) == "28.13"
         assert "28.13" in text
-    assert f"{figure(score_gate['shortfall'])} short" in pdf
+    assert f"{figure(score_gate['shortfall'])} more points" in pdf  # the summary says what holds the level back
     assert "Holding you back:" in page
 
 

@@ -57,13 +57,13 @@ def test_answer_changes_read_as_answers_with_their_evidence(
     )
     page = history(web, assessment)
     assert (
-        '<span class="before">E. More than 60%, up to 100%</span> <span aria-hidden="true">→</span>'
-        '<span class="visually-hidden">changed to</span> <span class="after">D. More than 40%, up to 60%</span>'
+        '<span class="before">More than 60%, up to 100%</span> <span aria-hidden="true">→</span>'
+        '<span class="visually-hidden">changed to</span> <span class="after">More than 40%, up to 60%</span>'
     ) in page
     assert "Number of digital production devices: 70 → 50" in page
     assert "Comment: — → 台账已更新" in page
     assert '<span class="after">— </span>' not in page
-    assert page.index("D. More than 40%") < page.index("assessment started")  # newest first
+    assert page.index("More than 40%, up to 60%") < page.index("assessment started")  # newest first
     assert "owner@example.com" in page
 
 
@@ -74,7 +74,7 @@ def test_the_review_reads_with_its_reasons(web: Client, commented: Assessment) -
         '<span class="after">returned</span></p> <p class="audit-reason">'
         f'<span class="label">Message:</span> {RETURN_MESSAGE}' in page
     )
-    assert '<span class="after">adjusted: A. 0–10% (inclusive)</span>' in page
+    assert '<span class="after">adjusted: 0–10% (inclusive)</span>' in page
     assert "设备台账显示仅少数设备联网 &lt;b&gt;not bold&lt;/b&gt;" in page
     assert ADJUSTED_REASON not in page  # escaped, never as markup
     assert "<td>王立</td>" in page

@@ -111,8 +111,8 @@ def test_an_adjusted_answer_shows_both_answers_and_the_reason(
     page = results(web, submitted)
     differences = page[page.index('id="differences"') : page.index("</ul>", page.index('id="differences"'))]
     assert '<span class="question-key">F2</span> Digitalisation rate of production equipment' in differences
-    assert '<dd class="self-answer">E. More than 60%, up to 100%</dd>' in differences
-    assert '<dd class="verified-answer">A. 0–10% (inclusive)</dd>' in differences
+    assert '<dd class="self-answer">More than 60%, up to 100%</dd>' in differences
+    assert '<dd class="verified-answer">0–10% (inclusive)</dd>' in differences
     assert '<dd class="num">6 → 0</dd>' in differences
     assert "设备台账显示仅少数设备联网 &lt;b&gt;not bold&lt;/b&gt;" in differences  # escaped
     assert differences.count('class="difference ') == 1
