@@ -190,7 +190,7 @@ def test_an_enterprise_is_verified_by_a_consultant_from_request_to_signed_report
     expect(desk.locator("#rq-F5 .rq-answer")).to_contain_text(SCREENSHOT)
 
     _verdict(desk, "F3", "adjusted", choice="B", reason=ADJUST_REASON)
-    expect(desk.locator("#rq-F3 .rq-adjusted")).to_contain_text("B")
+    expect(desk.locator("#rq-F3 .rq-adjusted")).to_contain_text("(10%,20%]")
     _verdict(desk, "F5", "change_requested", message=CHANGE_MESSAGE)
     desk.locator("#rq-F3").scroll_into_view_if_needed()
     _shoot_window(desk, screenshot_dir, "journey-review-4-verdicts")
@@ -225,7 +225,7 @@ def test_an_enterprise_is_verified_by_a_consultant_from_request_to_signed_report
     desk.goto(f"/review/assessments/{assessment.pk}/")
     expect(desk.locator("#changes")).to_contain_text("F5")
     expect(desk.locator("#rq-F5 .badge.changed")).to_be_visible()
-    expect(desk.locator("#rq-F5 .rq-change ins")).to_contain_text("C")
+    expect(desk.locator("#rq-F5 .rq-change ins")).to_contain_text("多个业务环节")
     _shoot_window(desk, screenshot_dir, "journey-review-6-changes")
     desk.locator("form.start-review button[type=submit]").click()
     expect(desk.locator("form.start-review")).to_have_count(0)
@@ -259,10 +259,12 @@ def test_an_enterprise_is_verified_by_a_consultant_from_request_to_signed_report
     download_info.value.save_as(pdf)
     pages = [_squeezed(page) for page in _pdf_text(pdf).split("\f")]
     with translation.override("zh-hans"):
-        label = _squeezed(gettext("Verified level"))
-    assert label + _squeezed(verified_level) in pages[0]  # the cover, beside the self-assessed level
+        mark = _squeezed(gettext("verified"))
+    assert _squeezed(verified_level) + mark in pages[0]  # the cover: the verified level, the self-assessed beside it
     assert "王立" in pages[0]  # the stamp and "verified by"
     chapter = next(number for number, text in enumerate(pages, start=1) if _squeezed(ADJUST_REASON) in text)
-    for expected in ("王立", verified_total, STATEMENT):
-        assert _squeezed(expected) in pages[chapter - 1]
+    assert _squeezed(verified_total) in pages[chapter - 1]
+    signoff = next(text for text in reversed(pages) if text.strip())  # the last page: the signed statement
+    for expected in ("王立", STATEMENT):
+        assert _squeezed(expected) in signoff
     _shoot_pdf_page(pdf, chapter, screenshot_dir / "journey-review-7-report.png")
