@@ -11,7 +11,7 @@ When a signed verification exists, its adjusted answers are the basis.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
@@ -35,6 +35,7 @@ from scoring.wording import question_text
 LIBRARY_DIR = Path(__file__).resolve().parent / "recommendations"
 HORIZONS = ("now", "next", "later")
 LIMITS = {"now": 3, "next": 5, "later": 5}
+SCENARIO_PREREQUISITES_FROM = 3  # the advice file's `requires` of a scenario apply to its levels 3 and 4
 
 
 @cache
@@ -362,7 +363,7 @@ def _group_by_class(items: list[RoadmapItem]) -> list[RoadmapItem]:
     return merged
 
 
-def _order(items: list[RoadmapItem], requires: Mapping[str, tuple[str, ...]]) -> list[RoadmapItem]:
+def _order(items: list[RoadmapItem], prerequisites: Callable[[RoadmapItem], Iterable[str]]) -> list[RoadmapItem]:
     """Consultant-noted first, then cheapest; a prerequisite is always placed before what needs it."""
     ranked = sorted(items, key=lambda i: (i.consultant_note is None, i.cost[0] if i.cost else Decimal(0), i.keys))
     placed: list[RoadmapItem] = []
@@ -372,11 +373,10 @@ def _order(items: list[RoadmapItem], requires: Mapping[str, tuple[str, ...]]) ->
         if item in placed or id(item) in seen:
             return
         seen.add(id(item))
-        for key in item.keys:
-            for needed in requires.get(key, ()):
-                prerequisite = covering.get(needed)
-                if prerequisite is not None and prerequisite is not item:
-                    place(prerequisite, seen)
+        for needed in prerequisites(item):
+            prerequisite = covering.get(needed)
+            if prerequisite is not None and prerequisite is not item:
+                place(prerequisite, seen)
         placed.append(item)
 
     for item in ranked:
@@ -410,19 +410,28 @@ def _build(
     requires = {key: tuple(entry.get("requires", ())) for key, entry in builder.entries.items()}
     kinds = {key: q.kind for key, q in view.framework.questions.items()}
 
+    def prerequisites(item: RoadmapItem) -> list[str]:
+        """What an item needs first: a scenario's prerequisites hold from level 3 on (levels 1 and 2 are
+        spreadsheet- and tool-level work that needs no system first), other questions' always."""
+        return [
+            needed
+            for change in item.changes
+            if kinds[change.question] != "scenario" or (change.level or 0) >= SCENARIO_PREREQUISITES_FROM
+            for needed in requires.get(change.question, ())
+        ]
+
     on_path = _dedupe(builder.path_items())
     exclude = {key for item in on_path for key in item.keys}
     # A prerequisite the firm has nothing of yet comes into the plan before what needs it.
     for item in list(on_path):
-        for key in item.keys:
-            for needed in requires.get(key, ()):
-                if needed in exclude or needed not in view.framework.questions or builder.card.questions[needed].score:
-                    continue
-                move = builder.next_move(needed)
-                extra = move and builder.item(needed, move.answer, on_path=True, points=move.points, cost=move)
-                if extra:
-                    on_path.append(extra)
-                    exclude.add(needed)
+        for needed in prerequisites(item):
+            if needed in exclude or needed not in view.framework.questions or builder.card.questions[needed].score:
+                continue
+            move = builder.next_move(needed)
+            extra = move and builder.item(needed, move.answer, on_path=True, points=move.points, cost=move)
+            if extra:
+                on_path.append(extra)
+                exclude.add(needed)
     later = _dedupe(builder.later_items(exclude))
     noted = [i for i in later if i.consultant_note]  # the consultant's word brings an item into the plan
     later = [i for i in later if not i.consultant_note]
@@ -436,10 +445,10 @@ def _build(
         if len(planned) <= room:
             break
         planned = tighten(planned)
-    planned = _order(planned, requires)[:room]
+    planned = _order(planned, prerequisites)[:room]
     later_titles = {i.title for i in planned}
     later = [i for i in later if i.title not in later_titles]
-    later = _order(later, requires)[: LIMITS["later"]]
+    later = _order(later, prerequisites)[: LIMITS["later"]]
     horizons = {
         "now": tuple(planned[: LIMITS["now"]]),
         "next": tuple(planned[LIMITS["now"] :]),

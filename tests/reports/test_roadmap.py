@@ -176,3 +176,15 @@ def test_a_scenario_raised_over_several_levels_gets_the_advice_of_each_level(re_
         titles = [stages[change.question][str(level)]["title"]["en"] for level in range(now, change.level)]
         shown = [title for title, _action in item.measures]
         assert all(any(title in part for part in shown) for title in titles), (titles, shown)
+
+
+def test_a_scenario_raised_to_level_1_or_2_brings_no_prerequisite_into_the_plan(level_0: Assessment) -> None:
+    roadmap = roadmap_of(level_0)
+    assert roadmap.path is not None
+    advice = {e["question"]: e for e in recommendation_library("miit-2024-manufacturing")["advice"]}
+    steps = roadmap.path.improvements
+    low = {i.question for i in steps if i.answer.level is not None and i.answer.level < 3}
+    assert any(advice[key].get("requires") for key in low), "a raised scenario names prerequisites (for level 3)"
+    planned = {key for horizon in ("now", "next") for item in roadmap.horizons[horizon] for key in item.keys}
+    needed = {n for i in steps if i.question not in low for n in advice.get(i.question, {}).get("requires", ())}
+    assert planned - {i.question for i in steps} <= needed
