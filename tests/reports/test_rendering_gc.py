@@ -23,7 +23,8 @@ def test_the_collector_is_back_on_after_a_render_and_after_a_failure(monkeypatch
     monkeypatch.setattr("reports.rendering.HTML", Failing)
     with pytest.raises(RuntimeError):
         html_to_pdf("<p>x</p>")
-    assert seen == [False] and gc.isenabled()
+    assert seen == [False]
+    assert gc.isenabled()
 
 
 def test_a_collector_turned_off_by_the_caller_stays_off() -> None:
