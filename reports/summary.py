@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from assessment.classification import PROVINCES, SECTORS
 from assessment.framework_texts import FrameworkTexts
 from assessment.models import Organization
-from scoring.results import Level, ResultsView, level_of
+from scoring.results import Level, ResultsView, level_of, profile_name
 from scoring.wording import quantity
 
 
@@ -63,25 +62,15 @@ class Change:
     delta: Decimal  # total now minus total before
 
 
-def _split_label(choices: list[tuple[str, str]], value: str, language: str, separator: str) -> str:
-    """Our bilingual choice labels ("C 制造业 / Manufacturing", "江苏省 Jiangsu") in one language."""
-    label = dict(choices).get(value, "")
-    if separator == " / ":  # sectors: "<code> <Chinese> / <English>"
-        chinese, _, english = label.partition(" ")[2].partition(" / ")
-    else:  # provinces: "<Chinese> <English>"
-        chinese, _, english = label.partition(" ")
-    return (english if language == "en" else chinese) or label
-
-
 def profile(organization: Organization, language: str) -> Profile:
     unit = "10k CNY" if language == "en" else "万元"
     revenue = organization.annual_revenue
     return Profile(
         name=organization.name,
         uscc=organization.uscc,
-        sector=_split_label(SECTORS, organization.sector, language, " / "),
-        size_band=str(organization.get_size_band_display()),
-        province=_split_label(PROVINCES, organization.province, language, " "),
+        sector=profile_name("sector", organization.sector, language),
+        size_band=profile_name("size_band", organization.size_band, language),
+        province=profile_name("province", organization.province, language),
         employees=organization.employees,
         revenue=quantity(revenue, unit, language) if revenue is not None else "",
     )

@@ -266,8 +266,10 @@ def _walk(nodes: tuple[NodeScore, ...]) -> list[NodeScore]:
     return [found for node in nodes for found in (node, *_walk(node.children))]
 
 
-def _profile_name(name: str, value: str, language: str) -> str:
-    """A sector, size band or province in the view's language (the classification carries both)."""
+def profile_name(name: str, value: str, language: str) -> str:
+    """A sector, size band or province in `language` (the classification carries both); "" when not given."""
+    if not value:
+        return ""
     if name == "sector":
         chinese, _, english = dict(SECTORS)[value].partition(" / ")
         return english if language == "en" else chinese.split(" ", 1)[1]
@@ -293,7 +295,7 @@ def peer_group_text(peer_filter: PeerFilter, others: int, framework_title: str, 
         "province": pgettext("peer group", "province (%(name)s)"),
     }
     fields = peer_filter.fields
-    profile = _listed([parts[name] % {"name": _profile_name(name, v, language)} for name, v in fields.items()])
+    profile = _listed([parts[name] % {"name": profile_name(name, v, language)} for name, v in fields.items()])
     values = {"count": others, "framework": framework_title, "profile": profile}
     if not fields:
         return (
