@@ -96,6 +96,11 @@ class Organization(models.Model):
     class Kind(models.TextChoices):
         SME = "sme", _("enterprise (SME)")
         CONSULTANCY = "consultancy", _("consultancy or assessment body")
+        # Operators run programmes for groups of SMEs (programmes app); consultancies may too.
+        BUREAU = "bureau", _("SME bureau or government body")
+        CHAIN_LEADER = "chain_leader", _("chain-leader enterprise")
+        BANK = "bank", _("bank or financial institution")
+        PROVIDER = "provider", _("service provider")
 
     name = models.CharField(_("name"), max_length=200, validators=[validate_display_text])
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.SME)
@@ -132,6 +137,7 @@ class Organization(models.Model):
         validators=[MinValueValidator(0)],
     )
     province = models.CharField(_("province"), max_length=2, choices=PROVINCES)
+    city = models.CharField(_("city"), max_length=60, blank=True, validators=[validate_display_text])
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = OrganizationQuerySet.as_manager()
@@ -149,6 +155,22 @@ class Organization(models.Model):
     def is_consultancy(self) -> bool:
         return self.kind == self.Kind.CONSULTANCY
 
+    @property
+    def is_operator(self) -> bool:
+        """May run programmes: an operator kind, or a consultancy."""
+        return self.kind in OPERATOR_KINDS
+
+
+OPERATOR_KINDS = frozenset(
+    {
+        Organization.Kind.BUREAU,
+        Organization.Kind.CHAIN_LEADER,
+        Organization.Kind.BANK,
+        Organization.Kind.PROVIDER,
+        Organization.Kind.CONSULTANCY,
+    }
+)
+
 
 class Membership(models.Model):
     class Role(models.TextChoices):
@@ -157,12 +179,20 @@ class Membership(models.Model):
         VIEWER = "viewer", _("viewer")
         LEAD = "lead", _("lead consultant")
         CONSULTANT = "consultant", _("consultant")
+        ADMIN = "admin", _("programme administrator")
+        ANALYST = "analyst", _("analyst")
 
     # The roles that may change answers and start or submit assessments; viewers (and consultants) read.
     CONTRIBUTORS: ClassVar[frozenset[str]] = frozenset({Role.OWNER, Role.RESPONDENT})
     # A consultancy's members: owners and leads assign work; every member may review.
     LEADS: ClassVar[frozenset[str]] = frozenset({Role.OWNER, Role.LEAD})
     REVIEWERS: ClassVar[frozenset[str]] = frozenset({Role.OWNER, Role.LEAD, Role.CONSULTANT})
+    # An operator's (or consultancy's) members and programmes: admins run them (programmes, invitations,
+    # offerings), analysts also see named SMEs' details and export, every member sees the analytics.
+    PROGRAMME_ADMINS: ClassVar[frozenset[str]] = frozenset({Role.OWNER, Role.ADMIN, Role.LEAD})
+    PROGRAMME_ANALYSTS: ClassVar[frozenset[str]] = frozenset(
+        {Role.OWNER, Role.ADMIN, Role.LEAD, Role.ANALYST, Role.CONSULTANT}
+    )
     # Which roles each kind of organisation gives: assessment.services.accounts.member_roles.
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")

@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "reports",
     "webhooks",
     "review",
+    "programmes",
+    "offerings",
     "api",
     "web",
 ]

@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class ProgrammesConfig(AppConfig):
+    name = "programmes"
+    verbose_name = "Programmes"
