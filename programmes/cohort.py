@@ -236,7 +236,7 @@ def _stale_enrolments() -> Q:
         | ~Q(cohort__size_band=F("organization__size_band"))
         | ~Q(cohort__province=F("organization__province"))
         | ~Q(cohort__city=F("organization__city"))
-        | ~Q(cohort__group_id=F("group_id"))
+        | (Q(cohort__group__isnull=False, group__isnull=False) & ~Q(cohort__group_id=F("group_id")))
         | Q(cohort__group__isnull=False, group__isnull=True)
         | Q(cohort__group__isnull=True, group__isnull=False)
     )
