@@ -293,7 +293,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "review.tasks.notifications_sweep_task",
         "schedule": float(SWEEP_INTERVAL_SECONDS),
     },
+    "cohort-sweep": {"task": "programmes.tasks.cohort_sweep_task", "schedule": float(SWEEP_INTERVAL_SECONDS)},
+    "cohort-exports-sweep": {
+        "task": "programmes.tasks.cohort_exports_sweep_task",
+        "schedule": float(SWEEP_INTERVAL_SECONDS),
+    },
 }
+# Cohort exports (docs/cohort-analytics.md): up to this many rows a CSV or XLSX is made in the request and sent
+# at once; above it a Celery job writes the file and the page shows its progress.
+COHORT_EXPORT_STREAM_MAX_ROWS = env_int("COHORT_EXPORT_STREAM_MAX_ROWS", 2000, minimum=0)
 
 # Peer benchmarks (scoring/peers.py, docs/peers.md): who counts, and how finely scores are compared.
 PEER_MIN_AGE_DAYS = env_int("PEER_MIN_AGE_DAYS", 30)
