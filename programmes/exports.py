@@ -12,7 +12,7 @@ import csv
 import io
 import logging
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -274,6 +274,52 @@ def access_records_write(*, enrolment_ids: list[int], viewer: User | None, kind:
     records = [AccessRecord(enrolment_id=e, viewer=viewer, viewer_name=name, kind=kind, at=now) for e in enrolment_ids]
     AccessRecord.objects.bulk_create(records, batch_size=5000)
     return len(records)
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A file made in the request: its content (CSV as lines, XLSX whole), type and name."""
+
+    chunks: Iterable[bytes]
+    content_type: str
+    filename: str
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def cohort_export_now(
+    *, programme: Programme, format: str, filters: CohortFilter, language: str, viewer: User | None
+) -> ExportFile:
+    """A small export made at once: the rows are read first and every SME in them logged, then the file is sent."""
+    sheet = export_sheet(programme, filters, language)
+    rows = list(export_rows(programme, filters, sheet))
+    seen: list[int] = []
+    name = f"cohort-{programme.pk}-{timezone.localdate():%Y%m%d}.{format}"
+    if format == CohortExport.Format.CSV:
+        lines = list(csv_lines(sheet, iter(rows), seen))
+        chunks: Iterable[bytes] = (line.encode() for line in lines)
+    else:
+        buffer = io.BytesIO()
+        xlsx_write(buffer, sheet, iter(rows), cohort_analytics(programme, filters, language=_language(language)), seen)
+        chunks = [buffer.getvalue()]
+    access_records_write(enrolment_ids=seen, viewer=viewer, kind=AccessRecord.Kind.EXPORT)
+    return ExportFile(chunks, CONTENT_TYPES[format], name)
+
+
+def export_is_small(programme: Programme, filters: CohortFilter, format: str) -> bool:
+    """Whether a CSV or XLSX export is made in the request (a PDF is always a job)."""
+    limit: int = settings.COHORT_EXPORT_STREAM_MAX_ROWS
+    return format != CohortExport.Format.PDF and cohort_members(programme, filters).count() <= limit
+
+
+def export_filters(export: CohortExport) -> CohortFilter:
+    """The filters a job was requested with."""
+    return _filters(export)
 
 
 # --- the job ---------------------------------------------------------------------------------------
