@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from api.views import ASSESSMENT_PREFIX
+from api.views import ASSESSMENT_PREFIX, ID
 from api.views.assessments import AssessmentViewSet
 from api.views.comments import CommentViewSet
 from api.views.docs import ApiDocsView
@@ -12,6 +12,12 @@ from api.views.documents import DocumentViewSet
 from api.views.frameworks import FrameworkViewSet
 from api.views.history import HistoryViewSet
 from api.views.organizations import OrganizationViewSet
+from api.views.programme_analytics import (
+    ProgrammeAnalyticsView,
+    ProgrammeExportFileView,
+    ProgrammeExportJobView,
+    ProgrammeExportView,
+)
 from api.views.reports import ReportViewSet
 from api.views.reviews import AssessmentReviewViewSet, ReviewQueueViewSet
 from api.views.webhooks import WebhookEndpointViewSet
@@ -30,6 +36,12 @@ router.register("reports", ReportViewSet, basename="report")
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
 
 urlpatterns = [
+    re_path(rf"^v1/programmes/(?P<id>{ID})/analytics/$", ProgrammeAnalyticsView.as_view(), name="programme-analytics"),
+    re_path(rf"^v1/programmes/(?P<id>{ID})/export/$", ProgrammeExportView.as_view(), name="programme-export"),
+    re_path(rf"^v1/programme-exports/(?P<id>{ID})/$", ProgrammeExportJobView.as_view(), name="programme-export-job"),
+    re_path(
+        rf"^v1/programme-exports/(?P<id>{ID})/file/$", ProgrammeExportFileView.as_view(), name="programme-export-file"
+    ),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
