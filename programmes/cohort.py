@@ -290,4 +290,9 @@ def on_verification_saved(sender: type[Verification], instance: Verification, **
 
 
 def on_organization_saved(sender: type[Organization], instance: Organization, **kwargs: Any) -> None:
+    # The name is not in the row but is in the cached figures (named SMEs): forget them too.
+    programmes = Enrolment.objects.filter(organization_id=instance.pk, withdrawn_at__isnull=True)
+    programme_ids = list(programmes.values_list("programme_id", flat=True))
+    if programme_ids:
+        programme_data_version_bump(programme_ids=programme_ids)
     cohort_refresh_later(organization_id=instance.pk)

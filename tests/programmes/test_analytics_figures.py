@@ -61,7 +61,7 @@ def test_the_total_distribution_is_the_exact_five_number_summary(world: Any) -> 
     ]
     assert summary["mean"] == Decimal("48.125")
     assert sum(b["count"] for b in summary["bins"]) == 3
-    assert summary["bins"][2]["count"] == 1 and summary["bins"][5]["count"] == 2  # 20–30 and 50–60
+    assert [b["count"] for b in summary["bins"]] == [0, 0, 1, 0, 0, 2, 0, 0, 0, 0]  # 20–30 and 50–60
 
 
 def test_each_dimension_is_summarised_from_the_cards(world: Any) -> None:
@@ -128,7 +128,7 @@ def test_filters_narrow_the_cohort(world: Any) -> None:
     in_group = cohort_analytics(world.programme, CohortFilter(group=world.group.pk), language="en")
     assert in_group["counts"]["enrolled"] == 1
     province = cohort_analytics(world.programme, CohortFilter(province="64"), language="en")
-    assert province["counts"]["enrolled"] == 3 and province["counts"]["withdrawn"] is None
+    assert (province["counts"]["enrolled"], province["counts"]["withdrawn"]) == (3, None)
     micro = cohort_analytics(world.programme, CohortFilter(size_band="micro"), language="en")
     assert (micro["counts"]["enrolled"], micro["counts"]["assessed"]) == (1, 0)
     city = cohort_analytics(world.programme, CohortFilter(city="苏州市"), language="en")
@@ -144,7 +144,7 @@ def test_a_withdrawn_sme_leaves_the_figures_and_only_its_count_remains(world: An
     cohort_member_refresh(enrolment_id=enrolment.pk)
     programme = Programme.objects.get(pk=world.programme.pk)
     figures = cohort_analytics(programme, CohortFilter(), language="en")
-    assert figures["counts"]["enrolled"] == 3 and figures["counts"]["withdrawn"] == 1
+    assert (figures["counts"]["enrolled"], figures["counts"]["withdrawn"]) == (3, 1)
     assert figures["total"]["self"]["min"] == Decimal("58.125")
 
 
