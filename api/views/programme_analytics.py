@@ -4,6 +4,7 @@ the figures, analysts and administrators also named SMEs and exports (others →
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,6 +15,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -115,7 +118,19 @@ class ProgrammeAnalyticsView(APIView):
         return Response(figures if _may_name(role) else cohort_analytics_unnamed(figures))
 
 
+class ExportFormatNegotiation(DefaultContentNegotiation):
+    """`?format=` names the export's format here, not DRF's response renderer: the answers that are not the file
+    (a job, an error) are JSON."""
+
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
+
+
 class ProgrammeExportView(APIView):
+    content_negotiation_class = ExportFormatNegotiation
     @extend_schema(
         summary="Export a programme's cohort",
         description=(
