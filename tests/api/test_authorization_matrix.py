@@ -18,11 +18,13 @@ from assessment.models import Assessment, ConsultantAssignment, FrameworkVersion
 from assessment.services.assessments import answers_upsert, assessment_create
 from assessment.services.documents import document_add
 from assessment.services.organizations import organization_create
+from programmes.models import CohortExport
 from reports.models import Report
 from review.services import consultant_profile_save, review_item_set, review_start
 from scoring.selectors import assessment_answers, framework_structure
 from tests import evidence_files
 from tests.helpers import lowest_item, submit_filling_gaps
+from tests.programmes.cohort_world import operator_with_programme
 from webhooks.services import webhook_endpoint_create
 
 CALLERS = (
@@ -228,6 +230,16 @@ OPERATIONS = [
         {"body": "内部：需现场核对", "visibility": "internal"},
     ),
     Operation("history", "get", "/api/v1/assessments/{assessment}/history/", {**READERS, **OUTSIDERS}),
+    # Another operator's programme (none of these callers is a member of it): 404 for everyone signed in.
+    *(
+        Operation(name, "get", path, {caller: 404 for caller in EVERYONE}, query)
+        for name, path, query in (
+            ("programme_analytics", "/api/v1/programmes/{programme}/analytics/", None),
+            ("programme_export", "/api/v1/programmes/{programme}/export/", {"format": "csv"}),
+            ("programme_export_job", "/api/v1/programme-exports/{export}/", None),
+            ("programme_export_file", "/api/v1/programme-exports/{export}/file/", None),
+        )
+    ),
 ]
 REVIEWED = ("submitted", "reviewing", "signable")  # assessments made only for the operations that need them
 
@@ -240,7 +252,7 @@ def test_the_matrix_covers_every_operation_of_the_schema(client: Any, db: None) 
     covered = set()
     for o in OPERATIONS:
         path = o.path
-        for name in ("org", "assessment", "webhook", "report", "document", *REVIEWED):
+        for name in ("org", "assessment", "webhook", "report", "document", "programme", "export", *REVIEWED):
             path = path.replace(f"{{{name}}}", "{id}")
         path = re.sub(r"/(answers|items)/[A-Z0-9]+/", r"/\1/{question_key}/", path)
         covered.add((o.method, path.replace("/miit-2024-manufacturing/", "/{slug}/")))
@@ -284,7 +296,11 @@ def world(miit: FrameworkVersion, settings: Any) -> dict[str, Any]:
         upload=evidence_files.upload(evidence_files.pdf("ledger")),
         question_key="F2",
     )
+    programme = operator_with_programme(miit, prefix="matrix-operator").programme
+    export = CohortExport.objects.create(programme=programme, format="csv")
     return {
+        "programme": programme,
+        "export": export,
         "users": users,
         "other": other,
         "org": organization,
@@ -351,7 +367,9 @@ def _fill(value: Any, ids: dict[str, int]) -> Any:
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda o: o.name)
 def test_operation_answers_each_caller_as_expected(operation: Operation, caller: str, world: dict[str, Any]) -> None:
     expected = {**UNAUTHENTICATED, **operation.expected}[caller]
-    ids = {name: world[name].pk for name in ("org", "assessment", "webhook", "report", "document")}
+    ids = {
+        name: world[name].pk for name in ("org", "assessment", "webhook", "report", "document", "programme", "export")
+    }
     ids |= {name: _reviewed(world, name).pk for name in REVIEWED if f"{{{name}}}" in operation.path}
     client = _client(caller, world)
     path, body = _fill(operation.path, ids), _fill(operation.body, ids)
