@@ -243,6 +243,9 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
             "questions": {"values": world.question_keys},
             "usccs": {"values": ["", valid_uscc(900_001), valid_uscc(900_002)]},  # random ones fail the check digit
             "frameworks": {"values": [world.draft.framework_version.reference, "miit-2024-manufacturing", "eu-dma"]},
+            # The owner runs no programme: every programme and export job is another operator's (404).
+            "programmes": {"values": ["1", "2"]},
+            "programme-exports": {"values": ["1", "2"]},
         },
         "parameters": {
             "path.question_key": _drawn_from("questions"),
@@ -274,6 +277,10 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
                 },
             },
             {"include-path-regex": "^/api/v1/reports/", "parameters": {"path.id": _drawn_from("reports")}},
+            *(
+                {"include-path-regex": f"^/api/v1/{resource}/", "parameters": {"path.id": _drawn_from(resource)}}
+                for resource in ("programmes", "programme-exports")
+            ),
             *(
                 {
                     "include-path-regex": f"^/api/v1/{resource}/",

@@ -225,6 +225,10 @@ READ_OPERATIONS = (
     "GET /api/v1/assessments/{id}/review/items/",
     "GET /api/v1/assessments/{id}/comments/",
     "GET /api/v1/assessments/{id}/history/",
+    "GET /api/v1/programmes/{id}/analytics/",
+    "GET /api/v1/programmes/{id}/export/",
+    "GET /api/v1/programme-exports/{id}/",
+    "GET /api/v1/programme-exports/{id}/file/",
 )
 WRITE_OPERATIONS = (
     "POST /api/v1/organizations/",
