@@ -154,7 +154,7 @@ def progress_lines(progress: dict[str, Any], title: str) -> str:
     """Share at the target level or above by month, self-assessed and verified, with the target share."""
     months = progress["months"]
     step, height = 40.0, 120.0
-    width = max(step * max(len(months) - 1, 1), 200)
+    width = max(step * max(len(months) - 1, 1), 360)
     target = float(progress["target_share"])
 
     def y(value: Decimal | None) -> float:
