@@ -131,6 +131,7 @@ class ExportFormatNegotiation(DefaultContentNegotiation):
 
 class ProgrammeExportView(APIView):
     content_negotiation_class = ExportFormatNegotiation
+
     @extend_schema(
         summary="Export a programme's cohort",
         description=(
