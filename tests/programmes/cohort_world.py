@@ -111,7 +111,7 @@ def assess(world: World, name: str, miit: FrameworkVersion, answers: str | None,
     return assessment
 
 
-def verify(assessment: Assessment, *, adjust: dict[str, dict[str, Any]] | None = None) -> None:
+def verify(assessment: Assessment, *, adjust: dict[str, dict[str, Any]] | None = None, refresh: bool = True) -> None:
     """A consultancy verifies the assessment, adjusting `adjust` (question → answer), and signs off."""
     lead = User.objects.create_user(f"lead{assessment.pk}@consult.example", "pw-lead-12345")
     firm = organization_create(
@@ -139,7 +139,8 @@ def verify(assessment: Assessment, *, adjust: dict[str, dict[str, Any]] | None =
         else:
             review_item_set(assessment=assessment, reviewer=consultant, question_key=key, verdict="verified")
     review_finalize(assessment=assessment, consultant=consultant, statement="属实")
-    cohort_refresh_organization(organization_id=assessment.organization_id)
+    if refresh:
+        cohort_refresh_organization(organization_id=assessment.organization_id)
 
 
 def standard_world(miit: FrameworkVersion) -> World:

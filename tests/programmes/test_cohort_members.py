@@ -16,8 +16,9 @@ from programmes.cohort import cohort_member_refresh, cohort_sweep
 from programmes.models import CohortMember, Enrolment, Programme
 from review.models import Verification
 from scoring.models import AssessmentResult
+from scoring.services import results_rescore
 from tests.helpers import answer_file, submit_filling_gaps
-from tests.programmes.cohort_world import enrol, operator_with_programme, standard_world
+from tests.programmes.cohort_world import assess, enrol, operator_with_programme, standard_world, verify
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +131,21 @@ def test_the_sweep_repairs_rows_that_missed_their_signal(miit: FrameworkVersion,
     assert member(world, "甲精密制造").assessment_id == world.assessments["甲精密制造"][1].pk
     assert not CohortMember.objects.filter(enrolment=withdrawn).exists()
     assert cohort_sweep() == 0
+
+
+def test_signals_refresh_the_row_after_a_sign_off_and_after_rescoring(
+    miit: FrameworkVersion, django_capture_on_commit_callbacks: Any
+) -> None:
+    world = operator_with_programme(miit)
+    enrol(world, "己软件", 6)
+    assessment = assess(world, "己软件", miit, "miit-58.125.json", timezone.localdate())
+    assert member(world, "己软件").verified_level is None
+    with django_capture_on_commit_callbacks(execute=True):
+        verify(assessment, refresh=False)
+    assert member(world, "己软件").verified_level == Verification.objects.get(assessment=assessment).level
+    CohortMember.objects.filter(enrolment=world.enrolments["己软件"]).update(total=Decimal(1), dimensions={})
+    with django_capture_on_commit_callbacks(execute=True):
+        results_rescore(assessment_ids=[assessment.pk])
+    row = member(world, "己软件")
+    assert row.total == Decimal("58.125")
+    assert row.dimensions
