@@ -14,13 +14,28 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Lag
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +44,7 @@ from assessment.framework_texts import FrameworkTexts, framework_texts
 from assessment.models import Assessment, FrameworkVersion
 from programmes.cohort import COUNTED_STATUSES
 from programmes.models import CohortMember, Enrolment, Programme, ProgrammeGroup
+from review.models import Verification
 from scoring.engine import Framework
 from scoring.engine.numbers import exact
 from scoring.results import TOP_SCENARIO_LEVEL
@@ -238,104 +254,140 @@ def question_name(scales: Scales, key: str) -> str:
 # --- the figures -----------------------------------------------------------------------------------
 
 
-MEMBER_FIELDS = (
-    "enrolment_id",
-    "organization_id",
-    "organization__name",
-    "assessment_id",
-    "level",
-    "total",
-    "dimensions",
-    "scenarios",
-    "verified_level",
-    "verified_total",
-    "verified_dimensions",
-    "t0_assessment_id",
-    "t0_level",
-    "t0_total",
-    "held_back_by",
-    "path_steps",
-)
-
-
-def _month_ends(first: date, last: date) -> list[tuple[str, datetime]]:
-    """(YYYY-MM, the first moment after the month) for each month from `first`'s to `last`'s."""
+def _month_ends(first: date, last: date) -> list[tuple[int, int]]:
+    """(year, month) for each month from `first`'s to `last`'s."""
     months = []
     year, month = first.year, first.month
     while (year, month) <= (last.year, last.month):
-        following = (year + 1, 1) if month == 12 else (year, month + 1)
-        end = timezone.make_aware(datetime.combine(date(following[0], following[1], 1), time.min))
-        months.append((f"{year:04d}-{month:02d}", end))
-        year, month = following
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
+
+
+def _reaching(
+    events: QuerySet[Any], organization: str, moment: str, level: str, target: int
+) -> Counter[tuple[int, int]]:
+    """By (year, month) in the site's time zone: how many SMEs came to the target level or above, less those that
+    fell below it, each event compared with the SME's previous one (a window in the database: a few integers per
+    row reach Python, and the months' running sum is the count at each month's end)."""
+    at_target = Case(When(**{f"{level}__gte": target}, then=Value(1)), default=Value(0))
+    rows = (
+        events.annotate(
+            now=at_target,
+            before=Window(
+                Lag(at_target, default=Value(0)),  # type: ignore[arg-type]  # the stubs take a field name only
+                partition_by=[F(organization)],
+                order_by=[F(moment), F("pk")],
+            ),
+            year=ExtractYear(moment),
+            month=ExtractMonth(moment),
+        )
+        .values_list("year", "month", "now", "before")
+        .order_by()
+    )
+    changes: Counter[tuple[int, int]] = Counter()
+    for year, month, now, before in rows:
+        if now != before:
+            changes[(year, month)] += now - before
+    return changes
 
 
 def _progress(programme: Programme, members: QuerySet[CohortMember], enrolled: int) -> dict[str, Any]:
     """Share of the (current, filtered) members at the target level or above at the end of each month, from their
     assessment history: self-assessed (the latest submitted by then) and verified (the latest signed by then)."""
-    versions = programme.framework_versions.values("pk")
-    rows = (
-        Assessment.objects.filter(
-            organization__in=members.values("organization_id"),
-            framework_version__in=versions,
-            status__in=COUNTED_STATUSES,
-            submitted_at__isnull=False,
-            result__isnull=False,
-        )
-        .values_list(
-            "organization_id", "submitted_at", "pk", "result__level", "verification__level", "verification__signed_at"
-        )
-        .order_by()
-    )
-    self_events: list[tuple[datetime, int, int, int]] = []
-    verified_events: list[tuple[datetime, int, int, int]] = []
-    for organization, submitted, pk, level, verified_level, signed in rows:
-        if submitted is not None:
-            self_events.append((submitted, pk, organization, level))
-        if signed is not None:
-            verified_events.append((signed, pk, organization, verified_level))
+    organizations = members.values("organization_id")
+    counted = Assessment.objects.filter(
+        organization__in=organizations,
+        framework_version__in=list(programme.framework_versions.values_list("pk", flat=True)),
+        status__in=COUNTED_STATUSES,
+        submitted_at__isnull=False,
+        result__isnull=False,
+    ).order_by()
+    target = programme.target_level
+    series = {
+        "self": _reaching(counted, "organization_id", "submitted_at", "result__level", target),
+        "verified": _reaching(
+            Verification.objects.filter(assessment__in=counted.values("pk")),
+            "assessment__organization_id",
+            "signed_at",
+            "level",
+            target,
+        ),
+    }
     today = timezone.localdate()
     last = min(today, programme.ends_on)
     months = _month_ends(programme.starts_on, last) if programme.starts_on <= last else []
-    series = []
-    for label, kind_events in (("self", self_events), ("verified", verified_events)):
-        kind_events.sort()
-        current: dict[int, int] = {}
-        reached = 0
-        index = 0
-        points = []
-        for month, end in months:
-            while index < len(kind_events) and kind_events[index][0] < end:
-                _, _, organization, level = kind_events[index]
-                was = current.get(organization)
-                if was is not None and was >= programme.target_level:
-                    reached -= 1
-                if level >= programme.target_level:
-                    reached += 1
-                current[organization] = level
-                index += 1
-            points.append({"month": month, "at_target": reached, "share": share(reached, enrolled)})
-        series.append((label, points))
-    by_kind = dict(series)
+    reached = {
+        kind: sum(n for ym, n in changes.items() if months and ym < months[0]) for kind, changes in series.items()
+    }
+    points = []
+    for year, month in months:
+        point: dict[str, Any] = {"month": f"{year:04d}-{month:02d}"}
+        for kind, changes in series.items():
+            reached[kind] += changes.get((year, month), 0)
+            point[kind] = {"at_target": reached[kind], "share": share(reached[kind], enrolled)}
+        points.append(point)
     return {
-        "target_level": programme.target_level,
+        "target_level": target,
         "target_share": exact(programme.target_share / 100),
         "target_date": programme.target_date.isoformat(),
         "enrolled": enrolled,
-        "months": [
-            {"month": s["month"], "self": s, "verified": v}
-            for s, v in zip(by_kind.get("self", []), by_kind.get("verified", []), strict=True)
-        ],
+        "months": points,
     }
+
+
+def scenario_counts(members: QuerySet[CohortMember], keys: list[str]) -> Counter[tuple[str, int]]:
+    """SMEs at each (scenario, level). PostgreSQL expands each row's scenario levels once (jsonb_each_text) and
+    groups them; elsewhere (the embedded SQLite) one conditional count per scenario and level."""
+    if connection.vendor == "postgresql":
+        rows, params = members.values("scenarios").query.sql_with_params()
+        sql = (
+            "SELECT s.key, s.value, COUNT(*) FROM (" + rows + ") AS m, jsonb_each_text(m.scenarios) AS s "
+            "GROUP BY s.key, s.value"
+        )  # the inner query is Django's own, its values passed as parameters
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return Counter({(key, int(level)): n for key, level, n in cursor.fetchall() if key in keys})
+    found = members.aggregate(
+        **{
+            f"{index}_{level}": Count("pk", filter=Q(**{f"scenarios__{key}": level}))
+            for index, key in enumerate(keys)
+            for level in range(TOP_SCENARIO_LEVEL + 1)
+        }
+    )
+    return Counter(
+        {
+            (key, level): found[f"{index}_{level}"]
+            for index, key in enumerate(keys)
+            for level in range(TOP_SCENARIO_LEVEL + 1)
+        }
+    )
+
+
+def _sorted_values(members: QuerySet[CohortMember], expression: Any) -> list[Decimal]:
+    """The non-null values of `expression` over the members, sorted by the database, as exact Decimals."""
+    rows = members.annotate(value=expression).exclude(value=None).order_by("value").values_list("value", flat=True)
+    return [v if isinstance(v, Decimal) else Decimal(str(v)) for v in rows]
+
+
+def _dimension(column: str, key: str) -> Any:
+    # The dimension's score as the engine wrote it (a string in the JSON), read as a number by the database.
+    return Cast(KeyTextTransform(key, column), DecimalField(max_digits=20, decimal_places=12))
 
 
 def _compute(programme: Programme, filters: CohortFilter, language: str) -> dict[str, Any]:
     scales = programme_scales(programme, language)
-    members = cohort_members(programme, filters)
-    rows = list(members.values_list(*MEMBER_FIELDS).order_by("enrolment_id"))
-    field = {name: i for i, name in enumerate(MEMBER_FIELDS)}
-    assessed = [r for r in rows if r[field["assessment_id"]] is not None]
-    verified = [r for r in rows if r[field["verified_level"]] is not None]
+    members = cohort_members(programme, filters).order_by()
+    assessed_members = members.filter(assessment__isnull=False)
+    counts = members.aggregate(
+        enrolled=Count("pk"),
+        assessed=Count("pk", filter=Q(assessment__isnull=False)),
+        verified=Count("pk", filter=Q(verified_level__isnull=False)),
+        with_t0=Count("pk", filter=Q(t0_assessment__isnull=False)),
+        at_target_self=Count("pk", filter=Q(level__gte=programme.target_level)),
+        at_target_verified=Count("pk", filter=Q(verified_level__gte=programme.target_level)),
+    )
+    enrolled, assessed = counts["enrolled"], counts["assessed"]
     withdrawn = Enrolment.objects.filter(programme=programme, withdrawn_at__isnull=False).exclude(
         organization__in=Enrolment.objects.filter(programme=programme, withdrawn_at__isnull=True).values("organization")
     )
@@ -343,95 +395,119 @@ def _compute(programme: Programme, filters: CohortFilter, language: str) -> dict
         withdrawn = withdrawn.filter(group_id=filters.group)
     level_names = dict(scales.levels)
 
-    self_levels = Counter(r[field["level"]] for r in assessed)
-    verified_levels = Counter(r[field["verified_level"]] for r in verified)
-    pairs = Counter((r[field["level"]], r[field["verified_level"]]) for r in verified)
+    pairs = Counter(
+        {
+            (row["level"], row["verified_level"]): row["n"]
+            for row in members.filter(assessment__isnull=False)
+            .values("level", "verified_level")
+            .annotate(n=Count("pk"))
+            .order_by()
+        }
+    )
+    self_levels: Counter[int] = Counter()
+    verified_levels: Counter[int] = Counter()
+    for (own, checked), n in pairs.items():
+        self_levels[own] += n
+        if checked is not None:
+            verified_levels[checked] += n
     levels = [
         {"level": number, "name": name, "self": self_levels.get(number, 0), "verified": verified_levels.get(number, 0)}
         for number, name in scales.levels
     ]
 
-    def decimals(column: str) -> list[Decimal]:
-        return [Decimal(r[field[column]]) for r in rows if r[field[column]] is not None]
-
     dimensions = []
     for key, name, maximum, scale in scales.dimensions:
-        own = [Decimal(d[key]) for r in assessed if key in (d := r[field["dimensions"]])]
-        checked = [Decimal(d[key]) for r in verified if key in (d := r[field["verified_dimensions"]])]
         dimensions.append(
             {
                 "key": key,
                 "name": name,
                 "scale": scale,
-                "self": distribution(own, maximum),
-                "verified": distribution(checked, maximum),
+                "self": distribution(_sorted_values(assessed_members, _dimension("dimensions", key)), maximum),
+                "verified": distribution(_sorted_values(members, _dimension("verified_dimensions", key)), maximum),
             }
         )
 
-    heat: dict[str, Counter[int]] = {key: Counter() for key, _name in scales.scenarios}
-    for r in assessed:
-        for key, level in r[field["scenarios"]].items():
-            if key in heat:
-                heat[key][int(level)] += 1
+    heat = scenario_counts(assessed_members, [key for key, _name in scales.scenarios])
     scenario_rows = [
         {
             "key": key,
             "name": name,
             "levels": [
-                {"level": lvl, "count": heat[key].get(lvl, 0), "share": share(heat[key].get(lvl, 0), len(assessed))}
+                {"level": lvl, "count": heat.get((key, lvl), 0), "share": share(heat.get((key, lvl), 0), assessed)}
                 for lvl in range(TOP_SCENARIO_LEVEL + 1)
             ],
         }
         for key, name in scales.scenarios
     ]
 
-    gates = Counter(tuple(r[field["held_back_by"]]) for r in assessed)
+    gates: Counter[tuple[str, ...]] = Counter()
+    for row in assessed_members.values("held_back_by").annotate(n=Count("pk")).order_by():
+        gates[tuple(row["held_back_by"])] += row["n"]
     held_back = {
-        "assessed": len(assessed),
+        "assessed": assessed,
         "score_only": gates.get(("score",), 0),
         "scenarios_only": gates.get(("scenarios",), 0),
         "both": gates.get(("score", "scenarios"), 0),
         "at_top": gates.get((), 0),
     }
 
-    steps = Counter(step for r in assessed for step in r[field["path_steps"]])
+    steps: Counter[str] = Counter()
+    for row in assessed_members.exclude(path_steps=[]).values("path_steps").annotate(n=Count("pk")).order_by():
+        for step in row["path_steps"]:
+            steps[step] += row["n"]
     path_steps = [
-        {"question": key, "name": question_name(scales, key), "count": n, "share": share(n, len(assessed))}
+        {"question": key, "name": question_name(scales, key), "count": n, "share": share(n, assessed)}
         for key, n in sorted(steps.items(), key=lambda item: (-item[1], item[0]))[:TOP_PATH_STEPS]
     ]
 
-    uplift_rows = []
-    for r in assessed:
-        t0 = r[field["t0_assessment_id"]]
-        if t0 is None or t0 == r[field["assessment_id"]]:
-            continue
-        uplift_rows.append(
-            {
-                "organization": r[field["organization_id"]],
-                "name": r[field["organization__name"]],
-                "t0_level": r[field["t0_level"]],
-                "t1_level": r[field["level"]],
-                "level_change": r[field["level"]] - r[field["t0_level"]],
-                "t0_total": exact(Decimal(r[field["t0_total"]])),
-                "t1_total": exact(Decimal(r[field["total"]])),
-                "total_change": exact(Decimal(r[field["total"]]) - Decimal(r[field["t0_total"]])),
-            }
-        )
-    changes = Counter(u["level_change"] for u in uplift_rows)
-    uplift_rows.sort(key=lambda u: (-u["level_change"], -u["total_change"], u["name"], u["organization"]))
+    with_uplift = assessed_members.filter(t0_assessment__isnull=False).exclude(t0_assessment=F("assessment"))
+    level_change = ExpressionWrapper(F("level") - F("t0_level"), output_field=IntegerField())
+    total_change = ExpressionWrapper(
+        F("total") - F("t0_total"), output_field=DecimalField(max_digits=20, decimal_places=12)
+    )
+    changes = Counter(
+        {
+            row["change"]: row["n"]
+            for row in with_uplift.annotate(change=level_change).values("change").annotate(n=Count("pk")).order_by()
+        }
+    )
+    named = (
+        with_uplift.annotate(level_change=level_change, total_change=total_change)
+        .order_by("-level_change", "-total_change", "organization__name", "organization_id")
+        .values_list(
+            "organization_id",
+            "organization__name",
+            "t0_level",
+            "level",
+            "level_change",
+            "t0_total",
+            "total",
+            "total_change",
+        )[:NAMED_UPLIFT_ROWS]
+    )
     uplift = {
-        "count": len(uplift_rows),
+        "count": sum(changes.values()),
         "rose": sum(n for change, n in changes.items() if change > 0),
         "same": changes.get(0, 0),
         "fell": sum(n for change, n in changes.items() if change < 0),
         "level_changes": [{"change": change, "count": n} for change, n in sorted(changes.items())],
-        "level_change": spread(Decimal(u["level_change"]) for u in uplift_rows),
-        "total_change": spread(u["total_change"] for u in uplift_rows),
-        "smes": uplift_rows[:NAMED_UPLIFT_ROWS],
+        "level_change": spread(Decimal(c) for c, n in changes.items() for _ in range(n)),
+        "total_change": spread(_sorted_values(with_uplift, total_change)),
+        "smes": [
+            {
+                "organization": organization,
+                "name": name,
+                "t0_level": t0_level,
+                "t1_level": t1_level,
+                "level_change": change,
+                "t0_total": exact(t0_total),
+                "t1_total": exact(t1_total),
+                "total_change": exact(t1_total - t0_total),
+            }
+            for organization, name, t0_level, t1_level, change, t0_total, t1_total, _c in named
+        ],
     }
 
-    at_target_self = sum(1 for r in assessed if r[field["level"]] >= programme.target_level)
-    at_target_verified = sum(1 for r in verified if r[field["verified_level"]] >= programme.target_level)
     return {
         "programme": programme.pk,
         "data_version": programme.data_version,
@@ -439,10 +515,10 @@ def _compute(programme: Programme, filters: CohortFilter, language: str) -> dict
         "language": language,
         "computed_at": timezone.now().isoformat(),
         "counts": {
-            "enrolled": len(rows),
-            "assessed": len(assessed),
-            "verified": len(verified),
-            "with_t0": sum(1 for r in rows if r[field["t0_assessment_id"]] is not None),
+            "enrolled": enrolled,
+            "assessed": assessed,
+            "verified": counts["verified"],
+            "with_t0": counts["with_t0"],
             "withdrawn": withdrawn.count() if not filters.by_profile else None,
         },
         "target": {
@@ -450,25 +526,27 @@ def _compute(programme: Programme, filters: CohortFilter, language: str) -> dict
             "level_name": level_names.get(programme.target_level, str(programme.target_level)),
             "share": exact(programme.target_share / 100),
             "date": programme.target_date.isoformat(),
-            "self_at_target": at_target_self,
-            "self_share": share(at_target_self, len(rows)),
-            "verified_at_target": at_target_verified,
-            "verified_share": share(at_target_verified, len(rows)),
+            "self_at_target": counts["at_target_self"],
+            "self_share": share(counts["at_target_self"], enrolled),
+            "verified_at_target": counts["at_target_verified"],
+            "verified_share": share(counts["at_target_verified"], enrolled),
         },
         "levels": levels,
         "self_vs_verified": [
-            {"self": s, "verified": v, "count": n} for (s, v), n in sorted(pairs.items(), key=lambda p: p[0])
+            {"self": own, "verified": checked, "count": n}
+            for (own, checked), n in sorted(pairs.items(), key=lambda p: (p[0][0], -1 if p[0][1] is None else p[0][1]))
+            if checked is not None
         ],
         "total": {
-            "self": distribution(decimals("total"), scales.max_total),
-            "verified": distribution(decimals("verified_total"), scales.max_total),
+            "self": distribution(_sorted_values(assessed_members, F("total")), scales.max_total),
+            "verified": distribution(_sorted_values(members, F("verified_total")), scales.max_total),
         },
         "dimensions": dimensions,
         "scenarios": scenario_rows,
         "held_back": held_back,
         "path_steps": path_steps,
         "uplift": uplift,
-        "progress": _progress(programme, members, len(rows)),
+        "progress": _progress(programme, members, enrolled),
     }
 
 
