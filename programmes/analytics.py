@@ -11,6 +11,7 @@ filters and language under the programme's data_version, which every change of a
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -149,14 +150,14 @@ def share(part: int, whole: int) -> Decimal | None:
 
 
 def distribution(values: Iterable[Decimal], maximum: Decimal, bins: int = HISTOGRAM_BINS) -> dict[str, Any]:
-    """Five-number summary, mean and a histogram of `bins` equal bins over 0–maximum (the last one closed)."""
+    """Five-number summary, mean and a histogram of `bins` equal bins over 0–maximum (the last one closed), the bins
+    counted by bisecting the sorted values at each edge."""
     ordered = sorted(values)
     count = len(ordered)
     width = maximum / bins if maximum else Decimal(0)
-    histogram = [0] * bins
-    for value in ordered:
-        index = int(value * bins / maximum) if maximum else 0
-        histogram[min(max(index, 0), bins - 1)] += 1
+    edges = [bisect_left(ordered, width * i) for i in range(1, bins)] if maximum else []
+    cuts = [0, *edges, count]
+    histogram = [cuts[i + 1] - cuts[i] for i in range(bins)] if maximum else [count] + [0] * (bins - 1)
     summary: dict[str, Any] = {"count": count, "max_possible": exact(maximum)}
     if count:
         summary.update(
@@ -339,15 +340,20 @@ def _progress(programme: Programme, members: QuerySet[CohortMember], enrolled: i
 def scenario_counts(members: QuerySet[CohortMember], keys: list[str]) -> Counter[tuple[str, int]]:
     """SMEs at each (scenario, level). PostgreSQL expands each row's scenario levels once (jsonb_each_text) and
     groups them; elsewhere (the embedded SQLite) one conditional count per scenario and level."""
-    if connection.vendor == "postgresql":
-        rows, params = members.values("scenarios").query.sql_with_params()
-        sql = (
-            "SELECT s.key, s.value, COUNT(*) FROM (" + rows + ") AS m, jsonb_each_text(m.scenarios) AS s "
-            "GROUP BY s.key, s.value"
-        )  # the inner query is Django's own, its values passed as parameters
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return Counter({(key, int(level)): n for key, level, n in cursor.fetchall() if key in keys})
+    if connection.vendor != "postgresql":
+        return scenario_counts_by_filter(members, keys)
+    rows, params = members.values("scenarios").query.sql_with_params()
+    sql = (
+        "SELECT s.key, s.value, COUNT(*) FROM (" + rows + ") AS m, jsonb_each_text(m.scenarios) AS s "
+        "GROUP BY s.key, s.value"
+    )  # the inner query is Django's own, its values passed as parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return Counter({(key, int(level)): n for key, level, n in cursor.fetchall() if key in keys})
+
+
+def scenario_counts_by_filter(members: QuerySet[CohortMember], keys: list[str]) -> Counter[tuple[str, int]]:
+    """SMEs at each (scenario, level) by one conditional count each: any database."""
     found = members.aggregate(
         **{
             f"{index}_{level}": Count("pk", filter=Q(**{f"scenarios__{key}": level}))
