@@ -10,6 +10,7 @@ filters and language under the programme's data_version, which every change of a
 
 from __future__ import annotations
 
+import hashlib
 import json
 from bisect import bisect_left
 from collections import Counter
@@ -557,7 +558,9 @@ def _compute(programme: Programme, filters: CohortFilter, language: str) -> dict
 
 
 def _cache_key(programme: Programme, filters: CohortFilter, language: str) -> str:
-    return f"cohort:v{CACHE_VERSION}:{programme.pk}:{programme.data_version}:{language}:{filters.key}"
+    # The filters hashed: a city name may hold any character, and cache keys are safest in ASCII without spaces.
+    digest = hashlib.sha256(filters.key.encode()).hexdigest()[:32]
+    return f"cohort:v{CACHE_VERSION}:{programme.pk}:{programme.data_version}:{language}:{digest}"
 
 
 def cohort_analytics(programme: Programme, filters: CohortFilter, *, language: str) -> dict[str, Any]:
