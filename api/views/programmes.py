@@ -60,11 +60,18 @@ class GroupSerializer(Serializer):
     kind = serializers.ChoiceField(choices=ProgrammeGroup.Kind.choices, default=ProgrammeGroup.Kind.OTHER)
 
 
+class VersionReferences(serializers.ListField):
+    """Framework versions as "slug@label": read from the programme's relation, written as references."""
+
+    def to_representation(self, data: Any) -> list[str]:
+        return [v.reference for v in data.all()] if hasattr(data, "all") else list(data)
+
+
 class ProgrammeSerializer(serializers.ModelSerializer[Programme]):
     operator = serializers.IntegerField(
         source="operator_id", min_value=1, max_value=2**62, help_text="The operator organisation (create only)."
     )
-    framework_versions = serializers.ListField(
+    framework_versions = VersionReferences(
         child=serializers.CharField(max_length=120),
         min_length=1,
         max_length=20,
@@ -109,7 +116,6 @@ class ProgrammeSerializer(serializers.ModelSerializer[Programme]):
 
     def to_representation(self, instance: Programme) -> dict[str, Any]:
         data = super().to_representation(instance)
-        data["framework_versions"] = [v.reference for v in instance.framework_versions.all()]
         data["groups"] = [{"id": g.pk, "name": g.name, "kind": g.kind} for g in instance.groups.all()]
         return data
 

@@ -13,18 +13,8 @@ from assessment.models import Organization, User
 from assessment.services.organizations import organization_create
 from programmes.models import AccessRecord, Enrolment, Programme, ProgrammeInvitation
 from tests.helpers import valid_uscc
-from tests.programmes.conftest import (  # noqa: F401  (fixtures)
-    assessed,
-    bureau,
-    bureau_owner,
-    enrolment,
-    invite,
-    programme,
-    sme,
-    sme_owner,
-    staff,
-    user,
-)
+from tests.programmes.conftest import *  # noqa: F403  (the fixtures)
+from tests.programmes.conftest import invite, user
 
 
 def logged_in(person: User) -> Client:
@@ -97,7 +87,8 @@ def test_an_invalid_programme_form_answers_422_with_the_errors(bureau: Organizat
 
 
 def test_a_csv_upload_invites_every_row_and_mails_each(programme: Programme, staff: Any) -> None:
-    content = f"企业名称,统一社会信用代码,联系邮箱,联系人,分组\n甲公司,{valid_uscc(31)},a@x.cn,张三,工业园区\n乙公司,,b@x.cn,,\n"
+    header = "企业名称,统一社会信用代码,联系邮箱,联系人,分组\n"
+    content = f"{header}甲公司,{valid_uscc(31)},a@x.cn,张三,工业园区\n乙公司,,b@x.cn,,\n"
     upload = SimpleUploadedFile("smes.csv", content.encode("gb18030"), content_type="text/csv")
     response = logged_in(staff["admin"]).post(
         f"/programmes/{programme.pk}/invitations/", {"action": "file", "file": upload}
