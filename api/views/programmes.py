@@ -3,7 +3,7 @@ and enrolments (the SME's side: accept with consent, decline, withdraw)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -25,7 +25,13 @@ from api.permissions import key_organization
 from api.views import ID, body_organization, caller
 from assessment.models import FrameworkVersion, Membership, Organization
 from assessment.selectors import framework_version_get
-from programmes.invitations_csv import InvitationRowsError, invitation_row_clean, invitation_rows_read
+from programmes.invitations_csv import (
+    InvitationRow,
+    InvitationRowsError,
+    RowError,
+    invitation_row_clean,
+    invitation_rows_read,
+)
 from programmes.models import Consent, Enrolment, Programme, ProgrammeGroup, ProgrammeInvitation
 from programmes.selectors import (
     enrolments_visible_to,
@@ -420,15 +426,16 @@ class ProgrammeInvitationViewSet(
             raise ValidationError({"invitations": [_("Give at least one company.")]})
         if len(items) > limit:
             raise ValidationError({"invitations": [_("At most %(limit)d companies at once.") % {"limit": limit}]})
-        errors, rows = [], []
+        errors: list[RowError] = []
+        cleaned: list[InvitationRow] = []
         for line, item in enumerate(items, start=1):
             try:
-                rows.append(invitation_row_clean(line=line, **item))
+                cleaned.append(invitation_row_clean(line=line, **item))
             except InvitationRowsError as exc:
                 errors.extend(exc.errors)
         if errors:
             raise _rows_refused(InvitationRowsError(errors))
-        return self._issue(programme, rows)
+        return self._issue(programme, cleaned)
 
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -498,7 +505,7 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
-        enrolment = cast(Enrolment, self.get_object())
+        enrolment = self.get_object()
         if not enrolment.is_active:
             raise conflict(_("Consent to this programme was already withdrawn."))
         enrolment = enrolment_withdraw(enrolment=enrolment, withdrawn_by=caller(request))

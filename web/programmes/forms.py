@@ -17,7 +17,7 @@ MAX_FILE_BYTES = 2 * 1024 * 1024  # a file of the largest allowed number of rows
 
 
 class VersionChoices(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: FrameworkVersion) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: FrameworkVersion) -> str:
         return f"{obj.title_zh_hans} / {obj.title_en} ({obj.reference})"
 
 

@@ -38,7 +38,7 @@ def _closed(request: HttpRequest, message: str, status: int = 410) -> HttpRespon
     return render(request, f"{TEMPLATES}/invitation_closed.html", {"message": message}, status=status)
 
 
-CLOSED = {
+CLOSED: dict[str, Any] = {
     ProgrammeInvitation.Status.ACCEPTED: gettext_lazy("This invitation has already been accepted."),
     ProgrammeInvitation.Status.DECLINED: gettext_lazy("This invitation has been declined."),
     ProgrammeInvitation.Status.REVOKED: gettext_lazy("This invitation has been withdrawn by the programme."),
