@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from api.views import ASSESSMENT_PREFIX
+from api.views import ASSESSMENT_PREFIX, ID
 from api.views.assessments import AssessmentViewSet
 from api.views.comments import CommentViewSet
 from api.views.docs import ApiDocsView
@@ -12,6 +12,7 @@ from api.views.documents import DocumentViewSet
 from api.views.frameworks import FrameworkViewSet
 from api.views.history import HistoryViewSet
 from api.views.organizations import OrganizationViewSet
+from api.views.programmes import EnrolmentViewSet, ProgrammeInvitationViewSet, ProgrammeViewSet
 from api.views.reports import ReportViewSet
 from api.views.reviews import AssessmentReviewViewSet, ReviewQueueViewSet
 from api.views.webhooks import WebhookEndpointViewSet
@@ -28,6 +29,11 @@ router.register(f"{ASSESSMENT_PREFIX}/history", HistoryViewSet, basename="assess
 router.register("reviews", ReviewQueueViewSet, basename="review")
 router.register("reports", ReportViewSet, basename="report")
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
+router.register("programmes", ProgrammeViewSet, basename="programme")
+router.register(
+    rf"programmes/(?P<programme_id>{ID})/invitations", ProgrammeInvitationViewSet, basename="programme-invitation"
+)
+router.register("enrolments", EnrolmentViewSet, basename="enrolment")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

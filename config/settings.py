@@ -203,6 +203,10 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)  # seconds; a hung mail 
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5, minimum=1)
 INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 14, minimum=1)
+# Programme invitations (programmes.services): how long an SME has to answer, and how many companies one bulk
+# file may invite (larger files are refused whole: split them).
+PROGRAMME_INVITATION_EXPIRY_DAYS = env_int("PROGRAMME_INVITATION_EXPIRY_DAYS", 30, minimum=1)
+PROGRAMME_INVITATIONS_MAX_ROWS = env_int("PROGRAMME_INVITATIONS_MAX_ROWS", 2000, minimum=1)
 # Requests per hour before sign-up, password reset and invitations answer 429 (web/rate_limits.py, on the cache).
 SIGNUP_LIMIT_PER_ADDRESS = env_int("SIGNUP_LIMIT_PER_ADDRESS", 10, minimum=1)
 PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 5, minimum=1)

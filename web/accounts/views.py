@@ -49,6 +49,7 @@ from assessment.services.accounts import (
     member_roles,
     membership_remove,
     membership_role_change,
+    role_choice_message,
 )
 from assessment.services.organizations import ORGANIZATION_FIELDS, organization_update
 from web.access import organization_with_role
@@ -325,8 +326,7 @@ def org_member_role(request: HttpRequest, org_id: int, membership_id: int) -> Ht
     )
     form = MembershipRoleForm(request.POST, organization=organization)
     if not form.is_valid():
-        choose = _("Choose owner, lead or consultant.") if organization.is_consultancy else None
-        messages.error(request, choose or _("Choose owner, respondent or viewer."))
+        messages.error(request, role_choice_message(organization))
         return redirect("web:org_members", organization.pk)
     try:
         membership = membership_role_change(
