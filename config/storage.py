@@ -9,7 +9,7 @@ from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
 
-class PrivateS3Storage(S3Storage):  # type: ignore[misc]  # django-storages has no type hints
+class PrivateS3Storage(S3Storage):
     """django-storages' S3 storage, plus reading an object as it arrives (api.downloads streams it to the client).
 
     S3Storage.open() downloads the whole object before the first byte can be sent; a download view needs neither
