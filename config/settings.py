@@ -385,9 +385,16 @@ S3_PREFIX = env_key_prefix("S3_PREFIX")
 # refuse any other. `private` for stores whose objects otherwise inherit the bucket's ACL (Aliyun OSS).
 S3_OBJECT_ACL = env_choice("S3_OBJECT_ACL", ("private", "bucket-owner-full-control"))
 S3_ADDRESSING_STYLE = env_choice("S3_ADDRESSING_STYLE", ("auto", "path", "virtual"), "auto")
-_s3_settings = [name for name in os.environ if name.startswith("S3_") and os.environ[name].strip()]
-if _s3_settings and not S3_BUCKET:
-    raise ImproperlyConfigured(f"{', '.join(sorted(_s3_settings))} set without S3_BUCKET: name the bucket too.")
+_s3_settings = {
+    "S3_ENDPOINT_URL": S3_ENDPOINT_URL,
+    "S3_REGION": S3_REGION,
+    "S3_ACCESS_KEY_ID": S3_ACCESS_KEY_ID,
+    "S3_PREFIX": S3_PREFIX,
+    "S3_OBJECT_ACL": S3_OBJECT_ACL,
+}
+if not S3_BUCKET and any(_s3_settings.values()):
+    _named = ", ".join(name for name, value in _s3_settings.items() if value)
+    raise ImproperlyConfigured(f"{_named} set without S3_BUCKET: name the bucket too, or files stay in MEDIA_ROOT.")
 if S3_BUCKET:
     STORAGES["default"] = {
         "BACKEND": "config.storage.PrivateS3Storage",
