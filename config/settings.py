@@ -7,6 +7,7 @@ import re
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 import django_stubs_ext
@@ -77,6 +78,49 @@ def env_header(name: str) -> tuple[str, str] | None:
     return "HTTP_" + header.upper().replace("-", "_"), value
 
 
+def env_choice(name: str, choices: tuple[str, ...], default: str = "") -> str:
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return default
+    if raw not in choices:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not one of {', '.join(choices)}.")
+    return raw
+
+
+def env_http_url(name: str) -> str:
+    """An http(s) URL with a host, or empty."""
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return ""
+    parsed = urlsplit(raw)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname or parsed.query or parsed.fragment:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not an http:// or https:// address such as https://s3.example.cn."
+        )
+    return raw.rstrip("/")
+
+
+def env_s3_bucket(name: str) -> str:
+    """An S3 bucket name (3-63 lower-case letters, digits, dots and hyphens), or empty."""
+    raw = os.environ.get(name, "").strip()
+    if raw and not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", raw):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens."
+        )
+    return raw
+
+
+def env_key_prefix(name: str) -> str:
+    """A key prefix inside a bucket, written `a/b` (slashes at either end are dropped), or empty."""
+    raw = os.environ.get(name, "").strip().strip("/")
+    segments = raw.split("/") if raw else []
+    if any(not re.fullmatch(r"[A-Za-z0-9._-]+", part) or part in {".", ".."} for part in segments):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a key prefix: folders of letters, digits, '.', '_' and '-' separated by '/'."
+        )
+    return raw
+
+
 def _persisted_secret_key(path: Path) -> str:
     """Read the generated secret key, creating it on first start so sessions survive restarts."""
     if not path.exists():
@@ -90,7 +134,12 @@ VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY") or _persisted_secret_key(VAR_DIR / "secret_key")
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY and env_str("S3_BUCKET"):
+    # Shared storage means several machines, and each would generate a key of its own into its VAR_DIR: a session
+    # started on one would be refused by the next (docs/deployment.md, "Several machines").
+    raise ImproperlyConfigured("S3_BUCKET is set, so SECRET_KEY must be too: the same value on every machine.")
+SECRET_KEY = SECRET_KEY or _persisted_secret_key(VAR_DIR / "secret_key")
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", LOOPBACK_HOSTS)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -319,10 +368,55 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at start-up when it is missing
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Reports, evidence documents and exports in an S3-compatible bucket instead of MEDIA_ROOT (docs/deployment.md,
+# "Several machines"): every web process and worker then reads the same files. The objects stay private: no ACL
+# that grants anyone else, and downloads stream through the views that check who may see them.
+S3_BUCKET = env_s3_bucket("S3_BUCKET")
+S3_ENDPOINT_URL = env_http_url("S3_ENDPOINT_URL")  # empty: AWS itself
+S3_REGION = env_str("S3_REGION").strip()
+if S3_REGION and not re.fullmatch(r"[a-z0-9-]+", S3_REGION):
+    raise ImproperlyConfigured(f"S3_REGION={S3_REGION!r} is not a region name such as cn-north-1.")
+S3_ACCESS_KEY_ID = env_str("S3_ACCESS_KEY_ID").strip()
+S3_SECRET_ACCESS_KEY = env_str("S3_SECRET_ACCESS_KEY").strip()
+if bool(S3_ACCESS_KEY_ID) != bool(S3_SECRET_ACCESS_KEY):
+    raise ImproperlyConfigured("S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both, or neither.")
+S3_PREFIX = env_key_prefix("S3_PREFIX")
+# No ACL by default: the object is the bucket owner's alone, and AWS buckets with ACLs disabled (their default)
+# refuse any other. `private` for stores whose objects otherwise inherit the bucket's ACL (Aliyun OSS).
+S3_OBJECT_ACL = env_choice("S3_OBJECT_ACL", ("private", "bucket-owner-full-control"))
+S3_ADDRESSING_STYLE = env_choice("S3_ADDRESSING_STYLE", ("auto", "path", "virtual"), "auto")
+_s3_settings = {
+    "S3_ENDPOINT_URL": S3_ENDPOINT_URL,
+    "S3_REGION": S3_REGION,
+    "S3_ACCESS_KEY_ID": S3_ACCESS_KEY_ID,
+    "S3_PREFIX": S3_PREFIX,
+    "S3_OBJECT_ACL": S3_OBJECT_ACL,
+}
+if not S3_BUCKET and any(_s3_settings.values()):
+    _named = ", ".join(name for name, value in _s3_settings.items() if value)
+    raise ImproperlyConfigured(f"{_named} set without S3_BUCKET: name the bucket too, or files stay in MEDIA_ROOT.")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "config.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "region_name": S3_REGION or None,
+            "access_key": S3_ACCESS_KEY_ID or None,  # None: boto3's own chain (AWS_* variables, instance role)
+            "secret_key": S3_SECRET_ACCESS_KEY or None,
+            "location": S3_PREFIX,
+            "default_acl": S3_OBJECT_ACL or None,
+            "file_overwrite": False,  # a second file of the same name gets its own key, as on a disk
+            "addressing_style": None if S3_ADDRESSING_STYLE == "auto" else S3_ADDRESSING_STYLE,
+            "querystring_auth": True,  # the service never hands out object URLs; should one be made, it is signed
+            "querystring_expire": 60,
+            "max_memory_size": 1_048_576,  # a larger file read whole (not a download) spills to a temp file
+        },
+    }
 
 FRAMEWORKS_DIR = BASE_DIR / "frameworks"
 
