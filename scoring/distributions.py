@@ -21,16 +21,20 @@ from the database, rebuilds, increments.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django_redis.cache import RedisCache
+from redis.exceptions import RedisError
 
 Group = tuple[str, str, str]  # sector, size band, province; "" where the group is not narrowed by it
 Slot = tuple[str, Group]  # a metric ("total" or a dimension key) of a group
 
+logger = logging.getLogger(__name__)
 STATS: Counter[str] = Counter()
 _MARGIN_SECONDS = 600  # band counts outlive their generation's pointer: no pointer to a half-expired generation
 
@@ -63,11 +67,8 @@ def generation_current(version_id: int) -> int | None:
     return generation if isinstance(generation, int) else None
 
 
-def counts_read(version_id: int, slots: Iterable[Slot]) -> dict[Slot, tuple[int, ...]] | None:
-    """The band counts of these slots in the current generation; None when there is none."""
-    generation = generation_current(version_id)
-    if generation is None:
-        return None
+def counts_read(version_id: int, generation: int, slots: Iterable[Slot]) -> dict[Slot, tuple[int, ...]]:
+    """The band counts of these slots in a generation (generation_current)."""
     bands = range(band_count())
     keys = {(slot, band): _band_key(version_id, generation, slot, band) for slot in slots for band in bands}
     found = cache.get_many(list(keys.values()))
@@ -104,14 +105,33 @@ def counts_add(version_id: int, changes: Mapping[tuple[Slot, int], int]) -> None
     generation = generation_current(version_id)
     if generation is None:
         return  # nothing to keep current: the first reader or rebuild counts from the database
-    for (slot, band), n in changes.items():
-        key = _band_key(version_id, generation, slot, band)
-        try:
-            cache.incr(key, n)
-        except ValueError:  # nobody in that band yet
-            if n > 0 and not cache.add(key, n, _lifetime() + _MARGIN_SECONDS):
-                cache.incr(key, n)  # another process added it meanwhile
-        STATS["incremented"] += 1
+    keys = {_band_key(version_id, generation, slot, band): n for (slot, band), n in changes.items()}
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        _redis_add(backend, keys)
+    else:
+        for key, n in keys.items():
+            try:
+                cache.incr(key, n)
+            except ValueError:  # nobody in that band yet
+                if n > 0 and not cache.add(key, n, _lifetime() + _MARGIN_SECONDS):
+                    cache.incr(key, n)  # another process added it meanwhile
+    STATS["incremented"] += len(keys)
+
+
+def _redis_add(backend: RedisCache, keys: Mapping[str, int]) -> None:
+    """All the increments in one round trip. A band nobody was in starts from 0 (INCRBY), and lives as long
+    as the generation's other counts (EXPIRE: later than the generation's pointer, never without expiry)."""
+    lifetime = _lifetime() + _MARGIN_SECONDS
+    try:
+        pipeline = backend.client.get_client(write=True).pipeline(transaction=False)
+        for key, n in keys.items():
+            raw = backend.make_key(key)
+            pipeline.incrby(raw, n)
+            pipeline.expire(raw, lifetime)
+        pipeline.execute()
+    except RedisError:  # Redis is down: the rebuild after it is back repairs the counts
+        logger.warning("Could not update the peer distributions in Redis", exc_info=True)
 
 
 def rebuild_ask(version_id: int) -> bool:

@@ -192,9 +192,12 @@ def _established() -> Q:
     return Q(organization__created_at__lte=cutoff) & ~Q(organization__uscc="")
 
 
-def _counter(queryset: QuerySet[Any], field: str, bands: Bands) -> Callable[[], Distribution]:
-    """What counts a group's organisations per band of `field`: one GROUP BY, run only when called."""
-    return lambda: _count_bands(queryset, field, bands)
+def _counter(
+    model: type[AssessmentResult] | type[DimensionResult], q: Q, field: str, bands: Bands
+) -> Callable[[], Distribution]:
+    """What counts a group's organisations per band of `field`: one GROUP BY, run only when called (the
+    queryset too is built only then: a reader answered from the cache builds none)."""
+    return lambda: _count_bands(model.objects.filter(q), field, bands)
 
 
 def _count_bands(queryset: QuerySet[Any], field: str, bands: Bands) -> Distribution:
@@ -208,11 +211,13 @@ def _count_bands(queryset: QuerySet[Any], field: str, bands: Bands) -> Distribut
     return Distribution(tuple(counts))
 
 
-def _distributions(version_id: int, wanted: dict[Slot, Callable[[], Distribution]]) -> dict[Slot, Distribution]:
+def _distributions(
+    version_id: int, generation: int | None, wanted: dict[Slot, Callable[[], Distribution]]
+) -> dict[Slot, Distribution]:
     """The distributions of these slots: from the cache, kept current (scoring.distributions); without a
     generation there, counted in the database (one GROUP BY each) and a rebuild asked for."""
-    found = distributions.counts_read(version_id, wanted)
-    if found is not None:
+    if generation is not None:
+        found = distributions.counts_read(version_id, generation, wanted)
         return {slot: Distribution(counts) for slot, counts in found.items()}
     distributions.STATS["read_database"] += 1
     if distributions.rebuild_ask(version_id):
@@ -270,9 +275,11 @@ def peer_comparison(result: AssessmentResult, peer_filter: PeerFilter | None = N
     else:
         candidates = [peer_filter]
     keys: dict[Slot, PeerFilter] = {("total", c.group): c for c in candidates}
-    results = AssessmentResult.objects.filter(base)
+    generation = distributions.generation_current(version)  # one generation for the whole comparison
     totals = _distributions(
-        version, {key: _counter(results.filter(c.q()), "total", bands["total"]) for key, c in keys.items()}
+        version,
+        generation,
+        {key: _counter(AssessmentResult, base & c.q(), "total", bands["total"]) for key, c in keys.items()},
     )
     others = {
         c: totals[key].without([bands["total"].band(t) for _, s, z, p, t in own if c.admits(s, z, p)])
@@ -293,11 +300,12 @@ def peer_comparison(result: AssessmentResult, peer_filter: PeerFilter | None = N
         for name, score in DimensionResult.objects.filter(result_id__in=mine).values_list("dimension", "score"):
             if name in bands:
                 own_bands.setdefault(name, []).append(bands[name].band(score))
-    dimensions = DimensionResult.objects.filter(base & chosen.q())
     wanted: dict[Slot, Metric] = {(m.key, chosen.group): m for m in metrics[1:]}
-    scores = _distributions(
-        version, {key: _counter(dimensions.filter(dimension=m.key), "score", bands[m.key]) for key, m in wanted.items()}
-    )
+    counters = {
+        key: _counter(DimensionResult, base & chosen.q() & Q(dimension=m.key), "score", bands[m.key])
+        for key, m in wanted.items()
+    }
+    scores = _distributions(version, generation, counters)
     for key, metric in wanted.items():
         group = scores[key].without(own_bands.get(metric.key, []))
         standings.append(_standing(metric, group, bands[metric.key]))
