@@ -13,7 +13,8 @@ them every `--rebuild-every` seconds (beat's repair), while this process reads p
 automatic group choice: the candidates' totals, then the chosen group's four dimensions) back to back for
 `--seconds`. It prints the latency of each comparison (median, p95, the slowest, how many took ≥ 50 ms),
 how many readers counted in the database (should be 0), the submission rate achieved, and the machine with
-its load average. Redis: BENCH_REDIS_URL (default redis://127.0.0.1:6379/12), keys prefixed `bench-peers`.
+its load average. Redis: BENCH_REDIS_URL, else a redis-server the script starts on a free port (a shared
+Redis database may be flushed by someone else's tests mid-run); keys prefixed `bench-peers`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ import multiprocessing
 import os
 import platform
 import random
+import socket
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -33,7 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BENCH_URL = os.environ.get("BENCH_PEERS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sme_bench_peers")
-REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+REDIS = os.environ.get("BENCH_REDIS_URL", "")  # empty: a redis-server of the benchmark's own
 SEED = 20261207
 SUBJECTS = 50
 
@@ -41,7 +44,8 @@ SUBJECTS = 50
 def _scoring_bench() -> Any:
     """benchmarks/scoring.py, for its data set-up (the folder is not a package)."""
     spec = importlib.util.spec_from_file_location("bench_scoring", ROOT / "benchmarks" / "scoring.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.BENCH_URL = BENCH_URL
@@ -55,8 +59,26 @@ def peer_sql(bench: Any) -> str:
     return sql.replace("'', 'sme'\n", "'', 'sme', ''\n")
 
 
+def own_redis() -> subprocess.Popen[bytes]:
+    """A redis-server on a free port, without persistence; its URL goes to REDIS_URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+    return server
+
+
 def setup_django() -> None:
-    os.environ.update(DATABASE_URL=BENCH_URL, REDIS_URL=REDIS, CACHE_KEY_PREFIX="bench-peers")
+    os.environ.update(DATABASE_URL=BENCH_URL, REDIS_URL=os.environ.get("REDIS_URL") or REDIS)
+    os.environ["CACHE_KEY_PREFIX"] = "bench-peers"
     os.environ["CELERY_BROKER_URL"] = "memory://"  # the path tasks submissions enqueue go nowhere
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -195,6 +217,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="how long readers and submissions run")
     parser.add_argument("--rebuild-every", type=float, default=30.0, help="seconds between rebuilds (0: none)")
     args = parser.parse_args()
+    server = None if REDIS else own_redis()
+    try:
+        run(args)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def run(args: argparse.Namespace) -> None:
     setup_django()
     print(f"machine before: {machine()}")
     version = set_up(args.peers, int(args.rate * args.seconds) + 10)

@@ -232,8 +232,17 @@ def _rebuild_enqueue(version_id: int) -> None:
     transaction.on_commit(lambda: peer_distributions_rebuild_task.delay(version_id), robust=True)
 
 
+def _withheld(metric: Metric, count: int) -> PeerStanding:
+    reason = gettext("fewer than %(count)s other organisations in this peer group") % {
+        "count": settings.PEER_MIN_ORGANIZATIONS
+    }
+    return PeerStanding(metric.key, None, None, count, reason, metric.score, metric.max, metric.measure)
+
+
 def _standing(metric: Metric, group: Distribution, bands: Bands) -> PeerStanding:
     peers = group.organizations
+    if peers < settings.PEER_MIN_ORGANIZATIONS:  # a dimension's counts may lag its total's (scoring.distributions)
+        return _withheld(metric, peers)
     below, equal = group.below_and_equal(bands.band(metric.score))
     percentile = (Decimal(below) + Decimal(equal) / 2) * 100 / peers
     quartiles = None
@@ -288,10 +297,7 @@ def peer_comparison(result: AssessmentResult, peer_filter: PeerFilter | None = N
     chosen = _choose(candidates, {c: d.organizations for c, d in others.items()})
     count = others[chosen].organizations
     if count < settings.PEER_MIN_ORGANIZATIONS:
-        reason = gettext("fewer than %(count)s other organisations in this peer group") % {
-            "count": settings.PEER_MIN_ORGANIZATIONS
-        }
-        withheld = tuple(PeerStanding(m.key, None, None, count, reason, m.score, m.max, m.measure) for m in metrics)
+        withheld = tuple(_withheld(m, count) for m in metrics)
         return PeerComparison(chosen, peer_filter is None, withheld)
     standings = [_standing(metrics[0], others[chosen], bands["total"])]
     mine = [pk for pk, s, z, p, _ in own if chosen.admits(s, z, p)]

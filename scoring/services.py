@@ -20,30 +20,37 @@ from scoring.selectors import answers_of, assessment_answers, path_data, result_
 Figures = dict[str, tuple[Decimal, Decimal]]  # a result's dimensions as compared: key → (score, max)
 
 
+def _figures(results: list[AssessmentResult]) -> dict[int, Figures]:
+    figures: dict[int, Figures] = {r.pk: {} for r in results}
+    rows = DimensionResult.objects.filter(result__in=results).values_list("result_id", "dimension", "score", "max")
+    for result_id, dimension, figure, maximum in rows:
+        figures[result_id][dimension] = (figure, maximum)
+    return figures
+
+
 def _latest_peers_only(groups: set[tuple[int, int]]) -> list[tuple[AssessmentResult, Figures]]:
     """Keep one peer result per organisation and framework version, that of the latest submission; return
-    the results taken out of their peer groups (with their dimensions' figures)."""
-    demoted: list[tuple[AssessmentResult, Figures]] = []
-    for organization_id, version_id in groups:
-        results = (
-            AssessmentResult.objects.filter(
-                organization_id=organization_id, framework_version_id=version_id, peer_group=True
-            )
-            .select_related("organization")
-            .order_by("-assessment__submitted_at", "-assessment_id")
+    the results taken out of their peer groups (with their dimensions' figures). One query for all groups."""
+    candidates = (
+        AssessmentResult.objects.filter(
+            organization_id__in={o for o, _ in groups}, framework_version_id__in={v for _, v in groups}, peer_group=True
         )
-        older = list(results[1:])
-        if older:
-            AssessmentResult.objects.filter(pk__in=[r.pk for r in older]).update(peer_group=False)
-            DimensionResult.objects.filter(result__in=older).update(peer_group=False)
-            figures: dict[int, Figures] = {r.pk: {} for r in older}
-            rows = DimensionResult.objects.filter(result__in=older).values_list(
-                "result_id", "dimension", "score", "max"
-            )
-            for result_id, dimension, figure, maximum in rows:
-                figures[result_id][dimension] = (figure, maximum)
-            demoted.extend((result, figures[result.pk]) for result in older)
-    return demoted
+        .select_related("organization")
+        .order_by("organization_id", "framework_version_id", "-assessment__submitted_at", "-assessment_id")
+    )
+    seen: set[tuple[int, int]] = set()
+    older: list[AssessmentResult] = []
+    for result in candidates:
+        group = (result.organization_id, result.framework_version_id)
+        if group in groups and group in seen:
+            older.append(result)
+        seen.add(group)
+    if not older:
+        return []
+    AssessmentResult.objects.filter(pk__in=[r.pk for r in older]).update(peer_group=False)
+    DimensionResult.objects.filter(result__in=older).update(peer_group=False)
+    figures = _figures(older)
+    return [(result, figures[result.pk]) for result in older]
 
 
 def _save_results(rows: list[tuple[AssessmentResult, list[DimensionResult]]]) -> None:
@@ -63,10 +70,7 @@ def _results_delete(results: list[AssessmentResult]) -> None:
     """Delete stored results; those among peers leave their groups' distributions on commit."""
     left = [r for r in results if r.peer_group]
     if left:
-        figures: dict[int, Figures] = {r.pk: {} for r in left}
-        rows = DimensionResult.objects.filter(result__in=left).values_list("result_id", "dimension", "score", "max")
-        for result_id, dimension, figure, maximum in rows:
-            figures[result_id][dimension] = (figure, maximum)
+        figures = _figures(left)
         gone = [(r, figures[r.pk]) for r in left]
         transaction.on_commit(lambda: peer_distributions_update(joined=[], left=gone))
     AssessmentResult.objects.filter(pk__in=[r.pk for r in results]).delete()
