@@ -54,7 +54,10 @@ def _latest_peers_only(groups: set[tuple[int, int]]) -> list[tuple[AssessmentRes
 
 
 def _save_results(rows: list[tuple[AssessmentResult, list[DimensionResult]]]) -> None:
-    AssessmentResult.objects.bulk_create([r for r, _ in rows])
+    # One INSERT per result rather than Django's multi-row UNNEST: psycopg's client-side binding escapes each
+    # ~10 KB card for an array literal in Python, which costs more than the round trips (docs/performance.md).
+    for result, _ in rows:
+        AssessmentResult.objects.bulk_create([result])
     DimensionResult.objects.bulk_create([d for _, dimensions in rows for d in dimensions])
     joined = [
         (result, {d.dimension: (d.score, d.max) for d in dimensions})
