@@ -83,3 +83,12 @@ def test_the_defaults_serve_a_laptop_sqlite_under_var_and_a_persisted_secret_key
     assert len(key) > 40
     assert second.stdout == first.stdout  # the generated key survives a restart
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_cache_key_prefix_comes_from_the_environment_and_refuses_spaces(tmp_path: Path) -> None:
+    probe = "from django.core.cache import cache; print(cache.make_key('peers'))"
+    done = run_manage(tmp_path, "shell", "-v", "0", "-c", probe, CACHE_KEY_PREFIX="province-a")
+    assert done.stdout.strip() == "province-a:1:peers"
+    refused = run_manage(tmp_path, "check", CACHE_KEY_PREFIX="province a")
+    assert refused.returncode != 0
+    assert "CACHE_KEY_PREFIX='province a' may hold letters" in refused.stderr
