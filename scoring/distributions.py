@@ -58,8 +58,9 @@ def _lifetime() -> int:
 
 
 def groups_of(sector: str, size_band: str, province: str) -> list[Group]:
-    """The eight groups an organisation with this profile belongs to: each profile value kept or not."""
-    return [(s, z, p) for s in ("", sector) for z in ("", size_band) for p in ("", province)]
+    """The eight groups an organisation with this profile belongs to: each profile value kept or not (fewer
+    when a value is empty: the organisation is counted once in each)."""
+    return list(dict.fromkeys((s, z, p) for s in ("", sector) for z in ("", size_band) for p in ("", province)))
 
 
 def generation_current(version_id: int) -> int | None:
