@@ -12,6 +12,7 @@ from scoring.services import rescore_chunk_run, rescore_chunks_enqueue, rescore_
 
 CHUNK = 500
 POLL_SECONDS = 1.0
+QUIET_SECONDS = 120
 
 
 class Command(BaseCommand):
@@ -57,10 +58,20 @@ class Command(BaseCommand):
 
     def _on_workers(self, run: RescoreRun, bar: tqdm[Any]) -> None:
         rescore_chunks_enqueue(run_id=run.pk)
+        moved, warned = time.monotonic(), False
         while True:
             run.refresh_from_db(fields=["status"])
-            bar.update(rescore_run_progress(run)[0] - bar.n)
+            done = rescore_run_progress(run)[0]
+            if done > bar.n:
+                bar.update(done - bar.n)
+                moved = time.monotonic()
             if run.status == RescoreRun.Status.DONE:
                 return
+            if not warned and time.monotonic() - moved > QUIET_SECONDS:
+                self.stderr.write(
+                    f"No chunk finished for {QUIET_SECONDS} s: is a Celery worker consuming the 'celery' queue? "
+                    "(Interrupt and use --inline to rescore here; the run resumes where it is.)"
+                )
+                warned = True
             time.sleep(POLL_SECONDS)
             rescore_chunks_enqueue(run_id=run.pk)  # chunks whose worker died, or whose message was lost
