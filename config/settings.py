@@ -280,6 +280,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # logs the error, throttles then let requests through, and work for the broker waits in PostgreSQL.
 REDIS_URL = env_str("REDIS_URL")
 REDIS_TIMEOUT_SECONDS = 0.5  # a Redis that does not answer this fast counts as down for that call
+# Every cache key starts with this: deployments with different databases can share one Redis (docs/configuration.md).
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX")
+if not re.fullmatch(r"[A-Za-z0-9_.-]*", CACHE_KEY_PREFIX):
+    raise ImproperlyConfigured(
+        f"CACHE_KEY_PREFIX={CACHE_KEY_PREFIX!r} may hold letters, digits, '_', '.' and '-' only."
+    )
 if REDIS_URL:
     CACHES: dict[str, Any] = {
         "default": {
@@ -290,12 +296,13 @@ if REDIS_URL:
                 "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
                 "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
             },
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     DJANGO_REDIS_LOGGER = "config.cache"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": CACHE_KEY_PREFIX}}
 
 # Without Redis, Celery uses kombu's filesystem transport under var/broker: a real queue on disk
 # that a real worker process consumes, no broker server needed.
@@ -328,6 +335,10 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 60, minimum=1)
+# Peer distributions are kept current in the cache as results arrive; this rebuild repairs what was lost.
+PEER_REBUILD_SECONDS = env_int("PEER_REBUILD_SECONDS", 900, minimum=10)
+# A rescore chunk still running this long after it was claimed is taken to be lost (its worker died).
+RESCORE_CHUNK_LEASE_SECONDS = env_int("RESCORE_CHUNK_LEASE_SECONDS", 600, minimum=10)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ROUTES = {"reports.tasks.report_render_task": {"queue": "reports"}}
@@ -342,6 +353,11 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-records-purge": {"task": "api.tasks.idempotency_records_purge_task", "schedule": 3600.0},
     "reports-sweep": {"task": "reports.tasks.reports_sweep_task", "schedule": float(SWEEP_INTERVAL_SECONDS)},
     "results-sweep": {"task": "scoring.tasks.results_sweep_task", "schedule": float(SWEEP_INTERVAL_SECONDS)},
+    "peer-distributions-rebuild": {
+        "task": "scoring.tasks.peer_distributions_rebuild_all_task",
+        "schedule": float(PEER_REBUILD_SECONDS),
+    },
+    "rescore-sweep": {"task": "scoring.tasks.rescore_chunks_sweep_task", "schedule": float(SWEEP_INTERVAL_SECONDS)},
     "notifications-sweep": {
         "task": "review.tasks.notifications_sweep_task",
         "schedule": float(SWEEP_INTERVAL_SECONDS),

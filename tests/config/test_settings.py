@@ -163,3 +163,12 @@ def test_the_s3_variables_alone_make_the_bucket_the_default_storage(tmp_path: Pa
         "from django.core.files.storage import storages; d = storages['default']; print(type(d).__name__, d.location)",
     )
     assert local.stdout.split() == ["FileSystemStorage", str(tmp_path / "media")]
+
+
+def test_the_cache_key_prefix_comes_from_the_environment_and_refuses_spaces(tmp_path: Path) -> None:
+    probe = "from django.core.cache import cache; print(cache.make_key('peers'))"
+    done = run_manage(tmp_path, "shell", "-v", "0", "-c", probe, CACHE_KEY_PREFIX="province-a")
+    assert done.stdout.strip() == "province-a:1:peers"
+    refused = run_manage(tmp_path, "check", CACHE_KEY_PREFIX="province a")
+    assert refused.returncode != 0
+    assert "CACHE_KEY_PREFIX='province a' may hold letters" in refused.stderr
