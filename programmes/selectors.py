@@ -128,9 +128,9 @@ def organization_enrolments(organization: Organization) -> QuerySet[Enrolment]:
     )
 
 
-def enrolment_access_records(enrolment: Enrolment, *, limit: int = 200) -> list[AccessRecord]:
-    """Who at the operator saw what of the SME, newest first."""
-    return list(AccessRecord.objects.filter(enrolment=enrolment).order_by("-at", "-id")[:limit])
+def enrolment_access_records(enrolment: Enrolment) -> QuerySet[AccessRecord]:
+    """Who at the operator saw what of the SME, newest first (every record: page through it)."""
+    return AccessRecord.objects.filter(enrolment=enrolment).order_by("-at", "-id")
 
 
 def enrolments_visible_to(user: Any) -> QuerySet[Enrolment]:

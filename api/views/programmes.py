@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -17,7 +17,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.errors import ApiError, conflict
+from api.errors import ApiError, ErrorSerializer, conflict
 from api.idempotency import idempotent
 from api.pagination import Pages
 from api.parsers import JSONParser
@@ -124,6 +124,12 @@ class ProgrammeSerializer(serializers.ModelSerializer[Programme]):
         data = super().to_representation(instance)
         data["groups"] = [{"id": g.pk, "name": g.name, "kind": g.kind} for g in instance.groups.all()]
         return data
+
+    def validate_groups(self, groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # A PATCH makes the nested groups partial too: their names would no longer be required.
+        if any(not group.get("name") for group in groups):
+            raise serializers.ValidationError(_("Give each group a name."))
+        return groups
 
     def get_role(self, programme: Programme) -> str | None:
         request = self.context.get("request")
@@ -239,7 +245,11 @@ def _consultancy(pk: int | None) -> Organization | None:
 
 
 def _groups(data: list[dict[str, Any]] | None) -> list[GroupSpec] | None:
-    return None if data is None else [GroupSpec(name=g["name"], kind=g["kind"]) for g in data]
+    return (
+        None
+        if data is None
+        else [GroupSpec(name=g["name"], kind=g.get("kind", ProgrammeGroup.Kind.OTHER)) for g in data]
+    )
 
 
 @extend_schema_view(
@@ -248,7 +258,10 @@ def _groups(data: list[dict[str, Any]] | None) -> list[GroupSpec] | None:
     retrieve=extend_schema(summary="A programme"),
     update=extend_schema(summary="Replace a programme (admins)"),
     partial_update=extend_schema(summary="Change a programme (admins)"),
-    destroy=extend_schema(summary="Delete a programme no SME has enrolled in (admins)"),
+    destroy=extend_schema(
+        summary="Delete a programme no SME has enrolled in (admins)",
+        responses={204: None, 409: OpenApiResponse(ErrorSerializer, description="SMEs have enrolled in it.")},
+    ),
 )
 class ProgrammeViewSet(viewsets.ModelViewSet[Programme]):
     serializer_class = ProgrammeSerializer
@@ -406,7 +419,7 @@ class ProgrammeInvitationViewSet(
         return response
 
     @idempotent
-    @action(detail=False, methods=["post"], parser_classes=[JSONParser, MultiPartParser])
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser, MultiPartParser], pagination_class=None)
     def bulk(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         programme = self._admin()
         limit = settings.PROGRAMME_INVITATIONS_MAX_ROWS
@@ -439,6 +452,7 @@ class ProgrammeInvitationViewSet(
 
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        request.data  # noqa: B018  (no body is needed, but one that is not JSON is refused like everywhere)
         programme = self._admin()
         invitation = get_object_or_404(ProgrammeInvitation, programme=programme, pk=kwargs["pk"])
         invitation = programme_invitation_revoke(invitation=invitation, revoked_by=caller(request))
@@ -447,6 +461,8 @@ class ProgrammeInvitationViewSet(
 
 # --- enrolments (the SME's side) ------------------------------------------------------------------
 
+NO_SUCH_INVITATION = OpenApiResponse(ErrorSerializer, description="No invitation has this token.")
+
 
 @extend_schema_view(
     list=extend_schema(summary="The programme enrolments of your enterprises"),
@@ -454,9 +470,13 @@ class ProgrammeInvitationViewSet(
     accept=extend_schema(
         summary="Accept an invitation: enrol your enterprise with explicit consent (owner)",
         request=AcceptSerializer,
-        responses={201: EnrolmentSerializer},
+        responses={201: EnrolmentSerializer, 404: NO_SUCH_INVITATION},
     ),
-    decline=extend_schema(summary="Decline an invitation", request=DeclineSerializer, responses=DeclinedSerializer),
+    decline=extend_schema(
+        summary="Decline an invitation",
+        request=DeclineSerializer,
+        responses={200: DeclinedSerializer, 404: NO_SUCH_INVITATION},
+    ),
     withdraw=extend_schema(summary="Withdraw consent: the programme sees nothing more (owner)", request=None),
 )
 class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Enrolment]):
@@ -505,6 +525,7 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
+        request.data  # noqa: B018  (no body is needed, but one that is not JSON is refused like everywhere)
         enrolment = self.get_object()
         if not enrolment.is_active:
             raise conflict(_("Consent to this programme was already withdrawn."))

@@ -59,7 +59,7 @@ def test_an_admin_creates_a_programme_through_the_form(bureau: Organization, sta
             "target_level": "2",
             "target_share": "60",
             "target_date": "2026-12-31",
-            "groups": "一级供应商\n二级供应商",
+            "groups_tier": "一级供应商\n二级供应商",
         },
     )
     programme = Programme.objects.get(name="链主供应商提升计划")

@@ -21,6 +21,15 @@ class VersionChoices(forms.ModelMultipleChoiceField):
         return f"{obj.title_zh_hans} / {obj.title_en} ({obj.reference})"
 
 
+# The sub-group fields, one per kind of group (ProgrammeGroup.Kind): names, one per line.
+GROUP_FIELDS = {
+    ProgrammeGroup.Kind.CLUSTER: _("Industrial clusters"),
+    ProgrammeGroup.Kind.TIER: _("Supply-chain tiers"),
+    ProgrammeGroup.Kind.DISTRICT: _("Districts"),
+    ProgrammeGroup.Kind.OTHER: _("Other groups"),
+}
+
+
 class ProgrammeForm(forms.ModelForm[Programme]):
     """A programme: what it counts, its period, the T0/T1 date, its target, who verifies, its groups."""
 
@@ -29,12 +38,6 @@ class ProgrammeForm(forms.ModelForm[Programme]):
         queryset=FrameworkVersion.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The index systems whose assessments the programme counts."),
-    )
-    groups = forms.CharField(
-        label=_("Sub-groups"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One per line: clusters, supply-chain tiers, districts. Optional."),
     )
 
     class Meta:
@@ -69,14 +72,24 @@ class ProgrammeForm(forms.ModelForm[Programme]):
         consultancy.help_text = _("Optional: the consultancy that verifies the programme's SMEs on site.")
         self.fields["target_share"].widget.attrs.update({"min": "0", "max": "100", "step": "0.01"})
         self.fields["target_level"].widget.attrs.update({"min": "0", "max": "9"})
-        if self.instance.pk and not self.is_bound:
-            self.initial["groups"] = "\n".join(g.name for g in self.instance.groups.all())
+        groups = list(self.instance.groups.all()) if self.instance.pk else []
+        for kind, label in GROUP_FIELDS.items():
+            self.fields[f"groups_{kind}"] = forms.CharField(
+                label=label, required=False, widget=forms.Textarea(attrs={"rows": 3})
+            )
+            self.initial.setdefault(f"groups_{kind}", "\n".join(g.name for g in groups if g.kind == kind))
+
+    @property
+    def group_fields(self) -> list[forms.BoundField]:
+        return [self[f"groups_{kind}"] for kind in GROUP_FIELDS]
 
     def group_specs(self) -> list[GroupSpec]:
-        kinds = {g.name.casefold(): g.kind for g in self.instance.groups.all()} if self.instance.pk else {}
-        lines = [line.strip() for line in self.cleaned_data.get("groups", "").splitlines()]
+        """The sub-groups typed in, each with the kind of the box it was typed in."""
         return [
-            GroupSpec(name=line, kind=kinds.get(line.casefold(), ProgrammeGroup.Kind.OTHER)) for line in lines if line
+            GroupSpec(name=line.strip(), kind=kind)
+            for kind in GROUP_FIELDS
+            for line in self.cleaned_data.get(f"groups_{kind}", "").splitlines()
+            if line.strip()
         ]
 
 

@@ -7,9 +7,11 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -24,6 +26,8 @@ from web.programmes.forms import ConsentForm, WithdrawForm
 
 TEMPLATES = "web/programmes"
 OWNER = Membership.Role.OWNER
+ACCESS_LOG_LATEST = 10  # on the programmes page; the whole log is paged
+ACCESS_LOG_PAGE = 50
 
 
 def _owned_enterprises(user: User) -> list[Organization]:
@@ -60,7 +64,8 @@ def programme_invitation_page(request: HttpRequest, token: str) -> HttpResponse:
         "invitation": invitation,
         "programme": invitation.programme,
         "enterprises": enterprises,
-        "login_url": f"{reverse('web:login')}?next={request.path}",
+        "login_url": f"{reverse('web:login')}?{urlencode({'next': request.path})}",
+        "signup_url": f"{reverse('web:signup')}?{urlencode({'next': request.path})}",
     }
     if request.method == "POST" and request.POST.get("action") == "decline":
         try:
@@ -104,7 +109,10 @@ def organization_programmes(request: HttpRequest, org_id: int) -> HttpResponse:
     organization, role = organization_with_role(request, org_id)
     if role not in (OWNER, Membership.Role.RESPONDENT, Membership.Role.VIEWER):
         raise PermissionDenied
-    enrolments = [(e, enrolment_access_records(e)) for e in organization_enrolments(organization)]
+    enrolments = [
+        (e, enrolment_access_records(e)[:ACCESS_LOG_LATEST], enrolment_access_records(e).count())
+        for e in organization_enrolments(organization)
+    ]
     context = {
         "organization": organization,
         "role": role,
@@ -114,6 +122,20 @@ def organization_programmes(request: HttpRequest, org_id: int) -> HttpResponse:
         "is_owner": role == OWNER,
     }
     return render(request, f"{TEMPLATES}/organization_programmes.html", context)
+
+
+@login_required
+def enrolment_access_log(request: HttpRequest, org_id: int, enrolment_id: int) -> HttpResponse:
+    """Every time someone at the programme saw the SME's figures, newest first, a page at a time."""
+    organization, role = organization_with_role(request, org_id)
+    if role not in (OWNER, Membership.Role.RESPONDENT, Membership.Role.VIEWER):
+        raise PermissionDenied
+    enrolment = get_object_or_404(
+        Enrolment.objects.select_related("programme__operator"), organization=organization, pk=enrolment_id
+    )
+    page = Paginator(enrolment_access_records(enrolment), ACCESS_LOG_PAGE).get_page(request.GET.get("page"))
+    context = {"organization": organization, "role": role, "nav": "programmes", "enrolment": enrolment, "page": page}
+    return render(request, f"{TEMPLATES}/access_log.html", context)
 
 
 @login_required

@@ -20,6 +20,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("programme-invitations/<str:token>/", sme.programme_invitation_page, name="programme_invitation"),
     path("organizations/<int:org_id>/programmes/", sme.organization_programmes, name="organization_programmes"),
     path(
+        "organizations/<int:org_id>/programmes/<int:enrolment_id>/access/",
+        sme.enrolment_access_log,
+        name="enrolment_access_log",
+    ),
+    path(
         "organizations/<int:org_id>/programmes/<int:enrolment_id>/withdraw/",
         sme.enrolment_withdraw_view,
         name="enrolment_withdraw",

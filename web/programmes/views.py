@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from assessment.models import Membership, Organization, User
+from assessment.models import OPERATOR_KINDS, Membership, Organization, User
 from assessment.services import ServiceError
 from programmes.invitations_csv import InvitationRowsError, invitation_row_clean, invitation_rows_read
 from programmes.models import AccessRecord, Programme, ProgrammeInvitation
@@ -93,9 +93,12 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     programmes = programmes_visible_to(request.user).select_related("operator").prefetch_related("framework_versions")
     operators = _administered_operators(_user(request))
     context = {"programmes": programmes, "can_create": bool(operators), "operator": operators[0] if operators else None}
-    if len(operators) == 1:
-        context["organization"] = operators[0]
-        context["role"] = programme_role_in(_user(request), operators[0])
+    member_of = list(
+        Organization.objects.filter(kind__in=OPERATOR_KINDS, memberships__user=_user(request)).distinct()[:2]
+    )
+    if len(member_of) == 1:  # the operator's navigation, for its analysts and viewers too
+        context["organization"] = member_of[0]
+        context["role"] = programme_role_in(_user(request), member_of[0])
         context["nav"] = "programmes"
     return render(request, f"{TEMPLATES}/list.html", context)
 
