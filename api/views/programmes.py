@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -339,7 +340,12 @@ def _rows_refused(exc: InvitationRowsError) -> ApiError:
     return ApiError(
         status.HTTP_400_BAD_REQUEST,
         "invalid_rows",
-        _("%(count)d problems found; nothing was invited.") % {"count": len(exc.errors)},
+        ngettext(
+            "%(count)d problem found; nothing was invited.",
+            "%(count)d problems found; nothing was invited.",
+            len(exc.errors),
+        )
+        % {"count": len(exc.errors)},
         details,
     )
 

@@ -210,11 +210,12 @@ def _sent_message(request: HttpRequest, count: int, failed: int) -> None:
     if failed:
         messages.warning(
             request,
-            _(
-                "%(count)d invitations are saved, but %(failed)d e-mails could not be sent: "
-                "revoke and invite again later."
+            ngettext(
+                "The invitations are saved, but %(failed)d e-mail could not be sent: revoke and invite again later.",
+                "The invitations are saved, but %(failed)d e-mails could not be sent: revoke and invite again later.",
+                failed,
             )
-            % {"count": count, "failed": failed},
+            % {"failed": failed},
         )
     else:
         messages.success(
