@@ -18,6 +18,7 @@ from api.views.programme_analytics import (
     ProgrammeExportJobView,
     ProgrammeExportView,
 )
+from api.views.programmes import EnrolmentViewSet, ProgrammeInvitationViewSet, ProgrammeViewSet
 from api.views.reports import ReportViewSet
 from api.views.reviews import AssessmentReviewViewSet, ReviewQueueViewSet
 from api.views.webhooks import WebhookEndpointViewSet
@@ -34,6 +35,11 @@ router.register(f"{ASSESSMENT_PREFIX}/history", HistoryViewSet, basename="assess
 router.register("reviews", ReviewQueueViewSet, basename="review")
 router.register("reports", ReportViewSet, basename="report")
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
+router.register("programmes", ProgrammeViewSet, basename="programme")
+router.register(
+    rf"programmes/(?P<programme_id>{ID})/invitations", ProgrammeInvitationViewSet, basename="programme-invitation"
+)
+router.register("enrolments", EnrolmentViewSet, basename="enrolment")
 
 urlpatterns = [
     re_path(rf"^v1/programmes/(?P<id>{ID})/analytics/$", ProgrammeAnalyticsView.as_view(), name="programme-analytics"),

@@ -7,6 +7,7 @@ import re
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 import django_stubs_ext
@@ -77,6 +78,49 @@ def env_header(name: str) -> tuple[str, str] | None:
     return "HTTP_" + header.upper().replace("-", "_"), value
 
 
+def env_choice(name: str, choices: tuple[str, ...], default: str = "") -> str:
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return default
+    if raw not in choices:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not one of {', '.join(choices)}.")
+    return raw
+
+
+def env_http_url(name: str) -> str:
+    """An http(s) URL with a host, or empty."""
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return ""
+    parsed = urlsplit(raw)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname or parsed.query or parsed.fragment:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not an http:// or https:// address such as https://s3.example.cn."
+        )
+    return raw.rstrip("/")
+
+
+def env_s3_bucket(name: str) -> str:
+    """An S3 bucket name (3-63 lower-case letters, digits, dots and hyphens), or empty."""
+    raw = os.environ.get(name, "").strip()
+    if raw and not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", raw):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens."
+        )
+    return raw
+
+
+def env_key_prefix(name: str) -> str:
+    """A key prefix inside a bucket, written `a/b` (slashes at either end are dropped), or empty."""
+    raw = os.environ.get(name, "").strip().strip("/")
+    segments = raw.split("/") if raw else []
+    if any(not re.fullmatch(r"[A-Za-z0-9._-]+", part) or part in {".", ".."} for part in segments):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a key prefix: folders of letters, digits, '.', '_' and '-' separated by '/'."
+        )
+    return raw
+
+
 def _persisted_secret_key(path: Path) -> str:
     """Read the generated secret key, creating it on first start so sessions survive restarts."""
     if not path.exists():
@@ -90,7 +134,12 @@ VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY") or _persisted_secret_key(VAR_DIR / "secret_key")
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY and env_str("S3_BUCKET"):
+    # Shared storage means several machines, and each would generate a key of its own into its VAR_DIR: a session
+    # started on one would be refused by the next (docs/deployment.md, "Several machines").
+    raise ImproperlyConfigured("S3_BUCKET is set, so SECRET_KEY must be too: the same value on every machine.")
+SECRET_KEY = SECRET_KEY or _persisted_secret_key(VAR_DIR / "secret_key")
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", LOOPBACK_HOSTS)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -203,6 +252,10 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)  # seconds; a hung mail 
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5, minimum=1)
 INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 14, minimum=1)
+# Programme invitations (programmes.services): how long an SME has to answer, and how many companies one bulk
+# file may invite (larger files are refused whole: split them).
+PROGRAMME_INVITATION_EXPIRY_DAYS = env_int("PROGRAMME_INVITATION_EXPIRY_DAYS", 30, minimum=1)
+PROGRAMME_INVITATIONS_MAX_ROWS = env_int("PROGRAMME_INVITATIONS_MAX_ROWS", 2000, minimum=1)
 # Requests per hour before sign-up, password reset and invitations answer 429 (web/rate_limits.py, on the cache).
 SIGNUP_LIMIT_PER_ADDRESS = env_int("SIGNUP_LIMIT_PER_ADDRESS", 10, minimum=1)
 PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 5, minimum=1)
@@ -227,6 +280,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # logs the error, throttles then let requests through, and work for the broker waits in PostgreSQL.
 REDIS_URL = env_str("REDIS_URL")
 REDIS_TIMEOUT_SECONDS = 0.5  # a Redis that does not answer this fast counts as down for that call
+# Every cache key starts with this: deployments with different databases can share one Redis (docs/configuration.md).
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX")
+if not re.fullmatch(r"[A-Za-z0-9_.-]*", CACHE_KEY_PREFIX):
+    raise ImproperlyConfigured(
+        f"CACHE_KEY_PREFIX={CACHE_KEY_PREFIX!r} may hold letters, digits, '_', '.' and '-' only."
+    )
 if REDIS_URL:
     CACHES: dict[str, Any] = {
         "default": {
@@ -237,12 +296,13 @@ if REDIS_URL:
                 "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
                 "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
             },
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     DJANGO_REDIS_LOGGER = "config.cache"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": CACHE_KEY_PREFIX}}
 
 # Without Redis, Celery uses kombu's filesystem transport under var/broker: a real queue on disk
 # that a real worker process consumes, no broker server needed.
@@ -275,6 +335,10 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 60, minimum=1)
+# Peer distributions are kept current in the cache as results arrive; this rebuild repairs what was lost.
+PEER_REBUILD_SECONDS = env_int("PEER_REBUILD_SECONDS", 900, minimum=10)
+# A rescore chunk still running this long after it was claimed is taken to be lost (its worker died).
+RESCORE_CHUNK_LEASE_SECONDS = env_int("RESCORE_CHUNK_LEASE_SECONDS", 600, minimum=10)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ROUTES = {"reports.tasks.report_render_task": {"queue": "reports"}}
@@ -289,6 +353,11 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-records-purge": {"task": "api.tasks.idempotency_records_purge_task", "schedule": 3600.0},
     "reports-sweep": {"task": "reports.tasks.reports_sweep_task", "schedule": float(SWEEP_INTERVAL_SECONDS)},
     "results-sweep": {"task": "scoring.tasks.results_sweep_task", "schedule": float(SWEEP_INTERVAL_SECONDS)},
+    "peer-distributions-rebuild": {
+        "task": "scoring.tasks.peer_distributions_rebuild_all_task",
+        "schedule": float(PEER_REBUILD_SECONDS),
+    },
+    "rescore-sweep": {"task": "scoring.tasks.rescore_chunks_sweep_task", "schedule": float(SWEEP_INTERVAL_SECONDS)},
     "notifications-sweep": {
         "task": "review.tasks.notifications_sweep_task",
         "schedule": float(SWEEP_INTERVAL_SECONDS),
@@ -323,10 +392,55 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at start-up when it is missing
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Reports, evidence documents and exports in an S3-compatible bucket instead of MEDIA_ROOT (docs/deployment.md,
+# "Several machines"): every web process and worker then reads the same files. The objects stay private: no ACL
+# that grants anyone else, and downloads stream through the views that check who may see them.
+S3_BUCKET = env_s3_bucket("S3_BUCKET")
+S3_ENDPOINT_URL = env_http_url("S3_ENDPOINT_URL")  # empty: AWS itself
+S3_REGION = env_str("S3_REGION").strip()
+if S3_REGION and not re.fullmatch(r"[a-z0-9-]+", S3_REGION):
+    raise ImproperlyConfigured(f"S3_REGION={S3_REGION!r} is not a region name such as cn-north-1.")
+S3_ACCESS_KEY_ID = env_str("S3_ACCESS_KEY_ID").strip()
+S3_SECRET_ACCESS_KEY = env_str("S3_SECRET_ACCESS_KEY").strip()
+if bool(S3_ACCESS_KEY_ID) != bool(S3_SECRET_ACCESS_KEY):
+    raise ImproperlyConfigured("S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both, or neither.")
+S3_PREFIX = env_key_prefix("S3_PREFIX")
+# No ACL by default: the object is the bucket owner's alone, and AWS buckets with ACLs disabled (their default)
+# refuse any other. `private` for stores whose objects otherwise inherit the bucket's ACL (Aliyun OSS).
+S3_OBJECT_ACL = env_choice("S3_OBJECT_ACL", ("private", "bucket-owner-full-control"))
+S3_ADDRESSING_STYLE = env_choice("S3_ADDRESSING_STYLE", ("auto", "path", "virtual"), "auto")
+_s3_settings = {
+    "S3_ENDPOINT_URL": S3_ENDPOINT_URL,
+    "S3_REGION": S3_REGION,
+    "S3_ACCESS_KEY_ID": S3_ACCESS_KEY_ID,
+    "S3_PREFIX": S3_PREFIX,
+    "S3_OBJECT_ACL": S3_OBJECT_ACL,
+}
+if not S3_BUCKET and any(_s3_settings.values()):
+    _named = ", ".join(name for name, value in _s3_settings.items() if value)
+    raise ImproperlyConfigured(f"{_named} set without S3_BUCKET: name the bucket too, or files stay in MEDIA_ROOT.")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "config.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "region_name": S3_REGION or None,
+            "access_key": S3_ACCESS_KEY_ID or None,  # None: boto3's own chain (AWS_* variables, instance role)
+            "secret_key": S3_SECRET_ACCESS_KEY or None,
+            "location": S3_PREFIX,
+            "default_acl": S3_OBJECT_ACL or None,
+            "file_overwrite": False,  # a second file of the same name gets its own key, as on a disk
+            "addressing_style": None if S3_ADDRESSING_STYLE == "auto" else S3_ADDRESSING_STYLE,
+            "querystring_auth": True,  # the service never hands out object URLs; should one be made, it is signed
+            "querystring_expire": 60,
+            "max_memory_size": 1_048_576,  # a larger file read whole (not a download) spills to a temp file
+        },
+    }
 
 FRAMEWORKS_DIR = BASE_DIR / "frameworks"
 

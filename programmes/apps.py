@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class ProgrammesConfig(AppConfig):
@@ -13,7 +13,7 @@ class ProgrammesConfig(AppConfig):
         # cohort sweep repairs what a lost refresh missed.
         from assessment.models import Assessment, Organization
         from programmes import cohort
-        from programmes.models import Enrolment
+        from programmes.models import Enrolment, Programme
         from review.models import Verification
         from scoring.models import AssessmentResult
 
@@ -23,3 +23,7 @@ class ProgrammesConfig(AppConfig):
         post_delete.connect(cohort.on_result_changed, sender=AssessmentResult, dispatch_uid="cohort-result-deleted")
         post_save.connect(cohort.on_verification_saved, sender=Verification, dispatch_uid="cohort-verification")
         post_save.connect(cohort.on_organization_saved, sender=Organization, dispatch_uid="cohort-organization")
+        post_save.connect(cohort.on_programme_changed, sender=Programme, dispatch_uid="cohort-programme")
+        m2m_changed.connect(
+            cohort.on_programme_changed, sender=Programme.framework_versions.through, dispatch_uid="cohort-versions"
+        )

@@ -197,6 +197,18 @@ def cohort_refresh_organization(*, organization_id: int) -> int:
     return len(enrolments)
 
 
+def cohort_programme_refresh(*, programme_id: int) -> int:
+    """Refresh every row of a programme (its T0/T1 date or framework versions changed); how many enrolments."""
+    enrolments = list(
+        Enrolment.objects.filter(programme_id=programme_id)
+        .filter(Q(withdrawn_at__isnull=True) | Q(cohort__isnull=False))
+        .values_list("pk", flat=True)
+    )
+    for enrolment_id in enrolments:
+        cohort_member_refresh(enrolment_id=enrolment_id)
+    return len(enrolments)
+
+
 def cohort_refresh_later(*, organization_id: int) -> None:
     """After commit, refresh the organisation's rows when it is enrolled anywhere (a cheap check first)."""
     if not Enrolment.objects.filter(organization_id=organization_id).exists():
@@ -287,6 +299,24 @@ def on_verification_saved(sender: type[Verification], instance: Verification, **
     organization_id = Assessment.objects.filter(pk=instance.assessment_id).values_list("organization_id", flat=True)
     for found in organization_id:
         cohort_refresh_later(organization_id=found)
+
+
+def on_programme_changed(sender: Any, instance: Programme, **kwargs: Any) -> None:
+    # A new T0/T1 date or other framework versions change every row: a worker refreshes them (a programme's edit
+    # is rare, its rows may be 50,000). Skipped for a new programme, which has no one enrolled yet.
+    if kwargs.get("created") or not isinstance(instance, Programme):
+        return
+    if kwargs.get("action", "post_add") not in ("post_add", "post_remove", "post_clear"):
+        return
+    programme_id = instance.pk
+
+    def dispatch() -> None:
+        from programmes.tasks import cohort_programme_refresh_task  # the task module imports this one
+
+        cohort_programme_refresh_task.delay(programme_id)
+
+    if Enrolment.objects.filter(programme_id=programme_id).exists():
+        transaction.on_commit(dispatch, robust=True)
 
 
 def on_organization_saved(sender: type[Organization], instance: Organization, **kwargs: Any) -> None:

@@ -21,3 +21,8 @@ def cohort_exports_sweep_task() -> list[int]:
 @shared_task
 def cohort_sweep_task() -> int:
     return cohort.cohort_sweep()
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def cohort_programme_refresh_task(programme_id: int) -> int:
+    return cohort.cohort_programme_refresh(programme_id=programme_id)

@@ -26,10 +26,10 @@ from review.models import ReviewComment, person_name
 from review.results import Difference, DimensionPair, comparison
 from scoring.engine import answer_item
 from scoring.results import TOP_SCENARIO_LEVEL, Level, ResultsView, level_of, results_view
-from scoring.wording import answer_as_text, evidence_label, quantity, question_text, without_instructions
+from scoring.wording import answer_as_text, evidence_labels, quantity, question_text, without_instructions
 
 METHODOLOGY_DIR = Path(__file__).resolve().parent / "methodology"
-TEMPLATE_VERSION = 4  # bump when the report's layout or wording changes: every report's inputs change with it
+TEMPLATE_VERSION = 5  # bump when the report's layout or wording changes: every report's inputs change with it
 
 
 @cache
@@ -95,7 +95,9 @@ def _evidence(view: ResultsView, key: str) -> tuple[tuple[str, str], ...]:
     answer = view.answers.get(key)
     if answer is None:
         return ()
-    fields = {f["key"]: f for f in view.texts.places[key].node.get("evidence", [])}
+    node = view.texts.places[key].node
+    fields = {f["key"]: f for f in node.get("evidence", [])}
+    labels = evidence_labels(node, without_units=True)
     shown = []
     for field, value in answer.evidence.items():
         spec = fields.get(field)
@@ -103,7 +105,7 @@ def _evidence(view: ResultsView, key: str) -> tuple[tuple[str, str], ...]:
             continue
         unit = str(spec.get("unit") or "")
         figure = quantity(value, unit, view.language) if isinstance(value, int | float | Decimal) else str(value)
-        shown.append((evidence_label(str(spec.get("label") or ""), unit), figure))
+        shown.append((labels[field], figure))
     return tuple(shown)
 
 

@@ -96,3 +96,47 @@ class DimensionResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result_id} {self.dimension}: {self.score}"
+
+
+class RescoreRun(models.Model):
+    """One `manage.py rescore`: the assessments it recomputes, in chunks; a restarted command resumes it."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        DONE = "done"
+
+    framework = models.CharField(max_length=100, blank=True, help_text="The framework's slug; empty: all.")
+    with_path = models.BooleanField(default=False, help_text="Compute paths now, not on first read.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    assessments = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"rescore #{self.pk} ({self.framework or 'all'}): {self.status}"
+
+
+class RescoreChunk(models.Model):
+    """A share of a run, done by one Celery task (or inline) in one transaction: the row is the truth."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"  # claimed; taken again once `lease_until` passes (its worker died)
+        DONE = "done"
+
+    run = models.ForeignKey(RescoreRun, on_delete=models.CASCADE, related_name="chunks")
+    position = models.PositiveIntegerField()
+    assessment_ids = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rescored = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "position"], name="rescore_chunk_position_unique")]
+        indexes = [models.Index(fields=["run", "status"], name="rescore_chunk_status")]
+
+    def __str__(self) -> str:
+        return f"rescore #{self.run_id} chunk {self.position}: {self.status}"

@@ -17,24 +17,27 @@ average level, 0–TOP_SCENARIO_LEVEL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, DecimalField, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Floor, Least
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from assessment.models import Organization
+from scoring import distributions
+from scoring.distributions import Group, Slot
 from scoring.engine import NodeScore, ScoreCard
 from scoring.engine.numbers import PRECISION
 from scoring.models import AssessmentResult, DimensionResult
 
-DISTRIBUTION_CACHE_SECONDS = 3600  # forgotten when a peer is added; the expiry only bounds staleness
 PEER_PROFILE = ("sector", "size_band", "province")  # what a peer group may be narrowed by
 # The groups the automatic choice considers, widest first, each narrowing the one before: what a firm
 # does digitally depends most on its sector, then on its size; the region matters least.
@@ -53,6 +56,11 @@ class PeerFilter:
 
     def q(self) -> Q:
         return Q(**{k: v for k, v in self.__dict__.items() if v})
+
+    @property
+    def group(self) -> Group:
+        """The group as scoring.distributions names it."""
+        return (self.sector or "", self.size_band or "", self.province or "")
 
     @property
     def fields(self) -> dict[str, str]:
@@ -129,8 +137,8 @@ class Distribution:
     def without(self, bands: list[int]) -> Distribution:
         counts = list(self.counts)
         for band in bands:
-            # Never below zero: a distribution cached just before the organisation became established
-            # (it is forgotten within DISTRIBUTION_CACHE_SECONDS) does not hold it yet.
+            # Never below zero: a distribution counted before the organisation became established does not
+            # hold it yet (the next rebuild adds it: scoring.distributions).
             counts[band] = max(0, counts[band] - 1)
         return Distribution(tuple(counts))
 
@@ -178,20 +186,18 @@ def compared_metrics(card: ScoreCard) -> list[Metric]:
     return [Metric("total", card.total, card.max_total, "points"), *(m for m in dimensions if m.max)]
 
 
-def _cache_key(version_id: int, metric: str, peer_filter: PeerFilter) -> str:
-    parts = (peer_filter.sector or "", peer_filter.size_band or "", peer_filter.province or "")
-    return f"peers:v4:{version_id}:{metric}:{':'.join(parts)}"  # v4: scenario dimensions by their average level
-
-
 def _established() -> Q:
     """Organisations that count as peers: a credit code, and old enough that no sign-up spree counts."""
     cutoff = timezone.now() - timedelta(days=settings.PEER_MIN_AGE_DAYS)
     return Q(organization__created_at__lte=cutoff) & ~Q(organization__uscc="")
 
 
-def _counter(queryset: QuerySet[Any], field: str, bands: Bands) -> Callable[[], Distribution]:
-    """What counts a group's organisations per band of `field`: one GROUP BY, run only when called."""
-    return lambda: _count_bands(queryset, field, bands)
+def _counter(
+    model: type[AssessmentResult] | type[DimensionResult], q: Q, field: str, bands: Bands
+) -> Callable[[], Distribution]:
+    """What counts a group's organisations per band of `field`: one GROUP BY, run only when called (the
+    queryset too is built only then: a reader answered from the cache builds none)."""
+    return lambda: _count_bands(model.objects.filter(q), field, bands)
 
 
 def _count_bands(queryset: QuerySet[Any], field: str, bands: Bands) -> Distribution:
@@ -205,18 +211,38 @@ def _count_bands(queryset: QuerySet[Any], field: str, bands: Bands) -> Distribut
     return Distribution(tuple(counts))
 
 
-def _distributions(wanted: dict[str, Callable[[], Distribution]]) -> dict[str, Distribution]:
-    """The distributions under these cache keys: one cache read for all, and each one not cached counted
-    (a GROUP BY) and cached. A warm lookup then scans nothing."""
-    found: dict[str, Distribution] = cache.get_many(list(wanted))
-    missing = {key: count() for key, count in wanted.items() if key not in found}
-    if missing:
-        cache.set_many(missing, DISTRIBUTION_CACHE_SECONDS)
-    return found | missing
+def _distributions(
+    version_id: int, generation: int | None, wanted: dict[Slot, Callable[[], Distribution]]
+) -> dict[Slot, Distribution]:
+    """The distributions of these slots: from the cache, kept current (scoring.distributions); without a
+    generation there, counted in the database (one GROUP BY each) and a rebuild asked for."""
+    if generation is not None:
+        found = distributions.counts_read(version_id, generation, wanted)
+        return {slot: Distribution(counts) for slot, counts in found.items()}
+    distributions.STATS["read_database"] += 1
+    if distributions.rebuild_ask(version_id):
+        _rebuild_enqueue(version_id)
+    return {slot: count() for slot, count in wanted.items()}
+
+
+def _rebuild_enqueue(version_id: int) -> None:
+    from scoring.tasks import peer_distributions_rebuild_task  # the tasks module imports the services
+
+    # Robust: a broker that is down fails no reader (beat's rebuild comes once it is back).
+    transaction.on_commit(lambda: peer_distributions_rebuild_task.delay(version_id), robust=True)
+
+
+def _withheld(metric: Metric, count: int) -> PeerStanding:
+    reason = gettext("fewer than %(count)s other organisations in this peer group") % {
+        "count": settings.PEER_MIN_ORGANIZATIONS
+    }
+    return PeerStanding(metric.key, None, None, count, reason, metric.score, metric.max, metric.measure)
 
 
 def _standing(metric: Metric, group: Distribution, bands: Bands) -> PeerStanding:
     peers = group.organizations
+    if peers < settings.PEER_MIN_ORGANIZATIONS:  # a dimension's counts may lag its total's (scoring.distributions)
+        return _withheld(metric, peers)
     below, equal = group.below_and_equal(bands.band(metric.score))
     percentile = (Decimal(below) + Decimal(equal) / 2) * 100 / peers
     quartiles = None
@@ -257,9 +283,13 @@ def peer_comparison(result: AssessmentResult, peer_filter: PeerFilter | None = N
         candidates = [PeerFilter(**{name: getattr(result, name) for name in names}) for names in PEER_GROUPS]
     else:
         candidates = [peer_filter]
-    keys = {_cache_key(version, "total", c): c for c in candidates}
-    results = AssessmentResult.objects.filter(base)
-    totals = _distributions({key: _counter(results.filter(c.q()), "total", bands["total"]) for key, c in keys.items()})
+    keys: dict[Slot, PeerFilter] = {("total", c.group): c for c in candidates}
+    generation = distributions.generation_current(version)  # one generation for the whole comparison
+    totals = _distributions(
+        version,
+        generation,
+        {key: _counter(AssessmentResult, base & c.q(), "total", bands["total"]) for key, c in keys.items()},
+    )
     others = {
         c: totals[key].without([bands["total"].band(t) for _, s, z, p, t in own if c.admits(s, z, p)])
         for key, c in keys.items()
@@ -267,10 +297,7 @@ def peer_comparison(result: AssessmentResult, peer_filter: PeerFilter | None = N
     chosen = _choose(candidates, {c: d.organizations for c, d in others.items()})
     count = others[chosen].organizations
     if count < settings.PEER_MIN_ORGANIZATIONS:
-        reason = gettext("fewer than %(count)s other organisations in this peer group") % {
-            "count": settings.PEER_MIN_ORGANIZATIONS
-        }
-        withheld = tuple(PeerStanding(m.key, None, None, count, reason, m.score, m.max, m.measure) for m in metrics)
+        withheld = tuple(_withheld(m, count) for m in metrics)
         return PeerComparison(chosen, peer_filter is None, withheld)
     standings = [_standing(metrics[0], others[chosen], bands["total"])]
     mine = [pk for pk, s, z, p, _ in own if chosen.admits(s, z, p)]
@@ -279,11 +306,12 @@ def peer_comparison(result: AssessmentResult, peer_filter: PeerFilter | None = N
         for name, score in DimensionResult.objects.filter(result_id__in=mine).values_list("dimension", "score"):
             if name in bands:
                 own_bands.setdefault(name, []).append(bands[name].band(score))
-    dimensions = DimensionResult.objects.filter(base & chosen.q())
-    wanted = {_cache_key(version, m.key, chosen): m for m in metrics[1:]}
-    scores = _distributions(
-        {key: _counter(dimensions.filter(dimension=m.key), "score", bands[m.key]) for key, m in wanted.items()}
-    )
+    wanted: dict[Slot, Metric] = {(m.key, chosen.group): m for m in metrics[1:]}
+    counters = {
+        key: _counter(DimensionResult, base & chosen.q() & Q(dimension=m.key), "score", bands[m.key])
+        for key, m in wanted.items()
+    }
+    scores = _distributions(version, generation, counters)
     for key, metric in wanted.items():
         group = scores[key].without(own_bands.get(metric.key, []))
         standings.append(_standing(metric, group, bands[metric.key]))
@@ -295,14 +323,70 @@ def peer_benchmark(result: AssessmentResult, peer_filter: PeerFilter | None = No
     return list(peer_comparison(result, peer_filter or PeerFilter()).standings)
 
 
-def peer_cache_invalidate(results: list[tuple[AssessmentResult, list[str]]]) -> None:
-    """Forget the cached distributions that peer results (with their dimension keys) belong to."""
-    keys = {
-        _cache_key(result.framework_version_id, metric, PeerFilter(sector, size_band, province))
-        for result, dimensions in results
-        for metric in ("total", *dimensions)
-        for sector in (None, result.sector)
-        for size_band in (None, result.size_band)
-        for province in (None, result.province)
-    }
-    cache.delete_many(sorted(keys))
+def _is_established(organization: Organization) -> bool:
+    cutoff = timezone.now() - timedelta(days=settings.PEER_MIN_AGE_DAYS)
+    return bool(organization.uscc) and organization.created_at <= cutoff
+
+
+def peer_distributions_update(
+    *,
+    joined: Iterable[tuple[AssessmentResult, dict[str, tuple[Decimal, Decimal]]]],
+    left: Iterable[tuple[AssessmentResult, dict[str, tuple[Decimal, Decimal]]]],
+) -> None:
+    """Count results that joined their peers in every group they belong to, and take out those that left,
+    in place (call on commit). Each result comes with its dimensions' (score, max)."""
+    changes: dict[int, Counter[tuple[Slot, int]]] = {}
+    for results, sign in ((joined, 1), (left, -1)):
+        for result, dimensions in results:
+            if not _is_established(result.organization):
+                continue  # not a peer yet: the rebuild after it is established counts it
+            figures = {"total": (result.total, result.max_total), **dimensions}
+            counter = changes.setdefault(result.framework_version_id, Counter())
+            for metric, (figure, maximum) in figures.items():
+                if not maximum:
+                    continue  # nothing to compare (scoring.peers.compared_metrics)
+                band = Bands.of(maximum).band(figure)
+                for group in distributions.groups_of(result.sector, result.size_band, result.province):
+                    counter[((metric, group), band)] += sign
+    for version_id, counter in changes.items():
+        distributions.counts_add(version_id, counter)
+
+
+def _count_groups(queryset: QuerySet[Any], field: str, bands: Bands) -> dict[Group, list[int]]:
+    """Every group's organisations per band of `field`, by one GROUP BY over profile and band."""
+    width = Value(bands.width, output_field=DecimalField())
+    band = Least(Floor(F(field) / width), Value(bands.count - 1), output_field=IntegerField())
+    rows = (
+        queryset.annotate(band=band)
+        .values_list("sector", "size_band", "province", "band")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[Group, list[int]] = {}
+    for sector, size_band, province, found, n in rows:
+        for group in distributions.groups_of(sector, size_band, province):
+            counts.setdefault(group, [0] * bands.count)[max(0, int(found))] += n
+    return counts
+
+
+def peer_distributions_rebuild(*, version_id: int) -> int:
+    """Count every peer group of a framework version in the database and store them as the cache's new
+    generation (scoring.distributions); return the number of slots stored."""
+    base = Q(framework_version_id=version_id, peer_group=True) & _established()
+    sample = AssessmentResult.objects.filter(framework_version_id=version_id, peer_group=True).first()
+    counts: dict[Slot, list[int]] = {}
+    if sample is not None:
+        metrics = {"total": sample.max_total}
+        metrics |= dict(DimensionResult.objects.filter(result=sample).values_list("dimension", "max"))
+        for metric, maximum in metrics.items():
+            if not maximum:
+                continue
+            if metric == "total":
+                queryset: QuerySet[Any] = AssessmentResult.objects.filter(base)
+                field = "total"
+            else:
+                queryset, field = DimensionResult.objects.filter(base, dimension=metric), "score"
+            for group, values in _count_groups(queryset, field, Bands.of(maximum)).items():
+                counts[(metric, group)] = values
+    distributions.generation_write(version_id, counts)
+    return len(counts)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from assessment.models import Answer as AnswerRow
@@ -33,7 +33,7 @@ from scoring.engine import (
 from scoring.engine.numbers import exact
 from scoring.engine.path import DEFAULT_SIZE
 from scoring.engine.serialize import card_as_data, path_as_data
-from scoring.models import AssessmentResult, DimensionResult
+from scoring.models import AssessmentResult, DimensionResult, RescoreChunk, RescoreRun
 from scoring.peers import dimension_metric
 
 
@@ -201,3 +201,9 @@ def assessment_what_if(assessment: Assessment, changes: Any) -> dict[str, Any]:
     framework = framework_structure(assessment.framework_version)
     answers = apply_changes(assessment_answers(assessment), parse_answers(framework, changes).values())
     return {**card_as_data(score(framework, answers)), "next_level_path": path_data(assessment, answers)}
+
+
+def rescore_run_progress(run: RescoreRun) -> tuple[int, int]:
+    """Assessments rescored so far in a run, and in all."""
+    done = run.chunks.filter(status=RescoreChunk.Status.DONE).aggregate(n=Sum("rescored"))["n"] or 0
+    return done, run.assessments

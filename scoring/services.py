@@ -4,42 +4,79 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, F, Q
 from django.utils import timezone
 
-from assessment.models import Assessment
+from assessment.models import Assessment, FrameworkVersion
 from scoring.engine import Answer
-from scoring.models import AssessmentResult, DimensionResult
-from scoring.peers import peer_cache_invalidate
+from scoring.models import AssessmentResult, DimensionResult, RescoreChunk, RescoreRun
+from scoring.peers import peer_distributions_rebuild, peer_distributions_update
 from scoring.selectors import answers_of, assessment_answers, path_data, result_is_current, result_rows
 
+Figures = dict[str, tuple[Decimal, Decimal]]  # a result's dimensions as compared: key → (score, max)
 
-def _latest_peers_only(groups: set[tuple[int, int]]) -> list[tuple[AssessmentResult, list[str]]]:
+
+def _figures(results: list[AssessmentResult]) -> dict[int, Figures]:
+    figures: dict[int, Figures] = {r.pk: {} for r in results}
+    rows = DimensionResult.objects.filter(result__in=results).values_list("result_id", "dimension", "score", "max")
+    for result_id, dimension, figure, maximum in rows:
+        figures[result_id][dimension] = (figure, maximum)
+    return figures
+
+
+def _latest_peers_only(groups: set[tuple[int, int]]) -> list[tuple[AssessmentResult, Figures]]:
     """Keep one peer result per organisation and framework version, that of the latest submission; return
-    the results taken out of their peer groups (with their dimension keys)."""
-    demoted: list[tuple[AssessmentResult, list[str]]] = []
-    for organization_id, version_id in groups:
-        results = AssessmentResult.objects.filter(
-            organization_id=organization_id, framework_version_id=version_id, peer_group=True
-        ).order_by("-assessment__submitted_at", "-assessment_id")
-        older = list(results[1:])
-        if older:
-            AssessmentResult.objects.filter(pk__in=[r.pk for r in older]).update(peer_group=False)
-            DimensionResult.objects.filter(result__in=older).update(peer_group=False)
-            keys = list(DimensionResult.objects.filter(result=older[0]).values_list("dimension", flat=True))
-            demoted.extend((result, keys) for result in older)
-    return demoted
+    the results taken out of their peer groups (with their dimensions' figures). One query for all groups."""
+    candidates = (
+        AssessmentResult.objects.filter(
+            organization_id__in={o for o, _ in groups}, framework_version_id__in={v for _, v in groups}, peer_group=True
+        )
+        .select_related("organization")
+        .order_by("organization_id", "framework_version_id", "-assessment__submitted_at", "-assessment_id")
+    )
+    seen: set[tuple[int, int]] = set()
+    older: list[AssessmentResult] = []
+    for result in candidates:
+        group = (result.organization_id, result.framework_version_id)
+        if group in groups and group in seen:
+            older.append(result)
+        seen.add(group)
+    if not older:
+        return []
+    AssessmentResult.objects.filter(pk__in=[r.pk for r in older]).update(peer_group=False)
+    DimensionResult.objects.filter(result__in=older).update(peer_group=False)
+    figures = _figures(older)
+    return [(result, figures[result.pk]) for result in older]
 
 
 def _save_results(rows: list[tuple[AssessmentResult, list[DimensionResult]]]) -> None:
-    AssessmentResult.objects.bulk_create([r for r, _ in rows])
+    # One INSERT per result rather than Django's multi-row UNNEST: psycopg's client-side binding escapes each
+    # ~10 KB card for an array literal in Python, which costs more than the round trips (docs/performance.md).
+    for result, _ in rows:
+        AssessmentResult.objects.bulk_create([result])
     DimensionResult.objects.bulk_create([d for _, dimensions in rows for d in dimensions])
-    peers = [(result, [d.dimension for d in dimensions]) for result, dimensions in rows if result.peer_group]
-    if peers:
-        peers += _latest_peers_only({(r.organization_id, r.framework_version_id) for r, _ in peers})
-        transaction.on_commit(lambda: peer_cache_invalidate(peers))
+    joined = [
+        (result, {d.dimension: (d.score, d.max) for d in dimensions})
+        for result, dimensions in rows
+        if result.peer_group
+    ]
+    if joined:
+        left = _latest_peers_only({(r.organization_id, r.framework_version_id) for r, _ in joined})
+        transaction.on_commit(lambda: peer_distributions_update(joined=joined, left=left))
+
+
+def _results_delete(results: list[AssessmentResult]) -> None:
+    """Delete stored results; those among peers leave their groups' distributions on commit."""
+    left = [r for r in results if r.peer_group]
+    if left:
+        figures = _figures(left)
+        gone = [(r, figures[r.pk]) for r in left]
+        transaction.on_commit(lambda: peer_distributions_update(joined=[], left=gone))
+    AssessmentResult.objects.filter(pk__in=[r.pk for r in results]).delete()
 
 
 @transaction.atomic
@@ -71,21 +108,22 @@ def assessment_result_ensure(
             existing.save(update_fields=["path", "path_pending"])
         return existing
     if existing is not None:
-        existing.delete()
+        _results_delete([existing])
     rows = result_rows(assessment, assessment_answers(assessment) if answers is None else answers, with_path=with_path)
     _save_results([rows])
     return rows[0]
 
 
 @transaction.atomic
-def results_rescore(*, assessment_ids: list[int]) -> int:
-    """Recompute and store the results of many assessments with a handful of queries; frozen ones included."""
+def results_rescore(*, assessment_ids: list[int], with_path: bool = True) -> int:
+    """Recompute and store the results of many assessments with a handful of queries; frozen ones included.
+    Without `with_path` each path is left pending: computed on first read, or by the sweeper."""
     assessments = list(
         Assessment.objects.filter(pk__in=assessment_ids).select_related("organization", "framework_version")
     )
     answers = answers_of(a.pk for a in assessments)
-    AssessmentResult.objects.filter(assessment__in=assessments).delete()
-    _save_results([result_rows(a, answers[a.pk]) for a in assessments])
+    _results_delete(list(AssessmentResult.objects.filter(assessment__in=assessments).select_related("organization")))
+    _save_results([result_rows(a, answers[a.pk], with_path=with_path) for a in assessments])
     return len(assessments)
 
 
@@ -97,3 +135,91 @@ def results_sweep(*, batch: int = 200) -> int:
     for assessment in assessments:
         assessment_result_ensure(assessment=assessment)
     return len(assessments)
+
+
+def peer_distributions_rebuild_all() -> int:
+    """Rebuild the cached peer distributions of every framework version (beat): repairs lost updates and
+    counts organisations that became established since."""
+    versions = FrameworkVersion.objects.order_by("pk").values_list("pk", flat=True)
+    return sum(peer_distributions_rebuild(version_id=pk) for pk in versions)
+
+
+@transaction.atomic
+def rescore_run_start(*, framework: str = "", with_path: bool = False, chunk_size: int = 500) -> RescoreRun:
+    """The unfinished run of this framework (`""`: all), to resume; else a new run of every assessment, in chunks."""
+    running = RescoreRun.objects.select_for_update().filter(framework=framework, status=RescoreRun.Status.RUNNING)
+    run = running.order_by("pk").first()
+    if run is not None:
+        return run
+    assessments = Assessment.objects.order_by("pk")
+    if framework:
+        assessments = assessments.filter(framework_version__framework__slug=framework)
+    ids = list(assessments.values_list("pk", flat=True))
+    run = RescoreRun.objects.create(framework=framework, with_path=with_path, assessments=len(ids))
+    RescoreChunk.objects.bulk_create(
+        RescoreChunk(run=run, position=n, assessment_ids=ids[start : start + chunk_size])
+        for n, start in enumerate(range(0, len(ids), chunk_size))
+    )
+    _rescore_run_finish(run.pk)  # nothing to do: done at once
+    return run
+
+
+def _rescore_run_finish(run_id: int) -> None:
+    unfinished = RescoreChunk.objects.filter(run_id=run_id).exclude(status=RescoreChunk.Status.DONE)
+    RescoreRun.objects.filter(pk=run_id, status=RescoreRun.Status.RUNNING).exclude(Exists(unfinished)).update(
+        status=RescoreRun.Status.DONE, finished_at=timezone.now()
+    )
+
+
+def rescore_chunk_run(*, chunk_id: int) -> bool:
+    """Claim a chunk (pending, or running past its lease: its worker died) and rescore it in one transaction
+    that also marks it done; False when it is done or another process holds it.
+
+    A worker that dies mid-chunk rolls its transaction back, so the chunk is redone whole once its lease
+    passes; one that is only slow keeps the chunk's row locked, so nobody can claim it until it has committed
+    (and then it is done).
+    """
+    now = timezone.now()
+    lease = timedelta(seconds=settings.RESCORE_CHUNK_LEASE_SECONDS)
+    claimable = Q(status=RescoreChunk.Status.PENDING) | Q(status=RescoreChunk.Status.RUNNING, lease_until__lt=now)
+    claimed = RescoreChunk.objects.filter(claimable, pk=chunk_id).update(
+        status=RescoreChunk.Status.RUNNING, attempts=F("attempts") + 1, lease_until=now + lease
+    )
+    if not claimed:
+        return False
+    attempt = RescoreChunk.objects.values_list("attempts", flat=True).get(pk=chunk_id)
+    with transaction.atomic():
+        chunk = (
+            RescoreChunk.objects.select_for_update()
+            .select_related("run")
+            .filter(pk=chunk_id, status=RescoreChunk.Status.RUNNING, attempts=attempt)
+            .first()
+        )
+        if chunk is None:  # the lease ran out before the lock was taken, and another process has the chunk
+            return False
+        chunk.rescored = results_rescore(assessment_ids=chunk.assessment_ids, with_path=chunk.run.with_path)
+        chunk.status, chunk.finished_at = RescoreChunk.Status.DONE, timezone.now()
+        chunk.save(update_fields=["rescored", "status", "finished_at"])
+    _rescore_run_finish(chunk.run_id)
+    return True
+
+
+def rescore_chunks_enqueue(*, run_id: int | None = None) -> int:
+    """Send the chunks that need a worker: pending ones never sent (or sent a lease ago: the message was
+    lost), running ones past their lease; return how many were sent."""
+    from scoring.tasks import rescore_chunk_task  # the tasks module imports this one
+
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.RESCORE_CHUNK_LEASE_SECONDS)
+    chunks = RescoreChunk.objects.filter(run__status=RescoreRun.Status.RUNNING).filter(
+        Q(status=RescoreChunk.Status.PENDING, enqueued_at__isnull=True)
+        | Q(status=RescoreChunk.Status.PENDING, enqueued_at__lt=stale)
+        | Q(status=RescoreChunk.Status.RUNNING, lease_until__lt=now)
+    )
+    if run_id is not None:
+        chunks = chunks.filter(run_id=run_id)
+    ids = list(chunks.order_by("position").values_list("pk", flat=True))
+    for chunk_id in ids:
+        rescore_chunk_task.delay(chunk_id)
+        RescoreChunk.objects.filter(pk=chunk_id).update(enqueued_at=now)
+    return len(ids)

@@ -20,3 +20,25 @@ def assessment_result_ensure_task(assessment_id: int) -> None:
 @shared_task
 def results_sweep_task() -> int:
     return services.results_sweep()
+
+
+@shared_task
+def peer_distributions_rebuild_task(version_id: int) -> int:
+    """Count a framework version's peer groups anew (a reader found no distributions in the cache)."""
+    return services.peer_distributions_rebuild(version_id=version_id)
+
+
+@shared_task
+def peer_distributions_rebuild_all_task() -> int:
+    return services.peer_distributions_rebuild_all()
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def rescore_chunk_task(chunk_id: int) -> bool:
+    """Rescore one chunk of a `manage.py rescore` run (a chunk done or held elsewhere is left alone)."""
+    return services.rescore_chunk_run(chunk_id=chunk_id)
+
+
+@shared_task
+def rescore_chunks_sweep_task() -> int:
+    return services.rescore_chunks_enqueue()

@@ -7,10 +7,15 @@ instructions ("Please select all options that apply") and each unit once.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Mapping
 from decimal import Decimal
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
+from assessment.framework_format import Document
 from assessment.framework_texts import FrameworkTexts
 from scoring.engine import MESSAGES, Answer, AnswerError, Framework, Words, answer_text
 from scoring.engine.numbers import plain
@@ -90,6 +95,39 @@ def evidence_label(label: str, unit: str) -> str:
     if found and (not unit or found.group(1).strip() == unit.strip()):
         label = label[: found.start()]
     return label.removesuffix("为").strip()
+
+
+# What the end of an evidence key says about the field, to tell apart fields that share a label.
+KEY_HINTS: Mapping[str, Promise] = {
+    "_last_year": _("last year"),
+    "_year_before": _("the year before last"),
+}
+
+
+def _hint(key: str) -> str | None:
+    return next((str(hint) for ending, hint in KEY_HINTS.items() if key.endswith(ending)), None)
+
+
+def evidence_labels(node: Document, *, without_units: bool = False) -> dict[str, str]:
+    """Evidence key → its label, made unique within the question; `without_units` for a value printed with its unit.
+
+    Two fields of one question may carry the same label in a language: MIIT's R3 asks for 营业收入为（万元） twice, once
+    for last year and once for the year before, the year being in the label of the headcount field before each. The
+    framework file cannot change (its content hash), so the year that the field's key names is added, or else a number.
+    """
+    specs = node.get("evidence", [])
+    counts = Counter(spec["label"] for spec in specs)
+    labels: dict[str, str] = {}
+    seen: Counter[str] = Counter()
+    for spec in specs:
+        label = spec["label"]
+        shown = evidence_label(label, str(spec.get("unit") or "")) if without_units else label
+        if counts[label] > 1:
+            seen[label] += 1
+            hint = _hint(spec["key"]) or str(seen[label])
+            shown = gettext("%(label)s (%(hint)s)") % {"label": shown, "hint": hint}
+        labels[spec["key"]] = shown
+    return labels
 
 
 def answer_as_text(framework: Framework, texts: FrameworkTexts, key: str, answer: Answer | None) -> str:

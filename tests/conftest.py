@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -124,6 +125,90 @@ def celery_worker_process(redis_url: str, transactional_db: None, settings: Any)
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+class S3Server:
+    """A moto S3 server of the test's own, in its own process on a spare port, with one empty bucket."""
+
+    BUCKET = "sme-test-files"
+    ACCESS_KEY_ID, SECRET_ACCESS_KEY, REGION = "test-access-key", "test-secret-key", "us-east-1"
+
+    def __init__(self, port: int, prefix: str) -> None:
+        self.endpoint = f"http://127.0.0.1:{port}"
+        self.prefix = prefix
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The variables that put a process's files in this bucket (config/settings.py)."""
+        return {
+            "S3_BUCKET": self.BUCKET,
+            "S3_ENDPOINT_URL": self.endpoint,
+            "S3_ACCESS_KEY_ID": self.ACCESS_KEY_ID,
+            "S3_SECRET_ACCESS_KEY": self.SECRET_ACCESS_KEY,
+            "S3_REGION": self.REGION,
+            "S3_PREFIX": self.prefix,
+        }
+
+    def storage_settings(self) -> dict[str, Any]:
+        """What config/settings.py makes of `env`, for the test process's own STORAGES."""
+        return {
+            "BACKEND": "config.storage.PrivateS3Storage",
+            "OPTIONS": {
+                "bucket_name": self.BUCKET,
+                "endpoint_url": self.endpoint,
+                "region_name": self.REGION,
+                "access_key": self.ACCESS_KEY_ID,
+                "secret_key": self.SECRET_ACCESS_KEY,
+                "location": self.prefix,
+                "file_overwrite": False,
+            },
+        }
+
+    def client(self) -> Any:
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            aws_access_key_id=self.ACCESS_KEY_ID,
+            aws_secret_access_key=self.SECRET_ACCESS_KEY,
+            region_name=self.REGION,
+        )
+
+    def keys(self) -> list[str]:
+        listing = self.client().list_objects_v2(Bucket=self.BUCKET)
+        return sorted(item["Key"] for item in listing.get("Contents", []))
+
+
+@pytest.fixture
+def s3_server(tmp_path: Path) -> Iterator[S3Server]:
+    """A real S3-compatible server (moto's, from requirements-dev.txt): failing to start it fails the test."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    log = (tmp_path / "moto.log").open("w+")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    server = S3Server(port, prefix=f"run-{uuid.uuid4().hex[:8]}")
+    deadline = time.monotonic() + 30
+    while not _reachable(server.endpoint):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            log.seek(0)
+            pytest.fail(f"The moto S3 server did not start on port {port}:\n{log.read()}")
+        time.sleep(0.1)
+    server.client().create_bucket(Bucket=S3Server.BUCKET)
+    yield server
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
 
 
 @pytest.fixture(autouse=True)

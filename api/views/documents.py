@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api import serializers as s
+from api.downloads import stored_file_response
 from api.errors import ErrorSerializer
 from api.permissions import CONTRIBUTORS, key_organization, require_role
 from api.views import ID, caller
@@ -39,11 +40,8 @@ def download_name(document: EvidenceDocument) -> str:
 
 def document_file_response(document: EvidenceDocument) -> FileResponse:
     """The stored file as an attachment with the content type read from it at upload."""
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=download_name(document),
-        content_type=document.content_type,
+    response = stored_file_response(
+        document.file, size=document.size, content_type=document.content_type, filename=download_name(document)
     )
     for header, value in DOWNLOAD_HEADERS.items():
         response[header] = value

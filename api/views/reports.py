@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 
 from api import serializers as s
+from api.downloads import stored_file_response
 from api.errors import ApiError, ErrorSerializer
 from api.permissions import key_organization
 from api.views import ID
@@ -37,6 +38,10 @@ class ReportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Report]):
         report = self.get_object()
         if report.status != Report.Status.READY or not report.file:
             raise ApiError(409, "not_ready", _("The report is %(status)s, not ready.") % {"status": report.status})
-        return FileResponse(
-            report.file.open("rb"), content_type="application/pdf", filename=report.file.name.rsplit("/", 1)[-1]
+        return stored_file_response(
+            report.file,
+            size=report.size,
+            content_type="application/pdf",
+            filename=report.file.name.rsplit("/", 1)[-1],
+            as_attachment=False,
         )

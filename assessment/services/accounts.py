@@ -86,12 +86,7 @@ def membership_role_change(*, membership: Membership, role: str, changed_by: Use
     _ensure_owner(changed_by, membership.organization, gettext("Only owners can change roles."))
     membership = Membership.objects.select_for_update().select_related("user", "organization").get(pk=membership.pk)
     if role not in member_roles(membership.organization):
-        message = (
-            gettext("Choose owner, lead or consultant.")
-            if membership.organization.is_consultancy
-            else gettext("Choose owner, respondent or viewer.")
-        )
-        raise ValidationError({"role": [message]}, code="invalid_role")
+        raise ValidationError({"role": [role_choice_message(membership.organization)]}, code="invalid_role")
     if role != Membership.Role.OWNER and _last_owner(membership):
         raise ServiceError(
             gettext("%(email)s is the last owner: make someone else an owner first.") % {"email": membership.user}
@@ -122,10 +117,16 @@ def membership_remove(*, membership: Membership, removed_by: User) -> None:
 
 
 INVITABLE_ROLES = (Membership.Role.RESPONDENT, Membership.Role.VIEWER)
+# An operator's people run programmes (admins), read named SMEs' results (analysts) or the analytics alone (viewers).
+OPERATOR_ROLES = (Membership.Role.ADMIN, Membership.Role.ANALYST, Membership.Role.VIEWER)
 # Owners are made among members, never invited; a consultancy's people are leads and consultants.
 INVITABLE_BY_KIND = {
     Organization.Kind.SME: INVITABLE_ROLES,
     Organization.Kind.CONSULTANCY: (Membership.Role.LEAD, Membership.Role.CONSULTANT),
+    Organization.Kind.BUREAU: OPERATOR_ROLES,
+    Organization.Kind.CHAIN_LEADER: OPERATOR_ROLES,
+    Organization.Kind.BANK: OPERATOR_ROLES,
+    Organization.Kind.PROVIDER: OPERATOR_ROLES,
 }
 
 
@@ -137,6 +138,15 @@ def invitable_roles(organization: Organization) -> tuple[Membership.Role, ...]:
 def member_roles(organization: Organization) -> tuple[Membership.Role, ...]:
     """The roles a member of the organisation may have, by its kind, owner first."""
     return (Membership.Role.OWNER, *invitable_roles(organization))
+
+
+def role_choice_message(organization: Organization) -> str:
+    """What to choose among, in words, when a role outside the organisation's kind was asked for."""
+    if organization.is_consultancy:
+        return gettext("Choose owner, lead or consultant.")
+    if organization.is_operator:
+        return gettext("Choose owner, programme administrator, analyst or viewer.")
+    return gettext("Choose owner, respondent or viewer.")
 
 
 @dataclass(frozen=True)
@@ -151,11 +161,14 @@ def invitation_create(*, organization: Organization, email: str, role: str, invi
     a consultancy's lead or consultant); inviting the address again replaces the open link."""
     _ensure_owner(invited_by, organization, gettext("Only owners can invite colleagues."))
     if role not in invitable_roles(organization):
-        message = (
-            gettext("Invite as lead or consultant; make a member an owner once they have joined.")
-            if organization.is_consultancy
-            else gettext("Invite as respondent or viewer; make a member an owner once they have joined.")
-        )
+        if organization.is_consultancy:
+            message = gettext("Invite as lead or consultant; make a member an owner once they have joined.")
+        elif organization.is_operator:
+            message = gettext(
+                "Invite as programme administrator, analyst or viewer; make a member an owner once they have joined."
+            )
+        else:
+            message = gettext("Invite as respondent or viewer; make a member an owner once they have joined.")
         raise ValidationError({"role": [message]}, code="invalid_role")
     email = User.objects.normalize_email(email.strip())
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -17,10 +19,13 @@ from schemathesis.specs.openapi.checks import (
 
 from api.models import ApiKey
 from api.services import api_key_create
-from assessment.models import Assessment, EvidenceDocument, FrameworkVersion, Organization, User
+from assessment.models import Assessment, EvidenceDocument, FrameworkVersion, Membership, Organization, User
 from assessment.services.assessments import answers_upsert, assessment_create
 from assessment.services.documents import document_add
 from assessment.services.organizations import organization_create
+from programmes.invitations_csv import InvitationRow
+from programmes.models import Consent, Enrolment, Programme, ProgrammeInvitation
+from programmes.services import GroupSpec, programme_create, programme_invitation_accept, programme_invitations_create
 from reports.models import Report
 from review.models import ReviewComment, ReviewItem
 from review.services import (
@@ -74,6 +79,13 @@ class World:
     outsider: Organization  # another user's: never shown, never changed
     outsider_assessment: Assessment
     outsider_document: EvidenceDocument
+    operator_secret: str  # the write-scoped key of the admin of a bureau running `programme`
+    programme: Programme  # `organization` is enrolled in it (results consent); sub-group GROUP
+    spare_programmes: list[Programme]  # no one enrolled: for DELETE to draw, so that `programme` stays
+    invitation: ProgrammeInvitation  # to `programme`, open: for revoke to draw
+    enrolment: Enrolment  # `organization`'s in `programme`
+    open_programme: Programme  # the bureau's second programme, which `organization` is invited to, not enrolled in
+    token: str  # that invitation's: accept and decline draw it
 
 
 def _ready(assessment: Assessment, user: User) -> Assessment:
@@ -122,6 +134,68 @@ def _verified(assessment: Assessment, consultant: User) -> Assessment:
 def _document(assessment: Assessment, user: User, content: bytes, question_key: str = "") -> EvidenceDocument:
     upload = evidence_files.upload(content)
     return document_add(assessment=assessment, uploaded_by=user, upload=upload, question_key=question_key)
+
+
+GROUP = "一级供应商"
+
+
+@dataclass(frozen=True)
+class ProgrammeWorld:
+    operator_secret: str
+    programme: Programme
+    spare_programmes: list[Programme]
+    invitation: ProgrammeInvitation
+    enrolment: Enrolment
+    open_programme: Programme
+    token: str
+
+
+def programme_world_build(*, owner: User, organization: Organization, miit: FrameworkVersion) -> ProgrammeWorld:
+    """A bureau (its admin's key) with programmes: `organization` enrolled in one, invited to another."""
+    director = User.objects.create_user("director@bureau.example", "pw-bureau-1234")
+    bureau = organization_create(
+        owner=director, name="苏州市中小企业局", kind="bureau", sector="S", size_band="medium", province="32"
+    )
+    admin = User.objects.create_user("admin@bureau.example", "pw-bureau-1234")
+    Membership.objects.create(user=admin, organization=bureau, role=Membership.Role.ADMIN)
+    programme, open_programme, *spare_programmes = [
+        programme_create(
+            operator=bureau,
+            created_by=director,
+            name=name,
+            framework_versions=[miit],
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2027, 12, 31),
+            baseline_date=date(2026, 6, 1),
+            target_level=2,
+            target_share=Decimal("60"),
+            target_date=date(2027, 12, 31),
+            groups=[GroupSpec(GROUP, "tier")],
+        )
+        for name in ("试点", "二期试点", "备用-1", "备用-2")
+    ]
+
+    def invited(to: Programme, name: str) -> Any:
+        row = InvitationRow(line=1, company_name=name, email="owner@example.com", group=GROUP)
+        [issued] = programme_invitations_create(programme=to, rows=[row], invited_by=director)
+        return issued
+
+    enrolment = programme_invitation_accept(
+        invitation=invited(programme, organization.name).invitation,
+        organization=organization,
+        user=owner,
+        consent=Consent.RESULTS,
+    )
+    _key, operator_secret = api_key_create(user=admin, name="programmes", scope=ApiKey.Scope.WRITE)
+    return ProgrammeWorld(
+        operator_secret=operator_secret,
+        programme=programme,
+        spare_programmes=spare_programmes,
+        invitation=invited(programme, "待定企业").invitation,
+        enrolment=enrolment,
+        open_programme=open_programme,
+        token=invited(open_programme, organization.name).token,
+    )
 
 
 def world_build(*, owner: User, organization: Organization, miit: FrameworkVersion, eu_dma: FrameworkVersion) -> World:
@@ -177,6 +251,7 @@ def world_build(*, owner: User, organization: Organization, miit: FrameworkVersi
     outsider = organization_create(owner=stranger, name=OUTSIDER_NAME, sector="C", size_band="micro", province="11")
     outsider_assessment = assessment_create(organization=outsider, framework_version=miit, created_by=stranger)
     _key, secret = api_key_create(user=owner, name="conformance", scope=ApiKey.Scope.WRITE)
+    programmes = programme_world_build(owner=owner, organization=organization, miit=miit)
     return World(
         secret=secret,
         consultant_secret=consultant_secret,
@@ -198,6 +273,7 @@ def world_build(*, owner: User, organization: Organization, miit: FrameworkVersi
         outsider=outsider,
         outsider_assessment=outsider_assessment,
         outsider_document=_document(outsider_assessment, stranger, evidence_files.png()),
+        **vars(programmes),
     )
 
 
@@ -243,9 +319,14 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
             "questions": {"values": world.question_keys},
             "usccs": {"values": ["", valid_uscc(900_001), valid_uscc(900_002)]},  # random ones fail the check digit
             "frameworks": {"values": [world.draft.framework_version.reference, "miit-2024-manufacturing", "eu-dma"]},
-            # The owner runs no programme: every programme and export job is another operator's (404).
-            "programmes": {"values": ["1", "2"]},
-            "programme-exports": {"values": ["1", "2"]},
+            "programmes": {"values": _ids(world.programme, world.open_programme)},
+            "spare_programmes": {"values": _ids(*world.spare_programmes)},
+            "invitations": {"values": _ids(world.invitation)},
+            "enrolments": {"values": _ids(world.enrolment)},
+            "operator_ids": {"values": [world.programme.operator_id, world.organization.pk]},
+            "tokens": {"values": [world.token]},
+            "groups": {"values": ["", GROUP]},
+            "programme-exports": {"values": ["1", "2"]},  # no export job in this world: 404
         },
         "parameters": {
             "path.question_key": _drawn_from("questions"),
@@ -257,6 +338,11 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
             "body.question": _drawn_from("questions"),
             "body.answers[*].question": _drawn_from("questions"),
             "body.changes[*].question": _drawn_from("questions"),
+            "body.operator": _drawn_from("operator_ids"),
+            "body.framework_versions[*]": _drawn_from("frameworks"),
+            "body.token": _drawn_from("tokens"),
+            "body.group": _drawn_from("groups"),
+            "body.invitations[*].group": _drawn_from("groups"),
         },
         "operations": [
             {"include-path-regex": "^/api/v1/organizations/", "parameters": {"path.id": _drawn_from("organizations")}},
@@ -277,10 +363,14 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
                 },
             },
             {"include-path-regex": "^/api/v1/reports/", "parameters": {"path.id": _drawn_from("reports")}},
-            *(
-                {"include-path-regex": f"^/api/v1/{resource}/", "parameters": {"path.id": _drawn_from(resource)}}
-                for resource in ("programmes", "programme-exports")
-            ),
+            {
+                "include-path-regex": r"^/api/v1/programmes/\{id\}/(analytics|export)/$",
+                "parameters": {"path.id": _drawn_from("programmes")},
+            },
+            {
+                "include-path-regex": "^/api/v1/programme-exports/",
+                "parameters": {"path.id": _drawn_from("programme-exports")},
+            },
             *(
                 {
                     "include-path-regex": f"^/api/v1/{resource}/",
@@ -297,6 +387,20 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
                 }
                 for resource in ("webhooks", "documents")
             ),
+            {
+                "include-path-regex": r"^/api/v1/programmes/\{id\}/$",
+                "exclude-method": "DELETE",
+                "parameters": {"path.id": _drawn_from("programmes")},
+            },
+            {
+                "include-name": "DELETE /api/v1/programmes/{id}/",
+                "parameters": {"path.id": _drawn_from("spare_programmes", probability=1.0)},
+            },
+            {
+                "include-path-regex": r"^/api/v1/programmes/\{programme_id\}/invitations/",
+                "parameters": {"path.programme_id": _drawn_from("programmes"), "path.id": _drawn_from("invitations")},
+            },
+            {"include-path-regex": "^/api/v1/enrolments/", "parameters": {"path.id": _drawn_from("enrolments")}},
         ],
     }
 
@@ -313,3 +417,6 @@ VERDICT = r"/review/items/\{question_key\}/$"
 STEPS = "|".join([*KEPT_FOR, VERDICT])
 # The review's operations and what the consultant reads, which the runs generate a second time with their key.
 REVIEW_PATHS = r"^/api/v1/(reviews/|assessments/\{id\}/(review|comments|history|results)/)"
+# The programmes' operations, which the runs generate a second time with the key of the operator's admin (the
+# owner is no member of the operator: every one of them is a 404 to the owner but the list and creation's 400).
+OPERATOR_PATHS = r"^/api/v1/programmes/"

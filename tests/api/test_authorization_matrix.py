@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -18,31 +19,38 @@ from assessment.models import Assessment, ConsultantAssignment, FrameworkVersion
 from assessment.services.assessments import answers_upsert, assessment_create
 from assessment.services.documents import document_add
 from assessment.services.organizations import organization_create
-from programmes.models import CohortExport
+from programmes.invitations_csv import InvitationRow
+from programmes.models import CohortExport, Consent, Programme
+from programmes.services import GroupSpec, programme_create, programme_invitation_accept, programme_invitations_create
 from reports.models import Report
 from review.services import consultant_profile_save, review_item_set, review_start
 from scoring.selectors import assessment_answers, framework_structure
 from tests import evidence_files
 from tests.helpers import lowest_item, submit_filling_gaps
-from tests.programmes.cohort_world import operator_with_programme
 from webhooks.services import webhook_endpoint_create
 
+# The world's organisation is an SME (its owner, respondent and viewer, its consultant) enrolled, with consent to its
+# results, in a bureau's programme; the bureau's people are callers too, and another operator (a bank) with a
+# programme of its own. "other_organization_key" calls as the owner of another SME, invited to the programme but not
+# (yet) enrolled. Every caller calls with an API key of their own (write scope unless named read-only).
+SME_CALLERS = ("owner", "respondent", "viewer", "assigned_consultant", "unassigned_consultant")
+OPERATOR_MEMBERS = ("operator_owner", "operator_admin", "operator_analyst", "operator_viewer")
 CALLERS = (
-    "owner",
-    "respondent",
-    "viewer",
-    "assigned_consultant",
-    "unassigned_consultant",
+    *SME_CALLERS,
     "other_organization_key",
     "revoked_key",
     "expired_key",
     "read_only_key",
     "anonymous",
+    *OPERATOR_MEMBERS,
+    "other_operator",
 )
 READERS = {"owner": 200, "respondent": 200, "viewer": 200, "assigned_consultant": 200, "read_only_key": 200}
-OUTSIDERS = {"unassigned_consultant": 404, "other_organization_key": 404}
+# Strangers to the SME's own objects: a consultant of another SME, another SME, and every operator (enrolment shows an
+# operator the SME's figures through the programme alone, never through the SME's own endpoints).
+OUTSIDERS = {c: 404 for c in ("unassigned_consultant", "other_organization_key", *OPERATOR_MEMBERS, "other_operator")}
 UNAUTHENTICATED = {"revoked_key": 401, "expired_key": 401, "anonymous": 401}
-EVERYONE = {caller: 200 for caller in ("unassigned_consultant", "other_organization_key")} | READERS
+EVERYONE = {caller: 200 for caller in OUTSIDERS} | READERS
 
 
 def contributors_write(success: int) -> dict[str, int]:
@@ -65,6 +73,32 @@ def consultant_write(success: int) -> dict[str, int]:
 def owner_only(success: int, others: int = 404) -> dict[str, int]:
     roles = {role: others for role in ("respondent", "viewer", "assigned_consultant")}
     return {"owner": success, **roles, "read_only_key": 403, **OUTSIDERS}
+
+
+# The programme's side. To anyone who is no member of its operator a programme does not exist (404): the SME's people
+# and consultants, another SME, another operator. A read-only key is refused every write (403) before any lookup.
+NOT_OPERATOR_MEMBERS = {c: 404 for c in (*SME_CALLERS, "other_organization_key", "read_only_key", "other_operator")}
+
+
+def programme_readers(success: int) -> dict[str, int]:
+    """Every member of the operator, viewers too: the programme (and its aggregates)."""
+    return {**{c: success for c in OPERATOR_MEMBERS}, **NOT_OPERATOR_MEMBERS}
+
+
+def programme_analysts(success: int) -> dict[str, int]:
+    """Admins and analysts: named SMEs, invitations (and exports); a viewer sees aggregates alone (403)."""
+    return {**programme_readers(success), "operator_viewer": 403}
+
+
+def programme_admins(success: int) -> dict[str, int]:
+    """The operator's owners and programme administrators write; analysts and viewers may not (403)."""
+    readers = programme_readers(403)
+    return {**readers, "operator_owner": success, "operator_admin": success, "read_only_key": 403}
+
+
+def sme_owner_decides(success: int) -> dict[str, int]:
+    """An enrolled SME's decisions (withdrawing consent): its owner's alone; its other people 403."""
+    return {**owner_only(success, others=403), "assigned_consultant": 404}
 
 
 @dataclass(frozen=True)
@@ -230,17 +264,114 @@ OPERATIONS = [
         {"body": "内部：需现场核对", "visibility": "internal"},
     ),
     Operation("history", "get", "/api/v1/assessments/{assessment}/history/", {**READERS, **OUTSIDERS}),
-    # Another operator's programme (none of these callers is a member of it): 404 for everyone signed in.
-    *(
-        Operation(name, "get", path, {caller: 404 for caller in EVERYONE}, query)
-        for name, path, query in (
-            ("programme_analytics", "/api/v1/programmes/{programme}/analytics/", None),
-            ("programme_export", "/api/v1/programmes/{programme}/export/", {"format": "csv"}),
-            ("programme_export_job", "/api/v1/programme-exports/{export}/", None),
-            ("programme_export_file", "/api/v1/programme-exports/{export}/file/", None),
-        )
+]
+PROGRAMME = {
+    "operator": "{operator}",
+    "name": "矩阵试点",
+    "framework_versions": ["miit-2024-manufacturing@2024"],
+    "starts_on": "2026-01-01",
+    "ends_on": "2026-12-31",
+    "baseline_date": "2026-06-01",
+    "target_level": 2,
+    "target_share": "60",
+    "target_date": "2026-12-31",
+    "groups": [{"name": "一级供应商", "kind": "tier"}],
+}
+INVITATION = {"company_name": "新邀请企业", "email": "new@invited.example", "group": "一级供应商"}
+PROGRAMME_OPERATIONS = [
+    Operation("programmes_list", "get", "/api/v1/programmes/", EVERYONE),  # each sees their operators' own
+    Operation(
+        "programmes_create",
+        "post",
+        "/api/v1/programmes/",
+        {**programme_admins(201), **{c: 400 for c in NOT_OPERATOR_MEMBERS}, "read_only_key": 403},  # unknown operator
+        PROGRAMME,
+    ),
+    Operation("programmes_retrieve", "get", "/api/v1/programmes/{programme}/", programme_readers(200)),
+    Operation(
+        "programmes_partial_update",
+        "patch",
+        "/api/v1/programmes/{programme}/",
+        programme_admins(200),
+        {"target_level": 3},
+    ),
+    Operation("programmes_update", "put", "/api/v1/programmes/{programme}/", programme_admins(200), PROGRAMME),
+    Operation("programmes_destroy", "delete", "/api/v1/programmes/{unused_programme}/", programme_admins(204)),
+    Operation("invitations_list", "get", "/api/v1/programmes/{programme}/invitations/", programme_analysts(200)),
+    Operation(
+        "invitations_create",
+        "post",
+        "/api/v1/programmes/{programme}/invitations/",
+        programme_admins(201),
+        INVITATION,
+    ),
+    Operation(
+        "invitations_bulk",
+        "post",
+        "/api/v1/programmes/{programme}/invitations/bulk/",
+        programme_admins(201),
+        {"invitations": [INVITATION, {**INVITATION, "company_name": "第二家", "email": "two@invited.example"}]},
+    ),
+    Operation(
+        "invitations_revoke",
+        "post",
+        "/api/v1/programmes/{programme}/invitations/{invitation}/revoke/",
+        programme_admins(200),
+    ),
+    # The SME's side: its enrolments are its members' to see, its owner's to decide.
+    Operation("enrolments_list", "get", "/api/v1/enrolments/", EVERYONE),  # each sees their enterprises' own
+    Operation(
+        "enrolments_retrieve",
+        "get",
+        "/api/v1/enrolments/{enrolment}/",
+        {**READERS, **OUTSIDERS, "assigned_consultant": 404},  # the SME's members': its consultant is none
+    ),
+    Operation("enrolments_withdraw", "post", "/api/v1/enrolments/{enrolment}/withdraw/", sme_owner_decides(200)),
+    Operation(
+        "enrolments_accept",  # the invited SME's owner; to everyone else the enterprise in the body is unknown
+        "post",
+        "/api/v1/enrolments/accept/",
+        {
+            **{c: 400 for c in EVERYONE},
+            "other_organization_key": 201,
+            "unassigned_consultant": 403,  # the invited SME's consultant: sees the enterprise, may not decide for it
+            "read_only_key": 403,
+        },
+        {"token": "{token}", "organization": "{invited}", "consent": "results"},
+    ),
+    Operation(
+        "enrolments_decline",  # whoever holds the e-mailed link
+        "post",
+        "/api/v1/enrolments/decline/",
+        {**{c: 200 for c in EVERYONE}, "read_only_key": 403},
+        {"token": "{token}"},
     ),
 ]
+# Each operation's path placeholders, and the world's objects they stand for.
+PLACEHOLDERS = (
+    "org",
+    "assessment",
+    "webhook",
+    "report",
+    "document",
+    "operator",
+    "programme",
+    "unused_programme",
+    "invitation",
+    "enrolment",
+    "invited",
+    "export",
+)
+# The cohort: figures for every member of the operator, exports and their jobs for analysts and administrators.
+COHORT_OPERATIONS = [
+    Operation("programme_analytics", "get", "/api/v1/programmes/{programme}/analytics/", programme_readers(200)),
+    Operation(
+        "programme_export", "get", "/api/v1/programmes/{programme}/export/", programme_analysts(200), {"format": "csv"}
+    ),
+    Operation("programme_export_job", "get", "/api/v1/programme-exports/{export}/", programme_analysts(200)),
+    Operation("programme_export_file", "get", "/api/v1/programme-exports/{export}/file/", programme_analysts(200)),
+]
+OPERATIONS += PROGRAMME_OPERATIONS + COHORT_OPERATIONS
 REVIEWED = ("submitted", "reviewing", "signable")  # assessments made only for the operations that need them
 
 
@@ -251,8 +382,8 @@ def test_the_matrix_covers_every_operation_of_the_schema(client: Any, db: None) 
     operations = {(method, path) for path, item in schema["paths"].items() for method in item if method != "parameters"}
     covered = set()
     for o in OPERATIONS:
-        path = o.path
-        for name in ("org", "assessment", "webhook", "report", "document", "programme", "export", *REVIEWED):
+        path = o.path.replace("/programmes/{programme}/invitations/", "/programmes/{programme_id}/invitations/")
+        for name in (*PLACEHOLDERS, *REVIEWED):
             path = path.replace(f"{{{name}}}", "{id}")
         path = re.sub(r"/(answers|items)/[A-Z0-9]+/", r"/\1/{question_key}/", path)
         covered.add((o.method, path.replace("/miit-2024-manufacturing/", "/{slug}/")))
@@ -296,18 +427,76 @@ def world(miit: FrameworkVersion, settings: Any) -> dict[str, Any]:
         upload=evidence_files.upload(evidence_files.pdf("ledger")),
         question_key="F2",
     )
-    programme = operator_with_programme(miit, prefix="matrix-operator").programme
-    export = CohortExport.objects.create(programme=programme, format="csv")
     return {
-        "programme": programme,
-        "export": export,
         "users": users,
         "other": other,
         "org": organization,
+        **_programme_world(users, organization, other_organization, miit),
         "assessment": assessment,
         "webhook": webhook,
         "report": report,
         "document": document,
+    }
+
+
+def _programme_world(
+    users: dict[str, User], organization: Organization, other_organization: Organization, miit: FrameworkVersion
+) -> dict[str, Any]:
+    """A bureau (adds its people to `users`) whose programme `organization` is enrolled in and `other_organization`
+    is invited to (pending: "token"), a programme no one enrolled in, and a bank with a programme of its own."""
+    users["operator_owner"] = _user("director@bureau.example")
+    bureau = organization_create(
+        owner=users["operator_owner"],
+        name="矩阵市中小企业局",
+        kind="bureau",
+        sector="S",
+        size_band="medium",
+        province="32",
+    )
+    for caller in OPERATOR_MEMBERS[1:]:
+        users[caller] = _user(f"{caller}@bureau.example")
+        Membership.objects.create(user=users[caller], organization=bureau, role=caller.removeprefix("operator_"))
+    users["other_operator"] = _user("head@bank.example")
+    bank = organization_create(
+        owner=users["other_operator"], name="矩阵银行", kind="bank", sector="J", size_band="large", province="32"
+    )
+
+    def programme(operator: Organization, name: str) -> Programme:
+        return programme_create(
+            operator=operator,
+            created_by=operator.memberships.get(role="owner").user,
+            name=name,
+            framework_versions=[miit],
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2027, 12, 31),
+            baseline_date=date(2026, 6, 1),
+            target_level=2,
+            target_share=Decimal("60"),
+            target_date=date(2027, 12, 31),
+            groups=[GroupSpec("一级供应商", "tier")],
+        )
+
+    pilot, unused = programme(bureau, "矩阵试点"), programme(bureau, "未启用的试点")
+    programme(bank, "银行的试点")
+    rows = [
+        InvitationRow(line=1, company_name=organization.name, email="owner@matrix.example"),
+        InvitationRow(line=2, company_name=other_organization.name, email="other@matrix.example"),
+    ]
+    enrolled, invited = programme_invitations_create(programme=pilot, rows=rows, invited_by=users["operator_owner"])
+    enrolment = programme_invitation_accept(
+        invitation=enrolled.invitation, organization=organization, user=users["owner"], consent=Consent.RESULTS
+    )
+    export = CohortExport.objects.create(programme=pilot, format="csv", status=CohortExport.Status.READY)
+    export.file.save("matrix.csv", ContentFile(b"\xef\xbb\xbfcompany\r\n"))
+    return {
+        "export": export,
+        "operator": bureau,
+        "programme": pilot,
+        "unused_programme": unused,
+        "invitation": invited.invitation,
+        "token": invited.token,
+        "enrolment": enrolment,
+        "invited": other_organization,
     }
 
 
@@ -349,7 +538,7 @@ def _client(caller: str, world: dict[str, Any]) -> APIClient:
     return client
 
 
-def _fill(value: Any, ids: dict[str, int]) -> Any:
+def _fill(value: Any, ids: dict[str, Any]) -> Any:
     if value == "{upload}":  # a fresh file for each request: another than the world's, so never a duplicate
         return evidence_files.upload(evidence_files.png(), "photo.png")
     if isinstance(value, str):
@@ -367,9 +556,7 @@ def _fill(value: Any, ids: dict[str, int]) -> Any:
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda o: o.name)
 def test_operation_answers_each_caller_as_expected(operation: Operation, caller: str, world: dict[str, Any]) -> None:
     expected = {**UNAUTHENTICATED, **operation.expected}[caller]
-    ids = {
-        name: world[name].pk for name in ("org", "assessment", "webhook", "report", "document", "programme", "export")
-    }
+    ids = {name: world[name].pk for name in PLACEHOLDERS} | {"token": world["token"]}
     ids |= {name: _reviewed(world, name).pk for name in REVIEWED if f"{{{name}}}" in operation.path}
     client = _client(caller, world)
     path, body = _fill(operation.path, ids), _fill(operation.body, ids)
@@ -399,3 +586,34 @@ def test_a_key_limited_to_one_organisation_sees_no_other(world: dict[str, Any]) 
     assert client.get(f"/api/v1/organizations/{second.pk}/").status_code == 404
     assert client.post("/api/v1/organizations/", ORG_BODY, format="json").status_code == 403
     assert Organization.objects.filter(name=ORG_BODY["name"]).count() == 0
+
+
+ON_PROGRAMMES = [o for o in PROGRAMME_OPERATIONS if o.path.startswith("/api/v1/programmes/")]
+
+
+@pytest.mark.parametrize("operation", ON_PROGRAMMES, ids=lambda o: o.name)
+def test_an_operators_read_only_key_reads_the_programme_and_changes_nothing(
+    operation: Operation, world: dict[str, Any]
+) -> None:
+    _key, secret = api_key_create(user=world["users"]["operator_admin"], name="read", scope=ApiKey.Scope.READ)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    ids = {name: world[name].pk for name in PLACEHOLDERS}
+    response = getattr(client, operation.method)(_fill(operation.path, ids), _fill(operation.body, ids), format="json")
+    assert response.status_code == (200 if operation.method == "get" else 403), response.content[:500]
+    if operation.method != "get":
+        assert set(response.json()) == {"code", "message", "details"}
+
+
+def test_programme_lists_show_each_caller_their_own_alone(world: dict[str, Any]) -> None:
+    def listed(caller: str, path: str) -> list[int]:
+        return [item["id"] for item in _client(caller, world).get(path).json()["results"]]
+
+    pilot, unused = world["programme"].pk, world["unused_programme"].pk
+    assert sorted(listed("operator_viewer", "/api/v1/programmes/")) == sorted([pilot, unused])
+    assert pilot not in listed("other_operator", "/api/v1/programmes/")
+    assert len(listed("other_operator", "/api/v1/programmes/")) == 1  # the bank's own
+    assert listed("owner", "/api/v1/programmes/") == []  # enrolled, but no member of the bureau
+    assert listed("owner", "/api/v1/enrolments/") == [world["enrolment"].pk]
+    assert listed("other_organization_key", "/api/v1/enrolments/") == []  # invited, not enrolled
+    assert listed("operator_owner", "/api/v1/enrolments/") == []  # the operator reads SMEs through the programme

@@ -40,13 +40,15 @@ from scoring.selectors import framework_structure
 from tests import evidence_files
 from tests.api.schema_world import (
     CHECKS,
+    GROUP,
+    OPERATOR_PATHS,
     OUTSIDER_NAME,
     REVIEW_PATHS,
     World,
     schemathesis_config,
     world_build,
 )
-from tests.helpers import lowest_item
+from tests.helpers import lowest_item, valid_uscc
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -132,10 +134,17 @@ def consultant_api_schema(world: World, application: WSGIApplication) -> schemat
     return _served_schema(world, application, world.consultant_secret)
 
 
+@pytest.fixture
+def operator_api_schema(world: World, application: WSGIApplication) -> schemathesis.BaseSchema:
+    """The served schema, called as the admin of the operator running the programmes."""
+    return _served_schema(world, application, world.operator_secret)
+
+
 def expected_ids(label: str) -> str:
     """The dictionary an operation's {id} is drawn from: the steps' own, spares for DELETE, else the resource's."""
     method, path = label.split(" ")
     steps = {"submit": "submittable", "start": "startable", "return": "returnable", "finalize": "signable"}
+    steps |= {"revoke": "invitations", "withdraw": "enrolments"}
     if path.endswith("/items/{question_key}/") and "/review/" in path:
         return "reviewing"
     if (step := path.rstrip("/").rsplit("/", 1)[-1]) in steps:
@@ -201,6 +210,16 @@ def test_the_review_answers_the_consultant_as_documented(case: schemathesis.Case
     case.call_and_validate(checks=[*CHECKS, outsider_check(world)])
 
 
+# The programmes' operations: the owner is no member of the operator, so only its admin's key gets past the 404s.
+operator_schema = schemathesis.pytest.from_fixture("operator_api_schema").include(path_regex=OPERATOR_PATHS)
+
+
+@settings(deadline=None, suppress_health_check=list(HealthCheck), max_examples=MAX_EXAMPLES)
+@operator_schema.parametrize()
+def test_the_programmes_answer_their_operator_as_documented(case: schemathesis.Case, world: World) -> None:
+    case.call_and_validate(checks=[*CHECKS, outsider_check(world)])
+
+
 # --- hand-written hostile input ----------------------------------------------------------------
 
 READ_OPERATIONS = (
@@ -225,6 +244,11 @@ READ_OPERATIONS = (
     "GET /api/v1/assessments/{id}/review/items/",
     "GET /api/v1/assessments/{id}/comments/",
     "GET /api/v1/assessments/{id}/history/",
+    "GET /api/v1/programmes/",
+    "GET /api/v1/programmes/{id}/",
+    "GET /api/v1/programmes/{programme_id}/invitations/",
+    "GET /api/v1/enrolments/",
+    "GET /api/v1/enrolments/{id}/",
     "GET /api/v1/programmes/{id}/analytics/",
     "GET /api/v1/programmes/{id}/export/",
     "GET /api/v1/programme-exports/{id}/",
@@ -248,6 +272,15 @@ WRITE_OPERATIONS = (
     "POST /api/v1/assessments/{id}/review/return/",
     "POST /api/v1/assessments/{id}/review/finalize/",
     "POST /api/v1/assessments/{id}/comments/",
+    "POST /api/v1/programmes/",
+    "PUT /api/v1/programmes/{id}/",
+    "PATCH /api/v1/programmes/{id}/",
+    "POST /api/v1/programmes/{programme_id}/invitations/",
+    "POST /api/v1/programmes/{programme_id}/invitations/bulk/",
+    "POST /api/v1/programmes/{programme_id}/invitations/{id}/revoke/",
+    "POST /api/v1/enrolments/accept/",
+    "POST /api/v1/enrolments/decline/",
+    "POST /api/v1/enrolments/{id}/withdraw/",
 )
 UPLOAD = "POST /api/v1/assessments/{id}/documents/"
 
@@ -257,7 +290,12 @@ def test_the_hostile_tests_cover_every_operation() -> None:
     operations = {f"{method.upper()} {path}" for path, item in paths.items() for method in item}
     # DELETE takes no body, and no query parameter beyond lang: generation covers it. The upload is multipart,
     # not JSON: test_hostile_uploads_get_documented_answers covers it.
-    others = {"DELETE /api/v1/webhooks/{id}/", "DELETE /api/v1/documents/{id}/", UPLOAD}
+    others = {
+        "DELETE /api/v1/webhooks/{id}/",
+        "DELETE /api/v1/documents/{id}/",
+        "DELETE /api/v1/programmes/{id}/",
+        UPLOAD,
+    }
     assert operations - others == {*READ_OPERATIONS, *WRITE_OPERATIONS}
 
 
@@ -309,7 +347,7 @@ def path_parameters(world: World, path: str) -> dict[str, str]:
     """Real objects for the path's parameters."""
     if path.startswith("/api/v1/frameworks/"):
         return {"slug": "miit-2024-manufacturing"} if "{slug}" in path else {}
-    if "{id}" not in path:
+    if "{id}" not in path and "{programme_id}" not in path:
         return {}
     if path.startswith("/api/v1/organizations/"):
         return {"id": str(world.organization.pk)}
@@ -319,6 +357,13 @@ def path_parameters(world: World, path: str) -> dict[str, str]:
         return {"id": str(world.report.pk)}
     if path.startswith("/api/v1/documents/"):
         return {"id": str(world.document.pk)}
+    if path.startswith("/api/v1/programmes/{programme_id}/invitations/"):
+        invitation = {"id": str(world.invitation.pk)} if "{id}" in path else {}
+        return {"programme_id": str(world.programme.pk), **invitation}
+    if path.startswith("/api/v1/programmes/"):
+        return {"id": str(world.programme.pk)}
+    if path.startswith("/api/v1/enrolments/"):
+        return {"id": str(world.enrolment.pk)}
     if path in REVIEW_STEPS:
         return {"id": str(REVIEW_STEPS[path](world).pk)}
     if "/review/" in path or path.endswith(("/comments/", "/history/")):
@@ -336,8 +381,11 @@ REVIEW_STEPS: dict[str, Callable[[World], Assessment]] = {  # the assessment eac
 
 
 def credentials(world: World, path: str) -> dict[str, str]:
-    """The consultant's key for the review, their queue, comments (internal ones too) and history; else the owner's."""
+    """The consultant's key for the review, their queue, comments (internal ones too) and history; the operator's
+    admin's for programmes; else the owner's (whose organisation is enrolled in one, invited to another)."""
     consultants = path == "/api/v1/reviews/" or "/review/" in path or path.endswith(("/comments/", "/history/"))
+    if path.startswith("/api/v1/programmes/"):
+        return {"Authorization": f"Bearer {world.operator_secret}"}
     return {"Authorization": f"Bearer {world.consultant_secret if consultants else world.secret}"}
 
 
@@ -369,6 +417,26 @@ def accepted_body(world: World, label: str) -> Any:
     item = {**lowest_item(question), "comment": "why", "evidence": {}}
     profile = {"name": "新公司", "sector": "C", "size_band": "small", "province": "32", "employees": 50}
     webhook = {"url": "http://127.0.0.1:9/new", "events": ["report.ready"], "description": "d", "active": False}
+    programme = {
+        "name": "三期试点",
+        "description": "规上企业",
+        "framework_versions": [world.draft.framework_version.reference],
+        "starts_on": "2026-01-01",
+        "ends_on": "2026-12-31",
+        "baseline_date": "2026-06-01",
+        "target_level": 2,
+        "target_share": "60",
+        "target_date": "2026-12-31",
+        "consultancy": None,
+        "groups": [{"name": GROUP, "kind": "tier"}],
+    }
+    invitation = {
+        "company_name": "新企业",
+        "email": "boss@new.example",
+        "uscc": valid_uscc(900_003),
+        "contact_name": "张三",
+        "group": GROUP,
+    }
     bodies: dict[str, Any] = {
         "POST /api/v1/organizations/": profile,
         "PUT /api/v1/organizations/{id}/": profile,
@@ -399,6 +467,19 @@ def accepted_body(world: World, label: str) -> Any:
         "POST /api/v1/assessments/{id}/review/return/": {"message": "请修改"},
         "POST /api/v1/assessments/{id}/review/finalize/": {"statement": "经核查属实"},
         "POST /api/v1/assessments/{id}/comments/": {"question": "F1", "body": "请说明", "visibility": "internal"},
+        "POST /api/v1/programmes/": {"operator": world.programme.operator_id, **programme},
+        "PUT /api/v1/programmes/{id}/": {"operator": world.programme.operator_id, **programme},
+        "PATCH /api/v1/programmes/{id}/": {"target_share": "75.5", "groups": [{"name": "园区", "kind": "cluster"}]},
+        "POST /api/v1/programmes/{programme_id}/invitations/": invitation,
+        "POST /api/v1/programmes/{programme_id}/invitations/bulk/": {"invitations": [invitation]},
+        "POST /api/v1/programmes/{programme_id}/invitations/{id}/revoke/": {},
+        "POST /api/v1/enrolments/accept/": {
+            "token": world.token,
+            "organization": world.organization.pk,
+            "consent": "answers",
+        },
+        "POST /api/v1/enrolments/decline/": {"token": world.token},
+        "POST /api/v1/enrolments/{id}/withdraw/": {},
     }
     return bodies[label]
 

@@ -41,7 +41,7 @@ def wait_until(check: Callable[[], Any], seconds: float, what: str) -> Any:
     while True:
         try:
             found = check()
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # still starting, or slow on a loaded box
             found = None
         if found:
             return found

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -8,7 +9,16 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.settings import env_bool, env_http_header, env_int, env_list
+from config.settings import (
+    env_bool,
+    env_choice,
+    env_http_header,
+    env_http_url,
+    env_int,
+    env_key_prefix,
+    env_list,
+    env_s3_bucket,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,7 +65,8 @@ def test_a_bad_proxy_header_fails_with_the_variable_name(monkeypatch: pytest.Mon
 
 
 def run_manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG"}}
+    unset = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset and not k.startswith("S3_")}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -83,3 +94,81 @@ def test_the_defaults_serve_a_laptop_sqlite_under_var_and_a_persisted_secret_key
     assert len(key) > 40
     assert second.stdout == first.stdout  # the generated key survives a restart
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_storage_variables_fail_with_the_variable_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    for helper, raw, message in (
+        (env_s3_bucket, "My_Bucket", "is not a bucket name"),
+        (env_http_url, "s3.example.cn", "is not an http:// or https:// address"),
+        (env_key_prefix, "reports/../secrets", "is not a key prefix"),
+    ):
+        monkeypatch.setenv("STORAGE_VALUE", raw)
+        with pytest.raises(ImproperlyConfigured, match=rf"STORAGE_VALUE={raw!r} {message}"):
+            helper("STORAGE_VALUE")
+    monkeypatch.setenv("STORAGE_VALUE", "public-read")
+    with pytest.raises(ImproperlyConfigured, match="is not one of private, bucket-owner-full-control"):
+        env_choice("STORAGE_VALUE", ("private", "bucket-owner-full-control"))
+
+
+def test_storage_variables_are_read_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STORAGE_VALUE", "/sme/prod/")
+    assert env_key_prefix("STORAGE_VALUE") == "sme/prod"
+    monkeypatch.setenv("STORAGE_VALUE", "https://oss-cn-hangzhou.aliyuncs.com/")
+    assert env_http_url("STORAGE_VALUE") == "https://oss-cn-hangzhou.aliyuncs.com"
+    monkeypatch.setenv("STORAGE_VALUE", "sme-reports.cn")
+    assert env_s3_bucket("STORAGE_VALUE") == "sme-reports.cn"
+
+
+S3 = {"S3_BUCKET": "sme-files", "S3_ENDPOINT_URL": "http://127.0.0.1:9000", "S3_REGION": "cn-north-1"}
+KEYS = {"S3_ACCESS_KEY_ID": "id", "S3_SECRET_ACCESS_KEY": "secret"}
+
+
+def test_a_bucket_needs_a_shared_secret_key_and_both_keys_or_neither(tmp_path: Path) -> None:
+    without_secret = run_manage(tmp_path, "check", **S3, **KEYS)
+    assert "S3_BUCKET is set, so SECRET_KEY must be too" in without_secret.stderr
+    assert not (tmp_path / "secret_key").exists(), "no key of this machine's own was generated"
+    half = run_manage(tmp_path, "check", SECRET_KEY="shared", **S3, S3_ACCESS_KEY_ID="id")
+    assert "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together" in half.stderr
+    no_bucket = run_manage(tmp_path, "check", SECRET_KEY="shared", S3_ENDPOINT_URL="http://127.0.0.1:9000")
+    assert "S3_ENDPOINT_URL set without S3_BUCKET" in no_bucket.stderr
+    public = run_manage(tmp_path, "check", SECRET_KEY="shared", **S3, S3_OBJECT_ACL="public-read")
+    assert "S3_OBJECT_ACL='public-read' is not one of" in public.stderr
+
+
+def test_the_s3_variables_alone_make_the_bucket_the_default_storage(tmp_path: Path) -> None:
+    probe = (
+        "import json; from django.core.files.storage import storages; d = storages['default']; "
+        "print(json.dumps([type(d).__name__, d.bucket_name, d.endpoint_url, d.region_name, d.location, "
+        "d.default_acl, d.file_overwrite, d.querystring_auth, d.querystring_expire]))"
+    )
+    done = run_manage(tmp_path, "shell", "-v", "0", "-c", probe, SECRET_KEY="shared", S3_PREFIX="/sme/", **S3, **KEYS)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [
+        "PrivateS3Storage",
+        "sme-files",
+        "http://127.0.0.1:9000",
+        "cn-north-1",
+        "sme",
+        None,  # no ACL sent: the owner's alone, which buckets with ACLs disabled also accept
+        False,
+        True,
+        60,
+    ]
+    local = run_manage(
+        tmp_path,
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.core.files.storage import storages; d = storages['default']; print(type(d).__name__, d.location)",
+    )
+    assert local.stdout.split() == ["FileSystemStorage", str(tmp_path / "media")]
+
+
+def test_the_cache_key_prefix_comes_from_the_environment_and_refuses_spaces(tmp_path: Path) -> None:
+    probe = "from django.core.cache import cache; print(cache.make_key('peers'))"
+    done = run_manage(tmp_path, "shell", "-v", "0", "-c", probe, CACHE_KEY_PREFIX="province-a")
+    assert done.stdout.strip() == "province-a:1:peers"
+    refused = run_manage(tmp_path, "check", CACHE_KEY_PREFIX="province a")
+    assert refused.returncode != 0
+    assert "CACHE_KEY_PREFIX='province a' may hold letters" in refused.stderr

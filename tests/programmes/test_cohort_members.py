@@ -12,7 +12,7 @@ from django.utils import timezone
 from assessment.models import FrameworkVersion, Organization
 from assessment.services.assessments import answers_upsert, assessment_create
 from assessment.services.organizations import organization_update
-from programmes.cohort import cohort_member_refresh, cohort_sweep
+from programmes.cohort import cohort_member_refresh, cohort_programme_refresh, cohort_sweep
 from programmes.models import CohortMember, Enrolment, Programme
 from review.models import Verification
 from scoring.models import AssessmentResult
@@ -149,3 +149,12 @@ def test_signals_refresh_the_row_after_a_sign_off_and_after_rescoring(
     row = member(world, "己软件")
     assert row.total == Decimal("58.125")
     assert row.dimensions
+
+
+def test_a_new_programme_date_moves_t0_and_t1_for_every_row(miit: FrameworkVersion) -> None:
+    world = standard_world(miit)
+    second = world.assessments["甲精密制造"][1]
+    Programme.objects.filter(pk=world.programme.pk).update(baseline_date=second.submitted_at.date() + timedelta(days=1))
+    assert cohort_programme_refresh(programme_id=world.programme.pk) == 4
+    row = member(world, "甲精密制造")
+    assert (row.t0_assessment_id, row.assessment_id) == (second.pk, second.pk)  # both before the date now

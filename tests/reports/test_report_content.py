@@ -70,6 +70,16 @@ def slug_keys(version: FrameworkVersion, language: str) -> set[str]:
     return {key for key in keys if len(key) > 3 and re.search(r"[-_.\d]", key) and key not in words}
 
 
+def evidence_units(version: FrameworkVersion, language: str) -> set[str]:
+    texts = framework_texts(version, language)
+    return {
+        str(spec["unit"])
+        for place in texts.places.values()
+        for spec in place.node.get("evidence", [])
+        if spec.get("unit")
+    }
+
+
 @pytest.fixture
 def level_zero(miit: FrameworkVersion, owner: User) -> Assessment:
     """A 38-person firm that answered everything at its lowest: rated, below level 1."""
@@ -124,7 +134,8 @@ def assert_no_leaks(text: str, version: FrameworkVersion, language: str, content
     assert "Please select" not in text
     assert "请选择" not in joined(text)
     assert not re.search(r"\d\s*10k CNY", text), "10k CNY after a number: say CNY 168 million"
-    assert not re.search(r"（[^）]*）\s*[:：]", text), "a unit in a label beside a value with its unit"
+    units = "|".join(map(re.escape, evidence_units(version, language)))
+    assert not re.search(rf"（(?:{units})）\s*[:：]", text), "a unit in a label beside a value with its unit"
     assert not re.search(r"(?<![\w-])(?:yes|no|[A-H])\. \S", text), "an option key before its text"
     if language == "en":
         html = report_html(content)
@@ -268,3 +279,21 @@ def test_option_keys_are_never_part_of_an_answers_text(eu_dma: FrameworkVersion)
             texts = framework_texts(eu_dma, language)
             shown = answer_as_text(framework, texts, question.key, answer)
         assert shown == ("; " if language == "en" else "；").join(texts.options(question.key)[k] for k in keys)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_appendix_tells_r3s_two_revenue_fields_apart_with_each_unit_once(
+    level_zero: Assessment, language: str
+) -> None:
+    content = report_content(level_zero, language)
+    (r3,) = [item for item in content["appendix"] if item.key == "R3"]
+    labels = [label for label, _ in r3.evidence]
+    assert len(set(labels)) == len(labels) == 4
+    revenue = dict(r3.evidence)
+    if language == "en":
+        assert revenue["Operating revenue last year"] == "CNY 168 million"
+        assert revenue["Operating revenue the year before last"] == "CNY 150 million"
+    else:
+        assert revenue["营业收入（上年）"] == "16800万元"
+        assert revenue["营业收入（前年）"] == "15000万元"
+        assert not any("（万元）" in label for label in labels)

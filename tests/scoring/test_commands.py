@@ -85,7 +85,7 @@ def test_rescore_recomputes_frozen_results(miit: FrameworkVersion, organization:
     answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": "E"}])
     submit_filling_gaps(assessment, owner)
     AssessmentResult.objects.filter(assessment=assessment).update(total=0, scoring_version=0)
-    call_command("rescore", "--framework", "miit-2024-manufacturing", verbosity=0)
+    call_command("rescore", "--framework", "miit-2024-manufacturing", "--inline", verbosity=0)
     result = AssessmentResult.objects.get(assessment=assessment)
     assert result.total == 10
     assert result.scoring_version >= 1

@@ -126,6 +126,14 @@ class OrganizationForm(SizeFiguresForm):
 
 
 CONSULTANCY_SECTOR = "M"  # 科学研究和技术服务业: where technical consultancies and assessment bodies are classified
+# The sector an operator is given when it chooses none: a bureau is public administration (S), a bank finance (J),
+# a provider or a consultancy technical services (M). A chain-leader enterprise gives its own.
+DEFAULT_SECTORS = {
+    Organization.Kind.CONSULTANCY: CONSULTANCY_SECTOR,
+    Organization.Kind.BUREAU: "S",
+    Organization.Kind.BANK: "J",
+    Organization.Kind.PROVIDER: CONSULTANCY_SECTOR,
+}
 
 
 class SignupOrganizationForm(OrganizationForm):
@@ -139,6 +147,10 @@ class SignupOrganizationForm(OrganizationForm):
         choices=[
             (Organization.Kind.SME, _("An enterprise: we assess our digital maturity")),
             (Organization.Kind.CONSULTANCY, _("A consultancy or assessment body: we verify enterprises' assessments")),
+            (Organization.Kind.BUREAU, _("An SME bureau or government body: we run programmes for SMEs")),
+            (Organization.Kind.CHAIN_LEADER, _("A chain-leader enterprise: we lift the suppliers of our chain")),
+            (Organization.Kind.BANK, _("A bank or financial institution: we finance SMEs' transformation")),
+            (Organization.Kind.PROVIDER, _("A service provider: we offer consulting, training or technology")),
         ],
         initial=Organization.Kind.SME,
         required=False,
@@ -165,14 +177,19 @@ class SignupOrganizationForm(OrganizationForm):
     def _is_consultancy(self) -> bool:
         return self.cleaned_data.get("kind") == Organization.Kind.CONSULTANCY
 
+    def _is_operator(self) -> bool:
+        """A consultancy or an operator: no figures needed, but a size band chosen."""
+        return self.cleaned_data.get("kind", Organization.Kind.SME) != Organization.Kind.SME
+
     def clean_description(self) -> str:
         # The field is only hidden for an enterprise (accounts.css): what was typed before switching is dropped.
         return self.cleaned_data.get("description", "") if self._is_consultancy() else ""
 
     def clean_sector(self) -> str:
         sector: str = self.cleaned_data.get("sector") or ""
-        if not sector and self._is_consultancy():
-            return CONSULTANCY_SECTOR
+        default = DEFAULT_SECTORS.get(self.cleaned_data.get("kind") or Organization.Kind.SME)
+        if not sector and default:
+            return default
         if not sector:
             raise ValidationError(self.fields["sector"].error_messages["required"], code="required")
         return sector
@@ -180,13 +197,14 @@ class SignupOrganizationForm(OrganizationForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         figures = ("employees", "annual_revenue", "total_assets")
-        if self._is_consultancy() and not cleaned.get("size_band") and all(cleaned.get(f) is None for f in figures):
+        if self._is_operator() and not cleaned.get("size_band") and all(cleaned.get(f) is None for f in figures):
             self.add_error("size_band", ValidationError(_("Choose your size band."), code="required"))
         return cleaned
 
 
 class InvitationForm(forms.Form):
-    """Invite with a role of the organisation's kind: respondent or viewer; a consultancy's lead or consultant."""
+    """Invite with a role of the organisation's kind: respondent or viewer; a consultancy's lead or consultant;
+    an operator's programme administrator, analyst or viewer."""
 
     email = forms.EmailField(label=_("Email address"), max_length=254)
     role = forms.ChoiceField(
@@ -203,6 +221,14 @@ class InvitationForm(forms.Form):
             role.choices = [(r.value, r.label) for r in invitable_roles(organization)]  # type: ignore[attr-defined]
             role.initial = Membership.Role.CONSULTANT
             role.help_text = _("Consultants verify the assessments they are assigned; leads also assign them.")
+        elif organization is not None and organization.is_operator:
+            role = self.fields["role"]
+            role.choices = [(r.value, r.label) for r in invitable_roles(organization)]  # type: ignore[attr-defined]
+            role.initial = Membership.Role.ANALYST
+            role.help_text = _(
+                "Programme administrators create programmes and invite SMEs; analysts also see the named SMEs' "
+                "results; viewers see the programmes' analytics only."
+            )
 
 
 class MembershipRoleForm(forms.Form):

@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -49,6 +50,7 @@ from assessment.services.accounts import (
     member_roles,
     membership_remove,
     membership_role_change,
+    role_choice_message,
 )
 from assessment.services.organizations import ORGANIZATION_FIELDS, organization_update
 from web.access import organization_with_role
@@ -88,10 +90,21 @@ def _too_many(request: HttpRequest, template: str, context: dict[str, Any], refu
 # --- accounts ---------------------------------------------------------------------------------
 
 
+def _next_page(request: HttpRequest) -> str | None:
+    """The page to return to after signing up (`next`, as LoginView reads it), if it is one of this site's."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if safe else None
+
+
 def signup(request: HttpRequest) -> HttpResponse:
-    """One form: the account and its organisation, created together; the new owner is logged in."""
+    """One form: the account and its organisation, created together; the new owner is logged in (and returned to
+    the page that sent them, e.g. a programme invitation)."""
+    next_page = _next_page(request)
     if request.user.is_authenticated:
-        return redirect("web:home")
+        return redirect(next_page or "web:home")
     data = request.POST if request.method == "POST" else None
     if data is not None:
         # Every submission counts, valid or not: the form's errors tell whether an address has an account.
@@ -101,11 +114,12 @@ def signup(request: HttpRequest) -> HttpResponse:
             typed = {
                 "account_form": SignupForm(initial=data.dict()),
                 "organization_form": SignupOrganizationForm(initial=data.dict()),
+                "next_page": next_page,
             }
             return _too_many(request, "web/accounts/signup.html", typed, refusal)
     account_form = SignupForm(data)
     organization_form = SignupOrganizationForm(data)
-    context = {"account_form": account_form, "organization_form": organization_form}
+    context = {"account_form": account_form, "organization_form": organization_form, "next_page": next_page}
     if data is not None and all([account_form.is_valid(), organization_form.is_valid()]):
         figures = organization_form.cleaned_data
         try:
@@ -129,7 +143,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend=MODEL_BACKEND)
             messages.success(request, _("Welcome! Your account and organisation are ready."))
-            return redirect("web:home")
+            return redirect(next_page or "web:home")
     return render(request, "web/accounts/signup.html", context)
 
 
@@ -325,8 +339,7 @@ def org_member_role(request: HttpRequest, org_id: int, membership_id: int) -> Ht
     )
     form = MembershipRoleForm(request.POST, organization=organization)
     if not form.is_valid():
-        choose = _("Choose owner, lead or consultant.") if organization.is_consultancy else None
-        messages.error(request, choose or _("Choose owner, respondent or viewer."))
+        messages.error(request, role_choice_message(organization))
         return redirect("web:org_members", organization.pk)
     try:
         membership = membership_role_change(

@@ -20,8 +20,7 @@ from review.models import ReviewComment, ReviewItem
 from review.selectors import assessment_history
 from scoring.engine import AnswerSetError, Framework, parse_answer
 from scoring.selectors import framework_structure
-from scoring.wording import answer_as_text
-from web.assessments.evidence import evidence_labels
+from scoring.wording import answer_as_text, evidence_labels
 from web.assessments.pages import Questionnaire
 from web.assessments.verification import people_names
 

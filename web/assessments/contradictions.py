@@ -12,7 +12,7 @@ from django.utils.translation import gettext, pgettext
 from assessment.framework_texts import FrameworkTexts
 from scoring.engine import Answer, Framework
 from scoring.engine.suggest import Contradiction, evidence_contradictions
-from web.assessments.evidence import evidence_labels
+from scoring.wording import evidence_labels
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from reports.models import Report
 from review.models import ReviewComment
 from scoring.engine.framework import EvidenceField, Question
 from scoring.engine.values import LARGEST_NUMBER, LONGEST_COMMENT, LONGEST_EVIDENCE_TEXT, LONGEST_TEXT
-from web.assessments.evidence import evidence_labels
+from scoring.wording import evidence_labels
 from web.templatetags.question_keys import key_and_text
 
 if TYPE_CHECKING:

@@ -37,9 +37,8 @@ from scoring.engine import Answer, Framework, missing_for_submission
 from scoring.engine.suggest import suggest_option
 from scoring.results import ResultsView, results_view, score_thresholds
 from scoring.selectors import assessment_results, engine_answer, framework_structure
-from scoring.wording import answer_as_text
+from scoring.wording import answer_as_text, evidence_labels
 from web.assessments.contradictions import EvidenceWarning, evidence_warning
-from web.assessments.evidence import evidence_labels
 
 LARGE_DIMENSION = 8  # a dimension with more questions than this gets one wizard step per indicator group
 WHAT_IF_KINDS = frozenset({"single_choice", "multiple_choice", "scenario", "yes_no", "banded_number"})

@@ -10,9 +10,9 @@ from django.utils.translation import gettext
 
 from assessment.framework_format import Document
 from scoring.engine import Answer, Framework
-from scoring.wording import answer_as_text
+from scoring.wording import answer_as_text, evidence_labels
 from web.assessments.contradictions import EvidenceWarning, evidence_warnings
-from web.assessments.evidence import evidence_labels, evidence_value
+from web.assessments.evidence import evidence_value
 from web.assessments.pages import Questionnaire, Step
 
 

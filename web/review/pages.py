@@ -37,11 +37,10 @@ from scoring.engine import Answer, AnswerSetError, Framework, parse_answers
 from scoring.engine.suggest import Contradiction, evidence_contradictions
 from scoring.results import score_thresholds
 from scoring.selectors import framework_structure
-from scoring.wording import answer_as_text
+from scoring.wording import answer_as_text, evidence_labels
 from web.assessments.audit_trail import HistoryEntry, audit_trail
 from web.assessments.comments import CommentView, comment_threads
 from web.assessments.contradictions import warning_text
-from web.assessments.evidence import evidence_labels
 from web.assessments.pages import (
     Questionnaire,
     QuestionView,

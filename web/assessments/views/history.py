@@ -65,6 +65,8 @@ def org_home(request: HttpRequest, org_id: int) -> HttpResponse:
     organization, role = organization_with_role(request, org_id)
     if organization.is_consultancy:  # a consultancy answers no assessment: its work is the review queue
         return redirect("web:review_queue")
+    if organization.is_operator:  # nor does a bureau, chain leader, bank or provider: its work is its programmes
+        return redirect("web:programme_list")
     context = _history(organization, role)
     return render(request, "web/assessments/org_home.html", context)
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from api.downloads import stored_file_response
 from assessment.models import Assessment
 from reports.models import Report
 from reports.services import report_request as report_request_service
@@ -71,9 +72,6 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     if report.status != Report.Status.READY or not report.file:
         message = _("The report is %(status)s, not ready.") % {"status": report.get_status_display()}
         return HttpResponse(message, status=409, content_type="text/plain; charset=utf-8")
-    return FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
-        content_type="application/pdf",
-        filename=report.file.name.rsplit("/", 1)[-1],
+    return stored_file_response(
+        report.file, size=report.size, content_type="application/pdf", filename=report.file.name.rsplit("/", 1)[-1]
     )
