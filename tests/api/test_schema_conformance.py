@@ -181,7 +181,8 @@ def outsider_check(world: World) -> schemathesis.CheckFunction:
     def outsider_stays_invisible(
         ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
     ) -> None:
-        assert OUTSIDER_NAME not in response.text, "another user's organisation is shown"
+        # Bytes, decoded leniently: a file (a cohort's XLSX) is not text, and must not show the name either.
+        assert OUTSIDER_NAME not in response.content.decode("utf-8", "replace"), "another user's organisation is shown"
         if not 200 <= response.status_code < 300:
             return
         for prefix, pk in theirs.items():
