@@ -129,7 +129,9 @@ def test_the_access_log_is_paged_not_cut(enrolment: Enrolment, staff: dict[str, 
     assert f'href="{log}"' in overview
     pages = [client.get(log, {"page": n}).content.decode() for n in (1, 2, 3)]
     assert [p.count("<tr><td>") for p in pages] == [50, 50, 20]
-    assert 'rel="next"' in pages[0] and 'rel="prev"' not in pages[0]
-    assert 'rel="prev"' in pages[2] and 'rel="next"' not in pages[2]
+    assert 'rel="next"' in pages[0]
+    assert 'rel="prev"' not in pages[0]
+    assert 'rel="prev"' in pages[2]
+    assert 'rel="next"' not in pages[2]
     assert client.get(log, {"page": "x" * 500}).status_code == 200  # the first page, not an error
     assert logged_in(staff["admin"]).get(log).status_code == 404  # the operator has no access to the SME's pages
