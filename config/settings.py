@@ -293,6 +293,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "review.tasks.notifications_sweep_task",
         "schedule": float(SWEEP_INTERVAL_SECONDS),
     },
+    "referral-mails-sweep": {
+        "task": "offerings.tasks.referrals_notify_sweep_task",
+        "schedule": float(SWEEP_INTERVAL_SECONDS),
+    },
 }
 
 # Peer benchmarks (scoring/peers.py, docs/peers.md): who counts, and how finely scores are compared.

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from web.accounts.urls import urlpatterns as account_pages
 from web.assessments.urls import urlpatterns as assessment_pages
+from web.offerings.urls import urlpatterns as offering_pages
 from web.review.urls import urlpatterns as review_pages
 from web.verify.urls import urlpatterns as verify_pages
 
 app_name = "web"
-urlpatterns = [*account_pages, *assessment_pages, *review_pages, *verify_pages]
+urlpatterns = [*account_pages, *assessment_pages, *review_pages, *verify_pages, *offering_pages]
