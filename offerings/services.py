@@ -140,8 +140,12 @@ def offering_create(*, provider: Organization, created_by: User, **fields: Any) 
 def offering_update(*, offering: Offering, updated_by: User, **fields: Any) -> Offering:
     """Change an offering (publishing or unpublishing it with `active`)."""
     _require_publisher(updated_by, offering.provider)
-    changed = _apply(offering, fields)
-    _offering_check(offering)
+    try:
+        changed = _apply(offering, fields)
+        _offering_check(offering)
+    except ValidationError:
+        offering.refresh_from_db()  # the caller's instance stays as stored
+        raise
     offering.save(update_fields=[*changed, "updated_at"])
     return offering
 

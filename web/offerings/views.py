@@ -103,7 +103,6 @@ def offering_edit(request: HttpRequest, pk: int) -> HttpResponse:
             offering_update(offering=offering, updated_by=user, **form.offering_fields())
         except ValidationError as error:
             form_errors_add(form, error)
-            offering.refresh_from_db()
         else:
             messages.success(request, _("The offering is saved."))
             return redirect("web:offering_edit", offering.pk)
