@@ -11,6 +11,7 @@ from api.views.docs import ApiDocsView
 from api.views.documents import DocumentViewSet
 from api.views.frameworks import FrameworkViewSet
 from api.views.history import HistoryViewSet
+from api.views.offerings import OfferingViewSet, ReferralViewSet
 from api.views.organizations import OrganizationViewSet
 from api.views.reports import ReportViewSet
 from api.views.reviews import AssessmentReviewViewSet, ReviewQueueViewSet
@@ -28,6 +29,8 @@ router.register(f"{ASSESSMENT_PREFIX}/history", HistoryViewSet, basename="assess
 router.register("reviews", ReviewQueueViewSet, basename="review")
 router.register("reports", ReportViewSet, basename="report")
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
+router.register("offerings", OfferingViewSet, basename="offering")
+router.register("referrals", ReferralViewSet, basename="referral")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
