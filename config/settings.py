@@ -377,6 +377,10 @@ SPECTACULAR_SETTINGS = {
         "AdjustedVerdictEnum": ["adjusted"],
         "ChangeRequestedVerdictEnum": ["change_requested"],
         "UnverifiableVerdictEnum": ["unverifiable"],
+        # One name each for the classification's lists, wherever a body or a filter uses them (offerings too).
+        "ProvinceEnum": "assessment.classification.PROVINCES",
+        "SectorEnum": "assessment.classification.SECTORS",
+        "SizeBandEnum": "assessment.classification.SizeBand",
     },
 }
 

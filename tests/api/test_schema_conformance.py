@@ -225,6 +225,10 @@ READ_OPERATIONS = (
     "GET /api/v1/assessments/{id}/review/items/",
     "GET /api/v1/assessments/{id}/comments/",
     "GET /api/v1/assessments/{id}/history/",
+    "GET /api/v1/offerings/",
+    "GET /api/v1/offerings/{id}/",
+    "GET /api/v1/referrals/",
+    "GET /api/v1/referrals/{id}/",
 )
 WRITE_OPERATIONS = (
     "POST /api/v1/organizations/",
@@ -244,6 +248,10 @@ WRITE_OPERATIONS = (
     "POST /api/v1/assessments/{id}/review/return/",
     "POST /api/v1/assessments/{id}/review/finalize/",
     "POST /api/v1/assessments/{id}/comments/",
+    "POST /api/v1/offerings/",
+    "PATCH /api/v1/offerings/{id}/",
+    "POST /api/v1/referrals/",
+    "PATCH /api/v1/referrals/{id}/",
 )
 UPLOAD = "POST /api/v1/assessments/{id}/documents/"
 
