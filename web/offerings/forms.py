@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +66,8 @@ class OfferingForm(forms.Form):
 
     def __init__(self, *args: Any, providers: QuerySet[Organization], frameworks: QuerySet[Framework], **kw: Any):
         super().__init__(*args, **kw)
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
         provider_field: Any = self.fields["provider"]
         provider_field.queryset = providers
         framework_field: Any = self.fields["framework"]
@@ -129,6 +132,11 @@ class ReferralForm(forms.Form):
     def initial_for(user: User, question_key: str) -> dict[str, Any]:
         name = f"{user.last_name}{user.first_name}".strip() or user.email
         return {"contact_name": name, "contact_email": user.email, "question_key": question_key, "share": "contact"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
 
     def referral_fields(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
