@@ -4,6 +4,7 @@ gap and asks for contact, the provider finds the request in its inbox and marks 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -12,10 +13,15 @@ from assessment.models import FrameworkVersion, Organization, User
 from assessment.services.assessments import answers_upsert, assessment_create
 from assessment.services.organizations import organization_create
 from offerings.models import Referral
+from programmes.models import Programme
 from scoring.selectors import framework_structure
 from tests.e2e.accessibility import assert_controls_named, assert_no_horizontal_overflow
 from tests.e2e.conftest import ContextFactory, Photographer, log_in
 from tests.helpers import lowest_item, submit_filling_gaps
+from tests.offerings.conftest import make_offering, provider, provider_admin
+from tests.offerings.test_provider_evaluation import bureau, programme, world
+
+__all__ = ["bureau", "make_offering", "programme", "provider", "provider_admin", "world"]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,6 +61,9 @@ def test_a_provider_publishes_an_sme_asks_and_the_provider_sees_the_request(
     screenshot(provider, "offering-form")
     provider.get_by_role("button", name="Save the offering").click()
     expect(provider.locator(".messages")).to_contain_text("The offering is saved.")
+    provider.goto("/offerings/")
+    expect(provider.locator("#offering-table")).to_contain_text("S01, S02")
+    screenshot(provider, "offering-list")
 
     sme = new_context(locale="en-GB").new_page()
     log_in(sme, owner.email)
@@ -83,3 +92,18 @@ def test_a_provider_publishes_an_sme_asks_and_the_provider_sees_the_request(
     expect(provider.locator("#referral-outcome")).to_contain_text("已电话联系")
     screenshot(provider, "referral-inbox-detail")
     assert Referral.objects.get().status == "progressed"
+
+
+def test_the_operator_compares_providers_in_its_programme(
+    new_context: ContextFactory,
+    screenshot: Photographer,
+    programme: Programme,
+    world: dict[str, Any],
+    bureau: tuple[Organization, User],
+) -> None:
+    page = new_context(locale="en-GB").new_page()
+    log_in(page, "admin@bureau.example", "pw-bureau-1234")
+    page.goto(f"/programmes/{programme.pk}/providers/")
+    expect(page.locator("#offering-evaluation-table")).to_contain_text("17.88")
+    assert_no_horizontal_overflow(page)
+    screenshot(page, "programme-providers")

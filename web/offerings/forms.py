@@ -152,3 +152,8 @@ class ReferralStatusForm(forms.Form):
     outcome = forms.CharField(
         label=_("note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
