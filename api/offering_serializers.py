@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -13,6 +14,17 @@ from assessment.models import Framework
 from offerings.models import Offering, Referral
 
 Serializer = serializers.Serializer[Any]
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
+
+
+class FrameworkSlug(serializers.SlugRelatedField):
+    """A framework by its slug; what cannot be a slug (a NUL byte, which PostgreSQL refuses) is simply not one."""
+
+    def to_internal_value(self, data: Any) -> Framework:
+        if not isinstance(data, str) or not SLUG.fullmatch(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:60])
+        found: Framework = super().to_internal_value(data)
+        return found
 
 
 class OfferingSerializer(serializers.ModelSerializer[Offering]):
@@ -20,7 +32,7 @@ class OfferingSerializer(serializers.ModelSerializer[Offering]):
         source="provider_id", min_value=1, max_value=2**62, help_text="The publishing operator's id (set on create)."
     )
     provider_name = serializers.CharField(source="provider.name", read_only=True)
-    framework = serializers.SlugRelatedField(
+    framework = FrameworkSlug(
         slug_field="slug",
         queryset=Framework.objects.all(),
         help_text="The framework's slug, e.g. miit-2024-manufacturing.",

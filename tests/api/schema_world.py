@@ -79,6 +79,8 @@ class World:
     offering: Offering  # another organisation's (a provider's), published: seen by all, changed by its admins
     hidden_offering: Offering  # the provider's, unpublished: not there for anyone else
     referral: Referral  # the organisation asked the provider of `offering` for contact
+    spare_offering: Offering  # the provider's, published, not asked about yet: a new referral succeeds
+    provider_secret: str  # the write-scoped key of the provider's administrator
 
 
 def _ready(assessment: Assessment, user: User) -> Assessment:
@@ -182,7 +184,7 @@ def world_build(*, owner: User, organization: Organization, miit: FrameworkVersi
     outsider = organization_create(owner=stranger, name=OUTSIDER_NAME, sector="C", size_band="micro", province="11")
     outsider_assessment = assessment_create(organization=outsider, framework_version=miit, created_by=stranger)
     _key, secret = api_key_create(user=owner, name="conformance", scope=ApiKey.Scope.WRITE)
-    offering, hidden_offering, referral = _offerings(organization, owner, miit)
+    offering, hidden_offering, spare_offering, referral, provider_secret = _offerings(organization, owner, miit)
     return World(
         secret=secret,
         consultant_secret=consultant_secret,
@@ -207,16 +209,21 @@ def world_build(*, owner: User, organization: Organization, miit: FrameworkVersi
         offering=offering,
         hidden_offering=hidden_offering,
         referral=referral,
+        spare_offering=spare_offering,
+        provider_secret=provider_secret,
     )
 
 
-def _offerings(organization: Organization, owner: User, miit: FrameworkVersion) -> tuple[Offering, Offering, Referral]:
-    """A provider's published and unpublished offerings, and the organisation's request to the published one."""
+def _offerings(
+    organization: Organization, owner: User, miit: FrameworkVersion
+) -> tuple[Offering, Offering, Offering, Referral, str]:
+    """A provider's offerings (published, unpublished, published and spare), the organisation's request to the
+    first, and the provider administrator's key."""
     admin = User.objects.create_user("provider@example.com", "pw-provider-1234")
     provider = organization_create(
         owner=admin, name="数转服务商", kind="provider", sector="I", size_band="small", province="32"
     )
-    offering, hidden = [
+    offering, hidden, spare = [
         offering_create(
             provider=provider,
             created_by=admin,
@@ -229,12 +236,13 @@ def _offerings(organization: Organization, owner: User, miit: FrameworkVersion) 
             contact_email="wang@provider.example",
             active=active,
         )
-        for title, active in (("设备联网诊断", True), ("未发布的培训", False))
+        for title, active in (("设备联网诊断", True), ("未发布的培训", False), ("技改贷款", True))
     ]
     referral = referral_create(
         offering=offering, organization=organization, requested_by=owner, contact_name="李四", contact_email="l@x.cn"
     )
-    return offering, hidden, referral
+    _key, secret = api_key_create(user=admin, name="provider", scope=ApiKey.Scope.WRITE)
+    return offering, hidden, spare, referral, secret
 
 
 def _ids(*objects: Any) -> list[str]:
@@ -276,7 +284,7 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
             "spare_documents": {"values": _ids(*world.spare_documents)},
             "organization_ids": {"values": [world.organization.pk, world.outsider.pk]},
             "offerings": {"values": _ids(world.offering, world.hidden_offering)},
-            "offering_ids": {"values": [world.offering.pk, world.hidden_offering.pk]},
+            "offering_ids": {"values": [world.offering.pk, world.hidden_offering.pk, world.spare_offering.pk]},
             "referrals": {"values": _ids(world.referral)},
             "assessment_ids": {"values": [world.draft.pk, world.submitted.pk, world.outsider_assessment.pk]},
             "questions": {"values": world.question_keys},

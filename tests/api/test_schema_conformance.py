@@ -323,6 +323,10 @@ def path_parameters(world: World, path: str) -> dict[str, str]:
         return {"id": str(world.report.pk)}
     if path.startswith("/api/v1/documents/"):
         return {"id": str(world.document.pk)}
+    if path.startswith("/api/v1/offerings/"):
+        return {"id": str(world.offering.pk)}
+    if path.startswith("/api/v1/referrals/"):
+        return {"id": str(world.referral.pk)}
     if path in REVIEW_STEPS:
         return {"id": str(REVIEW_STEPS[path](world).pk)}
     if "/review/" in path or path.endswith(("/comments/", "/history/")):
@@ -342,6 +346,8 @@ REVIEW_STEPS: dict[str, Callable[[World], Assessment]] = {  # the assessment eac
 def credentials(world: World, path: str) -> dict[str, str]:
     """The consultant's key for the review, their queue, comments (internal ones too) and history; else the owner's."""
     consultants = path == "/api/v1/reviews/" or "/review/" in path or path.endswith(("/comments/", "/history/"))
+    if path.startswith("/api/v1/offerings/"):  # an operator's administrator publishes; an SME may not
+        return {"Authorization": f"Bearer {world.provider_secret}"}
     return {"Authorization": f"Bearer {world.consultant_secret if consultants else world.secret}"}
 
 
@@ -403,6 +409,30 @@ def accepted_body(world: World, label: str) -> Any:
         "POST /api/v1/assessments/{id}/review/return/": {"message": "请修改"},
         "POST /api/v1/assessments/{id}/review/finalize/": {"statement": "经核查属实"},
         "POST /api/v1/assessments/{id}/comments/": {"question": "F1", "body": "请说明", "visibility": "internal"},
+        "POST /api/v1/offerings/": {
+            "provider": world.offering.provider_id,
+            "kind": "funding",
+            "title": "技改贷款二期",
+            "description": "贴息贷款",
+            "framework": "miit-2024-manufacturing",
+            "question_keys": ["S07"],
+            "level_min": 1,
+            "level_max": 2,
+            "provinces": ["32"],
+            "contact_name": "赵经理",
+            "contact_email": "zhao@bank.example",
+        },
+        "PATCH /api/v1/offerings/{id}/": {"title": "改名", "active": True, "size_bands": ["small"]},
+        "POST /api/v1/referrals/": {
+            "offering": world.spare_offering.pk,
+            "organization": world.organization.pk,
+            "question_key": "S07",
+            "message": "请联系",
+            "share_results": True,
+            "contact_name": "李四",
+            "contact_email": "li@sme.example",
+        },
+        "PATCH /api/v1/referrals/{id}/": {"status": "progressed", "outcome": "已联系"},
     }
     return bodies[label]
 
