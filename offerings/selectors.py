@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -255,15 +255,6 @@ def referrals_visible(user: User, *, only: int | None = None) -> QuerySet[Referr
     )
 
 
-def referral_side(user: User, referral: Referral) -> str | None:
-    """ "provider" or "sme": the side `user` acts for on this referral (provider first), None for neither."""
-    if Membership.objects.filter(user=user, organization=referral.offering.provider_id).exists():
-        return "provider"
-    if Membership.objects.filter(user=user, organization=referral.organization_id).exists():
-        return "sme"
-    return None
-
-
 @dataclass(frozen=True)
 class SharedDimension:
     name: str
@@ -314,10 +305,3 @@ def referral_shared_results(referral: Referral, *, language: str) -> SharedResul
             SharedDimension(texts.dimension_names.get(d.key, d.key), d.score, d.max) for d in card.dimensions if d.max
         ),
     )
-
-
-def organizations_may_request(user: User) -> Iterable[int]:
-    """The SMEs on whose behalf `user` may ask for contact: those where they answer (owners, respondents)."""
-    return Membership.objects.filter(
-        user=user, role__in=Membership.CONTRIBUTORS, organization__kind=Organization.Kind.SME
-    ).values_list("organization_id", flat=True)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from programmes.providers import provider_evaluation
 from programmes.selectors import programme_get, programme_role
-from web.offerings.views import _user
+from web.offerings.views import request_user
 
 
 @login_required
@@ -21,7 +21,7 @@ def programme_providers(request: HttpRequest, pk: int) -> HttpResponse:
         "programme": programme,
         "evaluation": provider_evaluation(programme),
         "organization": programme.operator,
-        "role": programme_role(_user(request), programme),
+        "role": programme_role(request_user(request), programme),
         "nav": "programmes",
     }
     return render(request, "web/offerings/providers.html", context)

@@ -18,7 +18,7 @@ from offerings.services import referral_create
 from web.access import organization_with_role
 from web.accounts.forms import form_errors_add
 from web.offerings.forms import ReferralForm, ReferralStatusForm
-from web.offerings.views import _user, status_post
+from web.offerings.views import request_user, status_post
 
 NAV = "referrals"
 
@@ -48,12 +48,15 @@ def referral_new(request: HttpRequest, org_id: int, offering_id: int) -> HttpRes
         raise PermissionDenied(_("Only an enterprise's owners and respondents ask for contact."))
     offering = get_object_or_404(Offering.objects.select_related("provider"), pk=offering_id, active=True)
     question = request.GET.get("question", "")[:40]
-    initial = ReferralForm.initial_for(_user(request), question if question in offering.question_keys else "")
+    initial = ReferralForm.initial_for(request_user(request), question if question in offering.question_keys else "")
     form = ReferralForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             referral_create(
-                offering=offering, organization=organization, requested_by=_user(request), **form.referral_fields()
+                offering=offering,
+                organization=organization,
+                requested_by=request_user(request),
+                **form.referral_fields(),
             )
         except ServiceError as error:
             form.add_error(None, str(error))

@@ -30,7 +30,7 @@ from web.accounts.forms import form_errors_add
 from web.offerings.forms import OfferingForm, ReferralStatusForm
 
 
-def _user(request: HttpRequest) -> User:
+def request_user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
@@ -44,14 +44,17 @@ def _nav(user: User, nav: str) -> dict[str, Any]:
 
 def _form(request: HttpRequest, data: Any = None, **kwargs: Any) -> OfferingForm:
     return OfferingForm(
-        data, providers=provider_organizations(_user(request), admin=True), frameworks=frameworks_published(), **kwargs
+        data,
+        providers=provider_organizations(request_user(request), admin=True),
+        frameworks=frameworks_published(),
+        **kwargs,
     )
 
 
 @login_required
 @require_GET
 def offering_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not provider_organizations(user).exists():
         raise Http404
     context = {
@@ -65,7 +68,7 @@ def offering_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def offering_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not provider_organizations(user, admin=True).exists():
         raise PermissionDenied(_("Only an operator's programme administrators publish its offerings."))
     form = _form(request, request.POST or None)
@@ -85,8 +88,8 @@ def offering_new(request: HttpRequest) -> HttpResponse:
 
 def _own_offering(request: HttpRequest, pk: int) -> Offering:
     """One of the user's operators' offerings (404 for anyone else's), which they may change (else 403)."""
-    offering = get_object_or_404(offerings_of_providers(_user(request)), pk=pk)
-    if not may_publish(_user(request), offering.provider):
+    offering = get_object_or_404(offerings_of_providers(request_user(request)), pk=pk)
+    if not may_publish(request_user(request), offering.provider):
         raise PermissionDenied(_("Only an operator's programme administrators publish its offerings."))
     return offering
 
@@ -94,7 +97,7 @@ def _own_offering(request: HttpRequest, pk: int) -> Offering:
 @login_required
 @require_http_methods(["GET", "POST"])
 def offering_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     offering = _own_offering(request, pk)
     form = _form(request, request.POST or None, initial=OfferingForm.initial_of(offering))
     form.fields["provider"].disabled = True
@@ -114,7 +117,7 @@ def offering_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def offering_unpublish_view(request: HttpRequest, pk: int) -> HttpResponse:
     offering = _own_offering(request, pk)
-    offering_unpublish(offering=offering, updated_by=_user(request))
+    offering_unpublish(offering=offering, updated_by=request_user(request))
     messages.success(request, _("The offering is no longer shown to enterprises."))
     return redirect("web:offering_list")
 
@@ -122,7 +125,7 @@ def offering_unpublish_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def referral_inbox(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not provider_organizations(user).exists():
         raise Http404
     referrals = referrals_received(user).order_by("status", "-created_at", "-id")
@@ -138,7 +141,7 @@ def status_post(request: HttpRequest, referral: Referral) -> ReferralStatusForm 
     form = ReferralStatusForm(request.POST)
     if form.is_valid():
         try:
-            referral_status_set(referral=referral, updated_by=_user(request), **form.cleaned_data)
+            referral_status_set(referral=referral, updated_by=request_user(request), **form.cleaned_data)
         except ServiceError as error:
             form.add_error(None, str(error))
         except ValidationError as error:
@@ -153,7 +156,7 @@ def status_post(request: HttpRequest, referral: Referral) -> ReferralStatusForm 
 @require_http_methods(["GET", "POST"])
 def referral_received(request: HttpRequest, pk: int) -> HttpResponse:
     """One referral as the provider sees it: the contact, and the level and scores only if the SME shared them."""
-    user = _user(request)
+    user = request_user(request)
     referral = get_object_or_404(referrals_received(user), pk=pk)
     role = Membership.objects.filter(user=user, organization=referral.offering.provider_id).values_list(
         "role", flat=True
