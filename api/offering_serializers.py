@@ -11,6 +11,7 @@ from rest_framework import serializers
 from api.serializers import Figure
 from assessment.classification import PROVINCES, SECTORS, SizeBand
 from assessment.models import Framework
+from assessment.validators import validate_display_text
 from offerings.models import Offering, Referral
 
 Serializer = serializers.Serializer[Any]
@@ -161,11 +162,17 @@ class ReferralCreateSerializer(Serializer):
     share_results = serializers.BooleanField(
         required=False, default=False, help_text="Share the level and scores; otherwise the contact details only."
     )
-    contact_name = serializers.CharField(max_length=120)
+    contact_name = serializers.CharField(max_length=120, validators=[validate_display_text])
     contact_email = serializers.EmailField()
-    contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+    contact_phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, default="", validators=[validate_display_text]
+    )
 
 
 class ReferralUpdateSerializer(Serializer):
-    status = serializers.ChoiceField(choices=[Referral.Status.PROGRESSED, Referral.Status.CLOSED])
+    status = serializers.ChoiceField(
+        choices=[Referral.Status.PROGRESSED, Referral.Status.CLOSED],
+        required=False,
+        help_text="Leave out to add a note alone.",
+    )
     outcome = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")

@@ -214,8 +214,11 @@ def referral_create(
     return referral
 
 
-def referral_status_set(*, referral: Referral, updated_by: User, status: str, outcome: str = "") -> Referral:
-    """Either side marks a referral in progress or closed, with a note; a closed one stays closed."""
+def referral_status_set(
+    *, referral: Referral, updated_by: User, status: str | None = None, outcome: str = ""
+) -> Referral:
+    """Either side marks a referral in progress or closed, with a note (without `status`: the note alone); a closed
+    one stays closed."""
     roles = set(
         Membership.objects.filter(
             user=updated_by, organization__in=[referral.offering.provider_id, referral.organization_id]
@@ -223,10 +226,12 @@ def referral_status_set(*, referral: Referral, updated_by: User, status: str, ou
     )
     if not roles & (PROVIDER_ACTORS | SME_ACTORS):
         raise NotAllowedError(gettext("Your role does not allow changing this request."))
-    if status not in Referral.Status.values or status == Referral.Status.REQUESTED:
-        raise ServiceError(gettext("Mark it in progress or closed."), field="status")
-    if status not in NEXT_STATUSES[Referral.Status(referral.status)]:
+    if referral.status == Referral.Status.CLOSED:
         raise TransitionError(gettext("This request is closed."))
+    if status is None:
+        status = referral.status
+    elif status not in NEXT_STATUSES[Referral.Status(referral.status)]:
+        raise ServiceError(gettext("Mark it in progress or closed."), field="status")
     errors: dict[str, list[str]] = {}
     _text_limit("outcome", outcome, errors)
     if errors:

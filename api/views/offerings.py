@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -24,22 +24,11 @@ from offerings.models import Offering, Referral
 from offerings.selectors import offerings_filtered, offerings_visible, referral_shared_results, referrals_visible
 from offerings.services import offering_create, offering_update, referral_create, referral_status_set
 
-OFFERING_FILTERS = [
-    OpenApiParameter(name, type_, description=description)
-    for name, type_, description in (
-        ("framework", str, "A framework's slug."),
-        ("question", str, "Covers this question or scenario key, e.g. S07."),
-        ("level", int, "Covers this level."),
-        ("province", str, "Serves this province (GB/T 2260 code; offerings serving everywhere included)."),
-        ("sector", str, "Serves this sector (GB/T 4754 section)."),
-        ("size_band", str, "Serves this size band."),
-    )
-]
-
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Published offerings (and all of your operators' own), filterable", parameters=OFFERING_FILTERS
+        summary="Published offerings (and all of your operators' own), filterable",
+        parameters=[s.OfferingQuerySerializer],
     ),
     create=extend_schema(summary="Publish an offering (an operator's programme administrators)"),
     retrieve=extend_schema(summary="An offering"),

@@ -109,14 +109,20 @@ def test_both_sides_follow_up_and_a_closed_request_stays_closed(
     offering: Offering, organization: Organization, owner: User, provider_admin: User
 ) -> None:
     referral = ask(offering, organization, owner)
+    with pytest.raises(ServiceError, match="in progress or closed"):
+        referral_status_set(referral=referral, updated_by=owner, status="requested")
+    referral_status_set(referral=referral, updated_by=provider_admin, outcome="已收到")  # a note alone
+    referral.refresh_from_db()
+    assert (referral.status, referral.outcome) == ("requested", "已收到")
     referral_status_set(referral=referral, updated_by=provider_admin, status="progressed", outcome="已电话联系")
     referral.refresh_from_db()
     assert (referral.status, referral.outcome, referral.updated_by) == ("progressed", "已电话联系", provider_admin)
     referral_status_set(referral=referral, updated_by=owner, status="closed", outcome="已签约")
-    with pytest.raises(TransitionError):
-        referral_status_set(referral=referral, updated_by=provider_admin, status="progressed")
-    with pytest.raises(ServiceError):
-        referral_status_set(referral=Referral.objects.get(), updated_by=owner, status="requested")
+    for status in ("progressed", None):
+        with pytest.raises(TransitionError):
+            referral_status_set(referral=referral, updated_by=provider_admin, status=status, outcome="再联系")
+    referral.refresh_from_db()
+    assert (referral.status, referral.outcome) == ("closed", "已签约")
 
 
 def test_viewers_and_strangers_cannot_change_a_request(
