@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -95,6 +96,14 @@ class OfferingQuerySerializer(Serializer):
     province = serializers.ChoiceField(required=False, choices=PROVINCES, help_text="Serves this province.")
     sector = serializers.ChoiceField(required=False, choices=SECTORS, help_text="Serves this sector.")
     size_band = serializers.ChoiceField(required=False, choices=SizeBand.choices, help_text="Serves this size band.")
+
+    def to_internal_value(self, data: Any) -> Any:
+        # DRF reads an empty query value as an absent one; `?level=` is a mistake, not "any level" (api.filters).
+        names = ("framework", "question", "level", "province", "sector", "size_band")
+        blank = {name: [_("Give a value, or leave the parameter out.")] for name in names if data.get(name) == ""}
+        if blank:
+            raise serializers.ValidationError(blank)
+        return super().to_internal_value(data)
 
 
 class SharedDimensionSerializer(Serializer):

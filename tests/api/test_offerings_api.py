@@ -118,6 +118,12 @@ def test_everyone_signed_in_lists_published_offerings_with_filters(
     assert titles("?framework=eu-dma") == []
     assert owner_client.get("/api/v1/offerings/?level=x").status_code == 400
     assert owner_client.get("/api/v1/offerings/?province=99").status_code == 400
+    blank = owner_client.get("/api/v1/offerings/?size_band=&question=")
+    assert blank.status_code == 400
+    assert blank.json()["details"] == {
+        "size_band": ["Give a value, or leave the parameter out."],
+        "question": ["Give a value, or leave the parameter out."],
+    }
     assert APIClient().get("/api/v1/offerings/").status_code == 401
 
 
