@@ -11,6 +11,7 @@ from api.views.docs import ApiDocsView
 from api.views.documents import DocumentViewSet
 from api.views.frameworks import FrameworkViewSet
 from api.views.history import HistoryViewSet
+from api.views.offerings import OfferingViewSet, ReferralViewSet
 from api.views.organizations import OrganizationViewSet
 from api.views.programme_analytics import (
     ProgrammeAnalyticsView,
@@ -40,6 +41,8 @@ router.register(
     rf"programmes/(?P<programme_id>{ID})/invitations", ProgrammeInvitationViewSet, basename="programme-invitation"
 )
 router.register("enrolments", EnrolmentViewSet, basename="enrolment")
+router.register("offerings", OfferingViewSet, basename="offering")
+router.register("referrals", ReferralViewSet, basename="referral")
 
 urlpatterns = [
     re_path(rf"^v1/programmes/(?P<id>{ID})/analytics/$", ProgrammeAnalyticsView.as_view(), name="programme-analytics"),

@@ -367,6 +367,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programmes.tasks.cohort_exports_sweep_task",
         "schedule": float(SWEEP_INTERVAL_SECONDS),
     },
+    "referral-mails-sweep": {
+        "task": "offerings.tasks.referrals_notify_sweep_task",
+        "schedule": float(SWEEP_INTERVAL_SECONDS),
+    },
 }
 # Cohort exports (docs/cohort-analytics.md): up to this many rows a CSV or XLSX is made in the request and sent
 # at once; above it a Celery job writes the file and the page shows its progress.
@@ -495,6 +499,10 @@ SPECTACULAR_SETTINGS = {
         "AdjustedVerdictEnum": ["adjusted"],
         "ChangeRequestedVerdictEnum": ["change_requested"],
         "UnverifiableVerdictEnum": ["unverifiable"],
+        # One name each for the classification's lists, wherever a body or a filter uses them (offerings too).
+        "ProvinceEnum": "assessment.classification.PROVINCES",
+        "SectorEnum": "assessment.classification.SECTORS",
+        "SizeBandEnum": "assessment.classification.SizeBand",
     },
 }
 

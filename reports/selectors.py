@@ -18,6 +18,7 @@ from django.utils import translation
 
 from assessment import exact_json
 from assessment.models import Assessment, Membership, User
+from offerings.selectors import Match, Need, Profile, match_of, offerings_matching
 from reports import summary
 from reports.identity import verification_code_normalised
 from reports.models import Report
@@ -178,6 +179,35 @@ def assessment_roadmap(assessment: Assessment, view: ResultsView) -> Roadmap:
     return build_roadmap(assessment, view, library, notes)
 
 
+def support_needs(view: ResultsView, roadmap: Roadmap) -> tuple[Need, ...]:
+    """The gaps help could close, in the plan's order: each step of the path and item of the roadmap with the
+    level it aims at (a scenario's level; for other questions, the level the plan reaches)."""
+    aim = roadmap.reaches or view.next_level
+    kinds = {key: q.kind for key, q in view.framework.questions.items()}
+    changes = [step.answer for step in roadmap.steps] + [c for item in roadmap.items for c in item.changes]
+    needs: dict[str, Need] = {}
+    for change in changes:
+        if change.question in needs:
+            continue
+        if kinds.get(change.question) == "scenario" and change.level:
+            needs[change.question] = Need(change.question, change.level)
+        elif aim is not None and kinds.get(change.question) != "scenario":
+            needs[change.question] = Need(change.question, aim.number)
+    return tuple(needs.values())
+
+
+def support_that_fits(assessment: Assessment, view: ResultsView, roadmap: Roadmap) -> tuple[Match, ...]:
+    """Published offerings for the plan's gaps (offerings.selectors: closest fit first, a few), in the view's
+    language: the results page and the report show the same."""
+    organization = assessment.organization
+    profile = Profile(organization.province, organization.sector, organization.size_band)
+    found = offerings_matching(
+        framework_id=assessment.framework_version.framework_id, needs=support_needs(view, roadmap), profile=profile
+    )
+    with translation.override("en" if view.language == "en" else "zh-hans"):
+        return tuple(match_of(offering, need) for offering, need in found)
+
+
 def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
     """Every fact the report shows, in `language` ("zh-Hans" or "en"). Data only: the template lays it out."""
     view = results_view(assessment, language=language)
@@ -246,6 +276,7 @@ def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
         "priorities": roadmap.items[:3],
         "roadmap": roadmap,
         "support": {kind: text[language] for kind, text in library["support"].items()},
+        "offerings": support_that_fits(assessment, view, roadmap),
         "appendix": appendix,
         "notes": notes.get("", []),
         "question_notes": {key: found for key, found in notes.items() if key},

@@ -23,6 +23,8 @@ from assessment.models import Assessment, EvidenceDocument, FrameworkVersion, Me
 from assessment.services.assessments import answers_upsert, assessment_create
 from assessment.services.documents import document_add
 from assessment.services.organizations import organization_create
+from offerings.models import Offering, Referral
+from offerings.services import offering_create, referral_create
 from programmes.invitations_csv import InvitationRow
 from programmes.models import Consent, Enrolment, Programme, ProgrammeInvitation
 from programmes.services import GroupSpec, programme_create, programme_invitation_accept, programme_invitations_create
@@ -86,6 +88,11 @@ class World:
     enrolment: Enrolment  # `organization`'s in `programme`
     open_programme: Programme  # the bureau's second programme, which `organization` is invited to, not enrolled in
     token: str  # that invitation's: accept and decline draw it
+    offering: Offering  # another organisation's (a provider's), published: seen by all, changed by its admins
+    hidden_offering: Offering  # the provider's, unpublished: not there for anyone else
+    referral: Referral  # the organisation asked the provider of `offering` for contact
+    spare_offering: Offering  # the provider's, published, not asked about yet: a new referral succeeds
+    provider_secret: str  # the write-scoped key of the provider's administrator
 
 
 def _ready(assessment: Assessment, user: User) -> Assessment:
@@ -252,6 +259,7 @@ def world_build(*, owner: User, organization: Organization, miit: FrameworkVersi
     outsider_assessment = assessment_create(organization=outsider, framework_version=miit, created_by=stranger)
     _key, secret = api_key_create(user=owner, name="conformance", scope=ApiKey.Scope.WRITE)
     programmes = programme_world_build(owner=owner, organization=organization, miit=miit)
+    offering, hidden_offering, spare_offering, referral, provider_secret = _offerings(organization, owner, miit)
     return World(
         secret=secret,
         consultant_secret=consultant_secret,
@@ -274,7 +282,43 @@ def world_build(*, owner: User, organization: Organization, miit: FrameworkVersi
         outsider_assessment=outsider_assessment,
         outsider_document=_document(outsider_assessment, stranger, evidence_files.png()),
         **vars(programmes),
+        offering=offering,
+        hidden_offering=hidden_offering,
+        referral=referral,
+        spare_offering=spare_offering,
+        provider_secret=provider_secret,
     )
+
+
+def _offerings(
+    organization: Organization, owner: User, miit: FrameworkVersion
+) -> tuple[Offering, Offering, Offering, Referral, str]:
+    """A provider's offerings (published, unpublished, published and spare), the organisation's request to the
+    first, and the provider administrator's key."""
+    admin = User.objects.create_user("provider@example.com", "pw-provider-1234")
+    provider = organization_create(
+        owner=admin, name="数转服务商", kind="provider", sector="I", size_band="small", province="32"
+    )
+    offering, hidden, spare = [
+        offering_create(
+            provider=provider,
+            created_by=admin,
+            kind="consulting",
+            title=title,
+            description="诊断与辅导",
+            framework=miit.framework,
+            question_keys=["S07", "F1"],
+            contact_name="王工",
+            contact_email="wang@provider.example",
+            active=active,
+        )
+        for title, active in (("设备联网诊断", True), ("未发布的培训", False), ("技改贷款", True))
+    ]
+    referral = referral_create(
+        offering=offering, organization=organization, requested_by=owner, contact_name="李四", contact_email="l@x.cn"
+    )
+    _key, secret = api_key_create(user=admin, name="provider", scope=ApiKey.Scope.WRITE)
+    return offering, hidden, spare, referral, secret
 
 
 def _ids(*objects: Any) -> list[str]:
@@ -315,6 +359,9 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
             "documents": {"values": _ids(world.document, world.outsider_document)},
             "spare_documents": {"values": _ids(*world.spare_documents)},
             "organization_ids": {"values": [world.organization.pk, world.outsider.pk]},
+            "offerings": {"values": _ids(world.offering, world.hidden_offering)},
+            "offering_ids": {"values": [world.offering.pk, world.hidden_offering.pk, world.spare_offering.pk]},
+            "referrals": {"values": _ids(world.referral)},
             "assessment_ids": {"values": [world.draft.pk, world.submitted.pk, world.outsider_assessment.pk]},
             "questions": {"values": world.question_keys},
             "usccs": {"values": ["", valid_uscc(900_001), valid_uscc(900_002)]},  # random ones fail the check digit
@@ -333,6 +380,8 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
             "path.slug": _drawn_from("frameworks"),
             "body.uscc": _drawn_from("usccs"),
             "body.organization": _drawn_from("organization_ids"),
+            "body.provider": _drawn_from("organization_ids"),
+            "body.offering": _drawn_from("offering_ids"),
             "body.previous": _drawn_from("assessment_ids"),
             "body.framework": _drawn_from("frameworks"),
             "body.question": _drawn_from("questions"),
@@ -371,6 +420,10 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
                 "include-path-regex": "^/api/v1/programme-exports/",
                 "parameters": {"path.id": _drawn_from("programme-exports")},
             },
+            *(
+                {"include-path-regex": f"^/api/v1/{resource}/", "parameters": {"path.id": _drawn_from(resource)}}
+                for resource in ("offerings", "referrals")
+            ),
             *(
                 {
                     "include-path-regex": f"^/api/v1/{resource}/",

@@ -40,9 +40,20 @@ REFUSALS_NO_SCHEMA_CAN_STATE: dict[str, frozenset[str] | None] = {
     # file: content that is not a document the API takes (the type is read from it), a file attached there
     # already, or one over the assessment's limits (how many files, how many bytes together);
     # answer: an adjusted verdict's answer, checked against the question as answers are (invalid_answers);
-    # answer.question: a question key in that answer other than the URL's.
+    # answer.question: a question key in that answer other than the URL's;
+    # offerings (docs/offerings.md): provider: an operator you may not see; question_keys, level_min, level_max:
+    # keys and levels the offering's framework does not have; offering: not a published offering, or one asked
+    # already; question_key: a key the offering does not address; contact_email: an address Django's validator
+    # refuses though it has the e-mail format (a one-letter top-level domain).
     "invalid": frozenset(
         {
+            "provider",
+            "question_keys",
+            "level_min",
+            "level_max",
+            "offering",
+            "question_key",
+            "contact_email",
             "organization",
             "framework",
             "previous",

@@ -19,6 +19,7 @@ from assessment.models import Assessment, ConsultantAssignment, FrameworkVersion
 from assessment.services.assessments import answers_upsert, assessment_create
 from assessment.services.documents import document_add
 from assessment.services.organizations import organization_create
+from offerings.services import offering_create, referral_create
 from programmes.invitations_csv import InvitationRow
 from programmes.models import CohortExport, Consent, Programme
 from programmes.services import GroupSpec, programme_create, programme_invitation_accept, programme_invitations_create
@@ -113,6 +114,16 @@ class Operation:
 
 ORG_BODY = {"name": "新建企业", "sector": "C", "province": "11", "size_band": "micro"}
 WEBHOOK = {"url": "https://hooks.example.com/sme", "events": ["assessment.submitted"]}
+
+OFFERING = {
+    "kind": "training",
+    "title": "数字化培训",
+    "description": "培训",
+    "framework": "miit-2024-manufacturing",
+    "question_keys": ["S01"],
+    "contact_name": "王",
+    "contact_email": "w@provider.example",
+}
 
 OPERATIONS = [
     Operation("frameworks_list", "get", "/api/v1/frameworks/", EVERYONE),
@@ -264,6 +275,43 @@ OPERATIONS = [
         {"body": "内部：需现场核对", "visibility": "internal"},
     ),
     Operation("history", "get", "/api/v1/assessments/{assessment}/history/", {**READERS, **OUTSIDERS}),
+    Operation("offerings_list", "get", "/api/v1/offerings/?province=32&level=1", EVERYONE),
+    Operation("offerings_retrieve", "get", "/api/v1/offerings/{offering}/", EVERYONE),
+    Operation(
+        "offerings_create",  # an SME is no operator: its people may not publish; an unknown provider is a 400
+        "post",
+        "/api/v1/offerings/",
+        {**{c: 403 for c in READERS}, **{c: 400 for c in OUTSIDERS}},
+        {**OFFERING, "provider": "{org}"},
+    ),
+    Operation(
+        "offerings_partial_update",  # another provider's published offering: seen, not changed
+        "patch",
+        "/api/v1/offerings/{offering}/",
+        {c: 403 for c in EVERYONE},
+        {"title": "改名"},
+    ),
+    Operation("referrals_list", "get", "/api/v1/referrals/", EVERYONE),
+    Operation(
+        "referrals_create",
+        "post",
+        "/api/v1/referrals/",
+        {**contributors_write(201), **{c: 400 for c in OUTSIDERS}},  # the organisation named in the body is unknown
+        {"offering": "{fresh_offering}", "organization": "{org}", "contact_name": "李四", "contact_email": "l@x.cn"},
+    ),
+    Operation(
+        "referrals_retrieve",
+        "get",
+        "/api/v1/referrals/{referral}/",
+        {**READERS, "assigned_consultant": 404, **OUTSIDERS},  # the SME's own business, not its consultant's
+    ),
+    Operation(
+        "referrals_partial_update",
+        "patch",
+        "/api/v1/referrals/{referral}/",
+        {**contributors_write(200), "assigned_consultant": 404},
+        {"status": "progressed", "outcome": "已联系"},
+    ),
 ]
 PROGRAMME = {
     "operator": "{operator}",
@@ -361,6 +409,9 @@ PLACEHOLDERS = (
     "enrolment",
     "invited",
     "export",
+    "offering",
+    "fresh_offering",
+    "referral",
 )
 # The cohort: figures for every member of the operator, exports and their jobs for analysts and administrators.
 COHORT_OPERATIONS = [
@@ -386,7 +437,7 @@ def test_the_matrix_covers_every_operation_of_the_schema(client: Any, db: None) 
         for name in (*PLACEHOLDERS, *REVIEWED):
             path = path.replace(f"{{{name}}}", "{id}")
         path = re.sub(r"/(answers|items)/[A-Z0-9]+/", r"/\1/{question_key}/", path)
-        covered.add((o.method, path.replace("/miit-2024-manufacturing/", "/{slug}/")))
+        covered.add((o.method, path.replace("/miit-2024-manufacturing/", "/{slug}/").split("?")[0]))
     assert operations == covered
 
 
@@ -427,7 +478,27 @@ def world(miit: FrameworkVersion, settings: Any) -> dict[str, Any]:
         upload=evidence_files.upload(evidence_files.pdf("ledger")),
         question_key="F2",
     )
+    provider_admin = _user("admin@provider.matrix.example")
+    provider = organization_create(
+        owner=provider_admin, name="矩阵服务商", kind="provider", sector="I", size_band="small", province="32"
+    )
+    offerings = [
+        offering_create(
+            provider=provider, created_by=provider_admin, **{**OFFERING, "framework": miit.framework, "title": title}
+        )
+        for title in ("数字化培训", "设备联网咨询")
+    ]
+    referral = referral_create(
+        offering=offerings[0],
+        organization=organization,
+        requested_by=owner,
+        contact_name="李四",
+        contact_email="l@x.cn",
+    )
     return {
+        "offering": offerings[0],
+        "fresh_offering": offerings[1],
+        "referral": referral,
         "users": users,
         "other": other,
         "org": organization,

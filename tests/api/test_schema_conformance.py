@@ -254,6 +254,10 @@ READ_OPERATIONS = (
     "GET /api/v1/programmes/{id}/export/",
     "GET /api/v1/programme-exports/{id}/",
     "GET /api/v1/programme-exports/{id}/file/",
+    "GET /api/v1/offerings/",
+    "GET /api/v1/offerings/{id}/",
+    "GET /api/v1/referrals/",
+    "GET /api/v1/referrals/{id}/",
 )
 WRITE_OPERATIONS = (
     "POST /api/v1/organizations/",
@@ -282,6 +286,10 @@ WRITE_OPERATIONS = (
     "POST /api/v1/enrolments/accept/",
     "POST /api/v1/enrolments/decline/",
     "POST /api/v1/enrolments/{id}/withdraw/",
+    "POST /api/v1/offerings/",
+    "PATCH /api/v1/offerings/{id}/",
+    "POST /api/v1/referrals/",
+    "PATCH /api/v1/referrals/{id}/",
 )
 UPLOAD = "POST /api/v1/assessments/{id}/documents/"
 
@@ -365,6 +373,10 @@ def path_parameters(world: World, path: str) -> dict[str, str]:
         return {"id": str(world.programme.pk)}
     if path.startswith("/api/v1/enrolments/"):
         return {"id": str(world.enrolment.pk)}
+    if path.startswith("/api/v1/offerings/"):
+        return {"id": str(world.offering.pk)}
+    if path.startswith("/api/v1/referrals/"):
+        return {"id": str(world.referral.pk)}
     if path in REVIEW_STEPS:
         return {"id": str(REVIEW_STEPS[path](world).pk)}
     if "/review/" in path or path.endswith(("/comments/", "/history/")):
@@ -387,6 +399,8 @@ def credentials(world: World, path: str) -> dict[str, str]:
     consultants = path == "/api/v1/reviews/" or "/review/" in path or path.endswith(("/comments/", "/history/"))
     if path.startswith("/api/v1/programmes/"):
         return {"Authorization": f"Bearer {world.operator_secret}"}
+    if path.startswith("/api/v1/offerings/"):  # an operator's administrator publishes; an SME may not
+        return {"Authorization": f"Bearer {world.provider_secret}"}
     return {"Authorization": f"Bearer {world.consultant_secret if consultants else world.secret}"}
 
 
@@ -481,6 +495,30 @@ def accepted_body(world: World, label: str) -> Any:
         },
         "POST /api/v1/enrolments/decline/": {"token": world.token},
         "POST /api/v1/enrolments/{id}/withdraw/": {},
+        "POST /api/v1/offerings/": {
+            "provider": world.offering.provider_id,
+            "kind": "funding",
+            "title": "技改贷款二期",
+            "description": "贴息贷款",
+            "framework": "miit-2024-manufacturing",
+            "question_keys": ["S07"],
+            "level_min": 1,
+            "level_max": 2,
+            "provinces": ["32"],
+            "contact_name": "赵经理",
+            "contact_email": "zhao@bank.example",
+        },
+        "PATCH /api/v1/offerings/{id}/": {"title": "改名", "active": True, "size_bands": ["small"]},
+        "POST /api/v1/referrals/": {
+            "offering": world.spare_offering.pk,
+            "organization": world.organization.pk,
+            "question_key": "S07",
+            "message": "请联系",
+            "share_results": True,
+            "contact_name": "李四",
+            "contact_email": "li@sme.example",
+        },
+        "PATCH /api/v1/referrals/{id}/": {"status": "progressed", "outcome": "已联系"},
     }
     return bodies[label]
 

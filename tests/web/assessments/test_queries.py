@@ -29,7 +29,7 @@ BOUNDS = {
     "history": (9, 28),  # drafts are scored for the page, not stored: one query loads all their answers
     "wizard": (5, 16),  # with the evidence documents: one query for all of them
     "review": (5, 16),
-    "results": (8, 30),
+    "results": (9, 31),  # with one query for the offerings of the framework ("Support that fits")
     "autosave": (10, 23),  # the save reads the answers before it and appends one history event per change
 }
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assessment.framework_texts import document_language
 from reports.models import Report
+from reports.selectors import support_that_fits
 from scoring.engine import AnswerSetError
 from scoring.engine.serialize import card_from_data
 from scoring.results import score_thresholds
@@ -40,6 +41,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     peer_form = PeerForm(request.GET or None)
     chosen = peer_form.cleaned_data["peers"] if peer_form.is_valid() else []
     layout = questionnaire(assessment.framework_version)
+    page = results_page(assessment, chosen)
     context = page_context(
         assessment,
         role,
@@ -49,7 +51,8 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         report_form=ReportForm(initial={"language": document_language()}),
         reports=Report.objects.filter(assessment=assessment).order_by("-created_at", "-id"),
         files=evidence_files(assessment, can_write=False),  # read-only here: attached in the wizard and review
-        **results_page(assessment, chosen),
+        offers=support_that_fits(assessment, page["v"], page["roadmap"]),
+        **page,
     )
     return render(request, "web/assessments/results.html", context)
 
