@@ -84,7 +84,8 @@ PROGRAMME_FIELDS = frozenset(
 def _check(programme: Programme, versions: Sequence[FrameworkVersion]) -> None:
     errors: dict[str, list[str]] = {}
     try:
-        programme.full_clean(exclude=["operator", "created_by", "framework_versions"])
+        # The period's constraint is checked below, worded for the field (its default message names the constraint).
+        programme.full_clean(exclude=["operator", "created_by", "framework_versions"], validate_constraints=False)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if not versions:
