@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from assessment.classification import PROVINCES, SECTORS, SizeBand
 from assessment.exact_json import exact_json_field
@@ -240,7 +241,7 @@ class Invitation(models.Model):
     """An owner's invitation to join an organisation; the emailed token is stored only as its SHA-256."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
+        PENDING = "pending", pgettext_lazy("invitation status", "pending")
         ACCEPTED = "accepted", _("accepted")
         REVOKED = "revoked", _("revoked")
         EXPIRED = "expired", _("expired")

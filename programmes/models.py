@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from assessment.classification import PROVINCES, SECTORS, SizeBand
 from assessment.models import Assessment, FrameworkVersion, Organization, points_field
@@ -99,7 +100,7 @@ class ProgrammeInvitation(models.Model):
     """An operator invites a company to a programme; the emailed token is stored only as its SHA-256."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
+        PENDING = "pending", pgettext_lazy("invitation status", "pending")
         ACCEPTED = "accepted", _("accepted")
         DECLINED = "declined", _("declined")
         REVOKED = "revoked", _("revoked")
