@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from reports.charts import ACCENT, INK, MUTED, PEER, Box, _svg, legend, text_block, text_width
 from scoring.templatetags.figures import figure
@@ -250,7 +251,13 @@ def cohort_charts(figures: dict[str, Any]) -> CohortCharts:
             colour=ACCENT,
         ),
         uplift=count_bars(
-            [(_("%(change)+d levels") % {"change": c["change"]}, c["count"]) for c in uplift["level_changes"]],
+            [
+                (
+                    ngettext("%(change)+d level", "%(change)+d levels", abs(c["change"])) % {"change": c["change"]},
+                    c["count"],
+                )
+                for c in uplift["level_changes"]
+            ],
             _("Level change from T0 to T1"),
             colour=VERIFIED,
         ),

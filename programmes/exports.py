@@ -132,7 +132,7 @@ def export_sheet(programme: Programme, filters: CohortFilter, language: str) -> 
 def export_rows(programme: Programme, filters: CohortFilter, sheet: Sheet) -> Iterator[tuple[int, list[Any]]]:
     """(enrolment id, cells) for each member, in a stable order, read in chunks (a server-side cursor)."""
     consent = {"results": _("results"), "answers": _("results and answers")}
-    gates = {"score": _("score"), "scenarios": _("scenarios")}
+    gates = {"score": _("score gate"), "scenarios": _("scenario gate")}
     language = _language(translation.get_language() or "")
     members = cohort_members(programme, filters).order_by("organization__name", "enrolment_id").values(*EXPORT_FIELDS)
     for row in members.iterator(chunk_size=2000):
