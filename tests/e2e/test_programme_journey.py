@@ -86,7 +86,7 @@ def _submit(page: Page, assessment: Assessment) -> None:
 def _invitation_path(outbox: list[EmailMessage], email: str) -> str:
     """The link in the invitation e-mail sent to `email`, as a path on the live server."""
     (message,) = [m for m in outbox if m.to == [email]]
-    found = re.search(r"/programme-invitations/[^/\s]+/", message.body)
+    found = re.search(r"/programme-invitations/[^/\s]+/", str(message.body))
     assert found, message.body
     return found.group(0)
 
@@ -108,6 +108,7 @@ def _export_rows(path: Path) -> dict[str, list[Any]]:
 def test_a_bureau_runs_a_programme_from_invitation_to_referral(
     new_context: ContextFactory,
     screenshot: Photographer,
+    screenshot_dir: Path,
     celery_worker_process: WorkerFactory,
     mailoutbox: list[EmailMessage],
     settings: Any,
@@ -157,8 +158,8 @@ def test_a_bureau_runs_a_programme_from_invitation_to_referral(
     links = [_invitation_path(mailoutbox, email) for _name, email in SMES]
 
     # 3. Two owners consent (results and answers, results only) through the link; the third declines.
-    owners = []
-    for (name, email), org, link, consent in zip(SMES[:2], smes, links, ["answers", "results"], strict=False):
+    owners: list[Page] = []
+    for (_name, email), org, link, consent in zip(SMES[:2], smes, links, ["answers", "results"], strict=False):
         owner = new_context(locale="zh-CN").new_page()
         log_in(owner, email)
         owner.goto(link)
@@ -310,7 +311,9 @@ def test_a_bureau_runs_a_programme_from_invitation_to_referral(
     sme_b.goto(f"/assessments/{assessments[1].pk}/results/")
     support = sme_b.locator("#support")
     expect(support).to_contain_text(OFFERING)
-    screenshot(sme_b, "journey-programme-9-support")
+    expect(support).to_contain_text("S01")
+    assert cards[1].scenario_levels["S01"] == 0  # the gap: B's first scenario at level 0, the offering lifts to 1
+    support.screenshot(path=str(screenshot_dir / "journey-programme-9-support.png"))  # the page is long
     support.locator("a[href*='/referrals/new/']").first.click()
     sme_b.locator("#id_message").fill("我们想参加下一期。")
     sme_b.locator("input[name=share][value=results]").check()
@@ -323,4 +326,4 @@ def test_a_bureau_runs_a_programme_from_invitation_to_referral(
     expect(provider.locator("#shared-level")).to_contain_text(level_b)
     screenshot(provider, "journey-programme-9-referral")
     referral = Referral.objects.get()
-    assert (referral.organization, referral.offering.title) == (smes[1], OFFERING)
+    assert (referral.organization, referral.offering.title, referral.question_key) == (smes[1], OFFERING, "S01")
