@@ -60,7 +60,7 @@ def test_a_viewer_sees_the_figures_without_names_or_exports(world: Any) -> None:
 def test_filters_narrow_the_page_and_a_bad_one_is_a_400(world: Any) -> None:
     client = web(world.analyst)
     narrowed = client.get(page(world), {"group": world.group.pk}).content.decode()
-    assert "<div><strong>1</strong>enrolled</div>" in narrowed
+    assert '<div id="cohort-enrolled"><strong>1</strong>enrolled</div>' in narrowed
     assert "丙机械" not in narrowed  # in the group, but assessed only once: no T0→T1 row
     bad = client.get(page(world), {"province": "99", "group": "x"})
     assert bad.status_code == 400

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from programmes.providers import provider_evaluation
 from programmes.selectors import programme_get, programme_role
 from web.offerings.views import request_user
+from web.programmes.pages import programme_page
 
 
 @login_required
@@ -17,11 +18,6 @@ from web.offerings.views import request_user
 def programme_providers(request: HttpRequest, pk: int) -> HttpResponse:
     """Every member of the operator sees it: aggregates per offering and provider, no SME named."""
     programme = programme_get(request.user, pk)
-    context = {
-        "programme": programme,
-        "evaluation": provider_evaluation(programme),
-        "organization": programme.operator,
-        "role": programme_role(request_user(request), programme),
-        "nav": "programmes",
-    }
+    role = programme_role(request_user(request), programme)
+    context = programme_page(programme, role, "providers", evaluation=provider_evaluation(programme))
     return render(request, "web/offerings/providers.html", context)

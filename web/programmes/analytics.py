@@ -22,6 +22,7 @@ from programmes.exports import cohort_export_now, cohort_export_request, export_
 from programmes.models import CohortExport, Programme, ProgrammeGroup
 from programmes.selectors import programme_get, programme_role
 from scoring.results import profile_name
+from web.programmes.pages import programme_page
 
 
 class CohortFilterForm(forms.Form):
@@ -88,17 +89,19 @@ def analytics(request: HttpRequest, pk: int) -> HttpResponse:
     named = _may_export(role)
     if not named:
         figures = cohort_analytics_unnamed(figures)
-    context = {
-        "programme": programme,
-        "form": form,
-        "filtered": bool(filters.as_dict()),
-        "f": figures,
-        "charts": cohort_charts(figures),
-        "summaries": summary_rows(figures),
-        "may_export": named,
-        "query": request.GET.urlencode(),
-        "status": 400 if form.errors else 200,
-    }
+    context = programme_page(
+        programme,
+        role,
+        "analytics",
+        form=form,
+        filtered=bool(filters.as_dict()),
+        f=figures,
+        charts=cohort_charts(figures),
+        summaries=summary_rows(figures),
+        may_export=named,
+        query=request.GET.urlencode(),
+        status=400 if form.errors else 200,
+    )
     return render(request, "web/programmes/analytics.html", context, status=400 if form.errors else 200)
 
 
@@ -130,39 +133,41 @@ def exports(request: HttpRequest, pk: int) -> HttpResponse | StreamingHttpRespon
             )
             return redirect("web:programme_export", pk=programme.pk, export_id=export.pk)
         status = 400
-    context = {
-        "programme": programme,
-        "filter_form": filter_form,
-        "export_form": export_form,
-        "jobs": CohortExport.objects.filter(programme=programme)[:20],
-        "stream_max": settings.COHORT_EXPORT_STREAM_MAX_ROWS,
-    }
+    context = programme_page(
+        programme,
+        role,
+        "exports",
+        filter_form=filter_form,
+        export_form=export_form,
+        jobs=CohortExport.objects.filter(programme=programme)[:20],
+        stream_max=settings.COHORT_EXPORT_STREAM_MAX_ROWS,
+    )
     return render(request, "web/programmes/exports.html", context, status=status)
 
 
-def _export(request: HttpRequest, pk: int, export_id: int) -> tuple[Programme, CohortExport]:
+def _export(request: HttpRequest, pk: int, export_id: int) -> tuple[Programme, str, CohortExport]:
     programme, role = _programme(request, pk)
     if not _may_export(role):
         raise PermissionDenied
-    return programme, get_object_or_404(CohortExport, programme=programme, pk=export_id)
+    return programme, role, get_object_or_404(CohortExport, programme=programme, pk=export_id)
 
 
 @login_required
 @require_GET
 def export_progress(request: HttpRequest, pk: int, export_id: int) -> HttpResponse:
-    programme, export = _export(request, pk, export_id)
+    programme, role, export = _export(request, pk, export_id)
     running = export.status in (CohortExport.Status.QUEUED, CohortExport.Status.RUNNING)
     percent = None
     if export.rows_total:
         percent = min(100, round(100 * export.rows_done / export.rows_total))
-    context = {"programme": programme, "export": export, "running": running, "percent": percent}
+    context = programme_page(programme, role, "exports", export=export, running=running, percent=percent)
     return render(request, "web/programmes/exports_progress.html", context)
 
 
 @login_required
 @require_GET
 def export_download(request: HttpRequest, pk: int, export_id: int) -> FileResponse:
-    export = _export(request, pk, export_id)[1]
+    export = _export(request, pk, export_id)[2]
     if export.status != CohortExport.Status.READY or not export.file:
         raise Http404
     return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.file.name.rsplit("/", 1)[-1])

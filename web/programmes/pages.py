@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -36,6 +37,20 @@ OPTIONAL_TABS = (
     ("exports", "web:programme_exports", Membership.PROGRAMME_ANALYSTS),
     ("providers", "web:programme_providers", Membership.PROGRAMME_ANALYSTS | {Membership.Role.VIEWER}),
 )
+
+
+def programme_page(programme: Programme, role: str | None, tab: str, **extra: Any) -> dict[str, Any]:
+    """What every page of a programme shows around its content: the operator's navigation and the programme's tabs."""
+    return {
+        "programme": programme,
+        "organization": programme.operator,  # the operator's navigation
+        "role": role,
+        "nav": "programmes",
+        "tab": tab,
+        "tabs": programme_tabs(programme, role),
+        "is_admin": may_administer(role),
+        **extra,
+    }
 
 
 def programme_tabs(programme: Programme, role: str | None) -> list[Tab]:

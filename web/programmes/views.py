@@ -40,7 +40,7 @@ from programmes.services import (
 )
 from web.accounts.forms import form_errors_add
 from web.programmes.forms import InvitationFileForm, InvitationForm, OperatorChoiceForm, ProgrammeForm
-from web.programmes.pages import programme_tabs, sme_detail
+from web.programmes.pages import programme_page, sme_detail
 
 TEMPLATES = "web/programmes"
 
@@ -53,19 +53,6 @@ def _programme(request: HttpRequest, pk: int) -> tuple[Programme, str | None]:
     """The programme (404 unless one of the user's operators runs it) and the user's role in its operator."""
     programme = programme_get(request.user, pk)
     return programme, programme_role(_user(request), programme)
-
-
-def _context(programme: Programme, role: str | None, tab: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "programme": programme,
-        "organization": programme.operator,  # the operator's navigation
-        "role": role,
-        "nav": "programmes",
-        "tab": tab,
-        "tabs": programme_tabs(programme, role),
-        "is_admin": may_administer(role),
-        **extra,
-    }
 
 
 def _admin_only(role: str | None) -> None:
@@ -164,7 +151,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The programme is saved."))
             return redirect("web:programme_overview", programme.pk)
-    context = _context(programme, role, "edit", form=form)
+    context = programme_page(programme, role, "edit", form=form)
     return render(request, f"{TEMPLATES}/form.html", context, status=422 if form.errors else 200)
 
 
@@ -172,7 +159,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def programme_overview(request: HttpRequest, pk: int) -> HttpResponse:
     """Every member of the operator: the target, the period, and how many SMEs are where."""
     programme, role = _programme(request, pk)
-    context = _context(
+    context = programme_page(
         programme,
         role,
         "overview",
@@ -193,7 +180,7 @@ def _invitations_page(
     row_errors: tuple[Any, ...] = (),
     status: int = 200,
 ) -> HttpResponse:
-    context = _context(
+    context = programme_page(
         programme,
         role,
         "invitations",
@@ -280,7 +267,7 @@ def programme_smes(request: HttpRequest, pk: int) -> HttpResponse:
     programme, role = _programme(request, pk)
     _analysts_only(role)
     enrolments = enrolments_active(programme).select_related("organization", "group").order_by("organization__name")
-    context = _context(programme, role, "smes", enrolments=enrolments, counts=programme_counts(programme))
+    context = programme_page(programme, role, "smes", enrolments=enrolments, counts=programme_counts(programme))
     return render(request, f"{TEMPLATES}/smes.html", context)
 
 
@@ -298,7 +285,7 @@ def programme_sme(request: HttpRequest, pk: int, org_id: int) -> HttpResponse:
         viewer=_user(request),
         kind=AccessRecord.Kind.ANSWERS if with_answers else AccessRecord.Kind.RESULTS,
     )
-    context = _context(
+    context = programme_page(
         programme, role, "smes", detail=detail, answers_allowed=answers_allowed, with_answers=with_answers
     )
     return render(request, f"{TEMPLATES}/sme.html", context)
