@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers import Figure
+from api.serializers import Figure, NonBlankText
 from assessment.classification import PROVINCES, SECTORS, SizeBand
 from assessment.models import Framework
 from assessment.validators import validate_display_text
@@ -40,7 +40,7 @@ class OfferingSerializer(serializers.ModelSerializer[Offering]):
         help_text="The framework's slug, e.g. miit-2024-manufacturing.",
     )
     question_keys = serializers.ListField(
-        child=serializers.CharField(max_length=40),
+        child=NonBlankText(max_length=40),
         min_length=1,
         max_length=200,
         help_text="Question or scenario keys of the framework's published versions, e.g. S07.",

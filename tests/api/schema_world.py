@@ -362,6 +362,10 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
             "offerings": {"values": _ids(world.offering, world.hidden_offering)},
             "offering_ids": {"values": [world.offering.pk, world.hidden_offering.pk, world.spare_offering.pk]},
             "referrals": {"values": _ids(world.referral)},
+            "provider_ids": {"values": [world.offering.provider_id]},
+            "offering_keys": {"values": ["S07", "F1"]},
+            "spare_offering_ids": {"values": [world.spare_offering.pk]},
+            "own_organization_ids": {"values": [world.organization.pk]},
             "assessment_ids": {"values": [world.draft.pk, world.submitted.pk, world.outsider_assessment.pk]},
             "questions": {"values": world.question_keys},
             "usccs": {"values": ["", valid_uscc(900_001), valid_uscc(900_002)]},  # random ones fail the check digit
@@ -380,8 +384,10 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
             "path.slug": _drawn_from("frameworks"),
             "body.uscc": _drawn_from("usccs"),
             "body.organization": _drawn_from("organization_ids"),
-            "body.provider": _drawn_from("organization_ids"),
             "body.offering": _drawn_from("offering_ids"),
+            "body.provider": _drawn_from("provider_ids"),
+            "body.question_key": _drawn_from("offering_keys"),
+            "body.question_keys[*]": _drawn_from("offering_keys"),
             "body.previous": _drawn_from("assessment_ids"),
             "body.framework": _drawn_from("frameworks"),
             "body.question": _drawn_from("questions"),
@@ -424,6 +430,14 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
                 {"include-path-regex": f"^/api/v1/{resource}/", "parameters": {"path.id": _drawn_from(resource)}}
                 for resource in ("offerings", "referrals")
             ),
+            {
+                # A new request succeeds only for an offering not asked about yet, on behalf of the caller's SME.
+                "include-name": "POST /api/v1/referrals/",
+                "parameters": {
+                    "body.offering": _drawn_from("spare_offering_ids", probability=1.0),
+                    "body.organization": _drawn_from("own_organization_ids", probability=1.0),
+                },
+            },
             *(
                 {
                     "include-path-regex": f"^/api/v1/{resource}/",

@@ -199,6 +199,8 @@ def test_a_live_server_answers_every_generated_request_as_its_schema_documents(
         # The review's operations and what the consultant reads, again with the consultant's key: the owner is
         # refused the review's steps, so only this run can succeed at them.
         "consultant": {"secret": world.consultant_secret, "include_path_regex": REVIEW_PATHS},
+        # Offerings are written by an operator's administrators: only the provider's run can succeed at them.
+        "provider": {"secret": world.provider_secret, "include_path_regex": "^/api/v1/offerings/"},
     }
     for name, options in runs.items():
         done, har = schemathesis_run(server, world, tmp_path / name, **options)
