@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from assessment.classification import PROVINCES, SECTORS, SizeBand
 from assessment.models import Framework, FrameworkVersion, Organization, User
 from offerings.models import Offering, Referral
+from offerings.services import OFFERING_FIELDS
 
 KEY_SEPARATORS = re.compile(r"[\s,，;；、]+")
 
@@ -83,24 +84,7 @@ class OfferingForm(forms.Form):
 
     @staticmethod
     def initial_of(offering: Offering) -> dict[str, Any]:
-        fields = [
-            "kind",
-            "title",
-            "description",
-            "level_min",
-            "level_max",
-            "provinces",
-            "sectors",
-            "size_bands",
-            "price",
-            "subsidy",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "url",
-            "active",
-        ]
-        initial = {name: getattr(offering, name) for name in fields}
+        initial = {name: getattr(offering, name) for name in OFFERING_FIELDS - {"framework", "question_keys"}}
         return {
             **initial,
             "provider": offering.provider_id,
