@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from assessment.models import User
 from programmes.analytics import CohortFilter, Scales, cohort_analytics, cohort_members, programme_scales
 from programmes.models import AccessRecord, CohortExport, Programme
+from programmes.services import access_records_write
 from scoring.engine.numbers import exact
 from scoring.results import profile_name
 
@@ -265,15 +266,6 @@ def xlsx_write(
     for row in _aggregate_rows(figures):
         aggregates.append([float(c) if isinstance(c, Decimal) else c for c in row])
     book.save(target)
-
-
-def access_records_write(*, enrolment_ids: list[int], viewer: User | None, kind: str) -> int:
-    """One AccessRecord per SME whose figures a file carried, in batches."""
-    name = (viewer.get_full_name() or viewer.email) if viewer is not None else ""
-    now = timezone.now()
-    records = [AccessRecord(enrolment_id=e, viewer=viewer, viewer_name=name, kind=kind, at=now) for e in enrolment_ids]
-    AccessRecord.objects.bulk_create(records, batch_size=5000)
-    return len(records)
 
 
 @dataclass(frozen=True)

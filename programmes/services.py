@@ -492,15 +492,14 @@ def access_record(*, enrolment: Enrolment, viewer: User, kind: str) -> AccessRec
     return AccessRecord.objects.create(enrolment=enrolment, viewer=viewer, viewer_name=name[:200], kind=kind)
 
 
-def access_records_bulk(*, enrolments: Iterable[Enrolment], viewer: User, kind: str) -> int:
-    """One access record per active enrolment (an export, a cohort report); returns how many."""
-    name = (viewer.get_full_name() or viewer.email)[:200]
+def access_records_write(*, enrolment_ids: Iterable[int], viewer: User | None, kind: str) -> int:
+    """One AccessRecord per SME whose figures someone at the operator saw (a list, an export, a cohort report),
+    in batches; the viewer may be gone by the time a queued export runs. Returns how many."""
+    name = ((viewer.get_full_name() or viewer.email) if viewer is not None else "")[:200]
     now = timezone.now()
-    rows = [
-        AccessRecord(enrolment=e, viewer=viewer, viewer_name=name, kind=kind, at=now) for e in enrolments if e.is_active
-    ]
-    AccessRecord.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+    records = [AccessRecord(enrolment_id=e, viewer=viewer, viewer_name=name, kind=kind, at=now) for e in enrolment_ids]
+    AccessRecord.objects.bulk_create(records, batch_size=5000)
+    return len(records)
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from assessment.models import User
 from programmes.models import AccessRecord, Programme
-from programmes.services import access_records_bulk
+from programmes.services import access_records_write
 from tests.e2e.conftest import PASSWORD, log_in
 from tests.programmes.conftest import *  # noqa: F403  (the fixtures)
 from tests.programmes.conftest import invite
@@ -53,7 +53,7 @@ def test_operator_navigation_group_kinds_and_the_paged_access_log(
     screenshot(visitor, f"programme-invitation-visitor-{lang}")
 
     for _ in range(60):
-        access_records_bulk(enrolments=[enrolment], viewer=staff["analyst"], kind=AccessRecord.Kind.RESULTS)
+        access_records_write(enrolment_ids=[enrolment.pk], viewer=staff["analyst"], kind=AccessRecord.Kind.RESULTS)
     owner = new_context(locale=locale).new_page()
     log_in(owner, sme_owner.email)
     owner.goto(f"/organizations/{enrolment.organization_id}/programmes/")

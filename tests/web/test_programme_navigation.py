@@ -9,7 +9,7 @@ from django.test import Client
 
 from assessment.models import Organization, User
 from programmes.models import AccessRecord, Enrolment, Programme
-from programmes.services import access_records_bulk
+from programmes.services import access_records_write
 from tests.programmes.conftest import *  # noqa: F403  (the fixtures)
 from tests.programmes.conftest import invite
 from tests.web.test_programme_pages import logged_in
@@ -121,7 +121,7 @@ def test_a_name_in_two_boxes_is_refused(programme: Programme, staff: dict[str, U
 
 def test_the_access_log_is_paged_not_cut(enrolment: Enrolment, staff: dict[str, User], sme_owner: User) -> None:
     for _ in range(120):
-        access_records_bulk(enrolments=[enrolment], viewer=staff["analyst"], kind=AccessRecord.Kind.RESULTS)
+        access_records_write(enrolment_ids=[enrolment.pk], viewer=staff["analyst"], kind=AccessRecord.Kind.RESULTS)
     client = logged_in(sme_owner)
     overview = client.get(f"/organizations/{enrolment.organization_id}/programmes/").content.decode()
     assert overview.count("<tr><td>") == 10

@@ -11,7 +11,9 @@ from django.test import Client
 
 from assessment.models import Organization, User
 from assessment.services.organizations import organization_create
+from programmes.cohort import cohort_member_refresh
 from programmes.models import AccessRecord, Enrolment, Programme, ProgrammeInvitation
+from scoring.selectors import assessment_result
 from tests.helpers import valid_uscc
 from tests.programmes.conftest import *  # noqa: F403  (the fixtures)
 from tests.programmes.conftest import invite, user
@@ -222,3 +224,17 @@ def test_the_signup_offers_operator_kinds_and_an_operator_invites_analysts(clien
     assert (bureau.kind, bureau.sector) == ("bureau", "S")
     page = client.get(f"/orgs/{bureau.pk}/members/").content.decode()
     assert 'value="analyst"' in page
+
+
+def test_the_sme_list_shows_each_levels_and_records_that_they_were_seen(
+    programme: Programme, staff: Any, enrolment: Any, assessed: Any
+) -> None:
+    result = assessment_result(assessed)
+    member = cohort_member_refresh(enrolment_id=enrolment.pk)  # what the submission's commit triggers
+    assert member is not None
+    assert (member.level, member.total) == (result.level, result.total)
+    page = logged_in(staff["analyst"]).get(f"/programmes/{programme.pk}/smes/").content.decode()
+    assert f'<td class="n sme-level">{result.level}</td>' in page
+    assert '<td class="n sme-verified">—</td>' in page
+    seen = AccessRecord.objects.get(enrolment=enrolment)
+    assert (seen.viewer, seen.kind) == (staff["analyst"], AccessRecord.Kind.RESULTS)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -32,6 +33,7 @@ from programmes.selectors import (
 )
 from programmes.services import (
     access_record,
+    access_records_write,
     programme_create,
     programme_invitation_revoke,
     programme_invitations_create,
@@ -261,13 +263,23 @@ def programme_invitation_revoke_view(request: HttpRequest, pk: int, invitation_i
     return redirect("web:programme_invitations", programme.pk)
 
 
+SMES_PAGE = 50
+
+
 @login_required
 def programme_smes(request: HttpRequest, pk: int) -> HttpResponse:
     """The SMEs whose consent stands, by name: analysts and admins."""
     programme, role = _programme(request, pk)
     _analysts_only(role)
-    enrolments = enrolments_active(programme).select_related("organization", "group").order_by("organization__name")
-    context = programme_page(programme, role, "smes", enrolments=enrolments, counts=programme_counts(programme))
+    enrolments = (
+        enrolments_active(programme)
+        .select_related("organization", "group", "cohort")
+        .order_by("organization__name", "pk")
+    )
+    page = Paginator(enrolments, SMES_PAGE).get_page(request.GET.get("page"))
+    # The list shows each SME's levels: seeing them is recorded, as on the SME's own page.
+    access_records_write(enrolment_ids=[e.pk for e in page], viewer=_user(request), kind=AccessRecord.Kind.RESULTS)
+    context = programme_page(programme, role, "smes", page=page, counts=programme_counts(programme))
     return render(request, f"{TEMPLATES}/smes.html", context)
 
 
