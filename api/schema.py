@@ -70,6 +70,12 @@ class ApiSchema(AutoSchema):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if isinstance(field, serializers.DecimalField) and field.decimal_places is not None and "type" in schema:
             schema["multipleOf"] = float(10**-field.decimal_places)  # more decimal places are refused, not rounded
+        if isinstance(field, serializers.ListSerializer) and schema.get("type") == "array":
+            # drf-spectacular states a ListField's bounds, not a list serializer's (many=True)
+            if field.min_length is not None:
+                schema["minItems"] = field.min_length
+            if field.max_length is not None:
+                schema["maxItems"] = field.max_length
         validators = getattr(field, "validators", ())
         if direction == "request" and isinstance(field, NonBlankText):
             schema["pattern"] = DISPLAY_TEXT if field.one_line else NOT_BLANK

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from api.errors import ApiError, ErrorSerializer
 from api.permissions import key_organization
 from api.views import ID, caller
+from assessment.classification import PROVINCES, SECTORS
 from assessment.framework_texts import document_language
 from assessment.models import Membership
 from programmes.analytics import CohortFilter, cohort_analytics, cohort_analytics_unnamed, cohort_filter_parse
@@ -39,9 +40,16 @@ EXPORT_ID = OpenApiParameter(
 )
 FILTERS = [
     OpenApiParameter("group", str, description="A sub-group's id (the programme's groups only)."),
-    OpenApiParameter("sector", str, description="GB/T 4754-2017 section letter, e.g. C."),
+    OpenApiParameter(
+        "sector",
+        str,
+        enum=["", *(key for key, _label in SECTORS)],
+        description="GB/T 4754-2017 section letter, e.g. C.",
+    ),
     OpenApiParameter("size_band", str, enum=["micro", "small", "medium", "large"]),
-    OpenApiParameter("province", str, description="Two-digit province code, e.g. 64."),
+    OpenApiParameter(
+        "province", str, enum=["", *(key for key, _label in PROVINCES)], description="Two-digit province code, e.g. 64."
+    ),
     OpenApiParameter("city", str, description="City name as the SMEs' profiles give it (case-insensitive)."),
 ]
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}

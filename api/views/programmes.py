@@ -26,6 +26,7 @@ from api.permissions import key_organization
 from api.views import ID, body_organization, caller
 from assessment.models import FrameworkVersion, Membership, Organization
 from assessment.selectors import framework_version_get
+from assessment.validators import validate_display_text
 from programmes.invitations_csv import (
     InvitationRow,
     InvitationRowsError,
@@ -63,7 +64,7 @@ Serializer = serializers.Serializer[Any]
 
 class GroupSerializer(Serializer):
     id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(max_length=120)
+    name = serializers.CharField(max_length=120, validators=[validate_display_text])
     kind = serializers.ChoiceField(choices=ProgrammeGroup.Kind.choices, default=ProgrammeGroup.Kind.OTHER)
 
 
@@ -139,7 +140,7 @@ class ProgrammeSerializer(serializers.ModelSerializer[Programme]):
 
 class InvitationWriteSerializer(Serializer):
     company_name = serializers.CharField(max_length=200)
-    email = serializers.CharField(max_length=254)
+    email = serializers.EmailField(max_length=254)
     uscc = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     contact_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     group = serializers.CharField(
@@ -147,8 +148,15 @@ class InvitationWriteSerializer(Serializer):
     )
 
 
+class InvitationRowSerializer(InvitationWriteSerializer):
+    # A list's bad address is one of its row errors (400 invalid_rows, "row <n>.email"), as in a CSV file.
+    email = serializers.CharField(max_length=254)  # type: ignore[assignment]
+
+
 class InvitationBulkSerializer(Serializer):
-    invitations = InvitationWriteSerializer(many=True, help_text="Or upload a CSV file as multipart field `file`.")
+    invitations = InvitationRowSerializer(
+        many=True, min_length=1, help_text="Or upload a CSV file as multipart field `file`."
+    )
 
 
 class InvitationBulkFileSerializer(Serializer):

@@ -426,18 +426,20 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
                 "include-path-regex": "^/api/v1/programme-exports/",
                 "parameters": {"path.id": _drawn_from("programme-exports")},
             },
-            *(
-                {"include-path-regex": f"^/api/v1/{resource}/", "parameters": {"path.id": _drawn_from(resource)}}
-                for resource in ("offerings", "referrals")
-            ),
             {
                 # A new request succeeds only for an offering not asked about yet, on behalf of the caller's SME.
+                # Before the referrals' entry: of the entries an operation matches, the first that sets
+                # `parameters` decides them all (schemathesis merges no further), so after it this one was ignored.
                 "include-name": "POST /api/v1/referrals/",
                 "parameters": {
                     "body.offering": _drawn_from("spare_offering_ids", probability=1.0),
                     "body.organization": _drawn_from("own_organization_ids", probability=1.0),
                 },
             },
+            *(
+                {"include-path-regex": f"^/api/v1/{resource}/", "parameters": {"path.id": _drawn_from(resource)}}
+                for resource in ("offerings", "referrals")
+            ),
             *(
                 {
                     "include-path-regex": f"^/api/v1/{resource}/",

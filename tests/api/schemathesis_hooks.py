@@ -44,10 +44,21 @@ REFUSALS_NO_SCHEMA_CAN_STATE: dict[str, frozenset[str] | None] = {
     # offerings (docs/offerings.md): provider: an operator you may not see; question_keys, level_min, level_max:
     # keys and levels the offering's framework does not have; offering: not a published offering, or one asked
     # already; question_key: a key the offering does not address; contact_email: an address Django's validator
-    # refuses though it has the e-mail format (a one-letter top-level domain).
+    # refuses though it has the e-mail format (a one-letter top-level domain);
+    # programmes (docs/programmes.md): consultancy: an id that is no consultancy's; framework_versions: not
+    # published ones; target_level: a level the frameworks chosen do not rate; ends_on: before starts_on;
+    # operator: another operator than the programme's (it keeps its own); group: not one of the programme's
+    # groups (a PUT replaces them); email: an invitation's address Django's validator refuses (as contact_email).
     "invalid": frozenset(
         {
             "provider",
+            "consultancy",
+            "framework_versions",
+            "target_level",
+            "ends_on",
+            "operator",
+            "group",
+            "email",
             "question_keys",
             "level_min",
             "level_max",

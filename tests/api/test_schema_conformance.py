@@ -165,6 +165,17 @@ def test_each_operation_draws_its_ids_from_the_objects_kept_for_it(api_schema: s
     assert drawn == {label: expected_ids(label) for label in drawn}
 
 
+def test_a_new_referral_draws_the_spare_offering_for_the_callers_organisation(
+    api_schema: schemathesis.BaseSchema,
+) -> None:
+    # Of the entries an operation matches, the first that sets parameters decides them all: the referrals' entry
+    # (path.id) must not hide the one that pins the new referral's body, else it never succeeds.
+    [operation] = [r.ok() for r in api_schema.get_all_operations() if r.ok().label == "POST /api/v1/referrals/"]
+    parameters = api_schema.config.operations.get_for_operation(operation).parameters
+    assert parameters["body.offering"].dictionary == "spare_offering_ids"
+    assert parameters["body.organization"].dictionary == "own_organization_ids"
+
+
 # --- generated requests, every operation ------------------------------------------------------
 
 schema = schemathesis.pytest.from_fixture("api_schema")

@@ -43,7 +43,14 @@ import requests
 from django.conf import settings as django_settings
 
 from assessment.models import Assessment, FrameworkVersion, Organization, User
-from tests.api.schema_world import OUTSIDER_NAME, REVIEW_PATHS, World, schemathesis_config, world_build
+from tests.api.schema_world import (
+    OPERATOR_PATHS,
+    OUTSIDER_NAME,
+    REVIEW_PATHS,
+    World,
+    schemathesis_config,
+    world_build,
+)
 from tests.config.test_embedded_run import free_port
 
 ON_POSTGRESQL = "postgresql" in django_settings.DATABASES["default"]["ENGINE"]
@@ -199,6 +206,9 @@ def test_a_live_server_answers_every_generated_request_as_its_schema_documents(
         # The review's operations and what the consultant reads, again with the consultant's key: the owner is
         # refused the review's steps, so only this run can succeed at them.
         "consultant": {"secret": world.consultant_secret, "include_path_regex": REVIEW_PATHS},
+        # The programmes' operations with the key of the operator's admin: the owner is no member of the operator,
+        # so only this run can succeed at them.
+        "operator": {"secret": world.operator_secret, "include_path_regex": OPERATOR_PATHS},
         # Offerings are written by an operator's administrators: only the provider's run can succeed at them.
         "provider": {"secret": world.provider_secret, "include_path_regex": "^/api/v1/offerings/"},
     }
