@@ -139,12 +139,19 @@ class ProgrammeSerializer(serializers.ModelSerializer[Programme]):
 
 
 class InvitationWriteSerializer(Serializer):
-    company_name = serializers.CharField(max_length=200)
+    company_name = serializers.CharField(max_length=200, validators=[validate_display_text])
     email = serializers.EmailField(max_length=254)
     uscc = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
-    contact_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    contact_name = serializers.CharField(
+        max_length=120, required=False, allow_blank=True, default="", validators=[validate_display_text]
+    )
     group = serializers.CharField(
-        max_length=120, required=False, allow_blank=True, default="", help_text="A group name."
+        max_length=120,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A group name.",
+        validators=[validate_display_text],
     )
 
 
