@@ -72,10 +72,11 @@ class ApiSchema(AutoSchema):
             schema["multipleOf"] = float(10**-field.decimal_places)  # more decimal places are refused, not rounded
         if isinstance(field, serializers.ListSerializer) and schema.get("type") == "array":
             # drf-spectacular states a ListField's bounds, not a list serializer's (many=True)
-            if field.min_length is not None:
-                schema["minItems"] = field.min_length
-            if field.max_length is not None:
-                schema["maxItems"] = field.max_length
+            low, high = getattr(field, "min_length", None), getattr(field, "max_length", None)  # not in the stubs
+            if low is not None:
+                schema["minItems"] = low
+            if high is not None:
+                schema["maxItems"] = high
         validators = getattr(field, "validators", ())
         if direction == "request" and isinstance(field, NonBlankText):
             schema["pattern"] = DISPLAY_TEXT if field.one_line else NOT_BLANK

@@ -161,7 +161,7 @@ class InvitationRowSerializer(InvitationWriteSerializer):
 
 
 class InvitationBulkSerializer(Serializer):
-    invitations = InvitationRowSerializer(
+    invitations = InvitationRowSerializer(  # type: ignore[call-arg]  # many=True passes min_length to the list
         many=True, min_length=1, help_text="Or upload a CSV file as multipart field `file`."
     )
 
