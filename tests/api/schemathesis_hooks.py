@@ -80,8 +80,9 @@ REFUSALS_NO_SCHEMA_CAN_STATE: dict[str, frozenset[str] | None] = {
     ),
     # A bulk invitation's rows (docs/programmes.md), named "row <n>.<field>": uscc: a wrong check digit; email: an
     # address Django's validator refuses, or one with an open invitation already (an earlier request made it);
-    # company_name: the same company twice in the list or invited already; group: not one of the programme's.
-    "invalid_rows": frozenset({"uscc", "email", "company_name", "group"}),
+    # company_name: the same company twice in the list or invited already; group: not one of the programme's;
+    # file: an uploaded file that is no CSV text (UTF-8 or GB18030/GBK), which its type cannot say.
+    "invalid_rows": frozenset({"uscc", "email", "company_name", "group", "file"}),
 }
 ROW = re.compile(r"^row \d+\.")  # a bulk row's error key: "row 3.email"
 
