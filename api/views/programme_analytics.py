@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.downloads import stored_file_response
 from api.errors import ApiError, ErrorSerializer
 from api.permissions import key_organization
 from api.views import ID, caller
@@ -28,7 +29,7 @@ from assessment.classification import PROVINCES, SECTORS
 from assessment.framework_texts import document_language
 from assessment.models import Membership
 from programmes.analytics import CohortFilter, cohort_analytics, cohort_analytics_unnamed, cohort_filter_parse
-from programmes.exports import cohort_export_now, cohort_export_request, export_is_small
+from programmes.exports import CONTENT_TYPES, cohort_export_now, cohort_export_request, export_is_small
 from programmes.models import CohortExport, Programme
 from programmes.selectors import programme_get, programme_role
 
@@ -211,10 +212,19 @@ class ProgrammeExportFileView(APIView):
     @extend_schema(
         summary="The file of a ready export job",
         parameters=[EXPORT_ID],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 409: ErrorSerializer, **ERRORS},
+        responses={
+            **{(200, kind.split(";")[0]): OpenApiTypes.BINARY for kind in CONTENT_TYPES.values()},
+            409: ErrorSerializer,
+            **ERRORS,
+        },
     )
     def get(self, request: Request, id: str) -> FileResponse:
         export = _export(request, id)
         if export.status != CohortExport.Status.READY or not export.file:
             raise ApiError(409, "not_ready", _("The export is %(status)s, not ready.") % {"status": export.status})
-        return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.file.name.rsplit("/", 1)[-1])
+        return stored_file_response(
+            export.file,
+            size=export.size,
+            content_type=CONTENT_TYPES[export.format],
+            filename=export.file.name.rsplit("/", 1)[-1],
+        )

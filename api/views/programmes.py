@@ -9,7 +9,14 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -155,9 +162,14 @@ class InvitationWriteSerializer(Serializer):
     )
 
 
+@extend_schema_field(OpenApiTypes.EMAIL)
+class RowEmailField(serializers.CharField):
+    """An e-mail address the schema states as one, checked with the row's other fields (a row error, not a 400)."""
+
+
 class InvitationRowSerializer(InvitationWriteSerializer):
     # A list's bad address is one of its row errors (400 invalid_rows, "row <n>.email"), as in a CSV file.
-    email = serializers.CharField(max_length=254)  # type: ignore[assignment]
+    email = RowEmailField(max_length=254)  # type: ignore[assignment]
 
 
 class InvitationBulkSerializer(Serializer):

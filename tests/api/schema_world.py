@@ -26,7 +26,7 @@ from assessment.services.organizations import organization_create
 from offerings.models import Offering, Referral
 from offerings.services import offering_create, referral_create
 from programmes.invitations_csv import InvitationRow
-from programmes.models import Consent, Enrolment, Programme, ProgrammeInvitation
+from programmes.models import CohortExport, Consent, Enrolment, Programme, ProgrammeInvitation
 from programmes.services import GroupSpec, programme_create, programme_invitation_accept, programme_invitations_create
 from reports.models import Report
 from review.models import ReviewComment, ReviewItem
@@ -87,7 +87,9 @@ class World:
     invitation: ProgrammeInvitation  # to `programme`, open: for revoke to draw
     enrolment: Enrolment  # `organization`'s in `programme`
     open_programme: Programme  # the bureau's second programme, which `organization` is invited to, not enrolled in
-    token: str  # that invitation's: accept and decline draw it
+    token: str  # that invitation's: accept draws it
+    decline_token: str  # an invitation of the bureau's third programme to `organization`: decline draws it
+    export: CohortExport  # a ready CSV export of `programme`
     offering: Offering  # another organisation's (a provider's), published: seen by all, changed by its admins
     hidden_offering: Offering  # the provider's, unpublished: not there for anyone else
     referral: Referral  # the organisation asked the provider of `offering` for contact
@@ -155,6 +157,8 @@ class ProgrammeWorld:
     enrolment: Enrolment
     open_programme: Programme
     token: str
+    decline_token: str
+    export: CohortExport
 
 
 def programme_world_build(*, owner: User, organization: Organization, miit: FrameworkVersion) -> ProgrammeWorld:
@@ -165,7 +169,7 @@ def programme_world_build(*, owner: User, organization: Organization, miit: Fram
     )
     admin = User.objects.create_user("admin@bureau.example", "pw-bureau-1234")
     Membership.objects.create(user=admin, organization=bureau, role=Membership.Role.ADMIN)
-    programme, open_programme, *spare_programmes = [
+    programme, open_programme, declined_programme, *spare_programmes = [
         programme_create(
             operator=bureau,
             created_by=director,
@@ -179,7 +183,7 @@ def programme_world_build(*, owner: User, organization: Organization, miit: Fram
             target_date=date(2027, 12, 31),
             groups=[GroupSpec(GROUP, "tier")],
         )
-        for name in ("试点", "二期试点", "备用-1", "备用-2")
+        for name in ("试点", "二期试点", "三期试点", "备用-1", "备用-2")
     ]
 
     def invited(to: Programme, name: str) -> Any:
@@ -194,6 +198,10 @@ def programme_world_build(*, owner: User, organization: Organization, miit: Fram
         consent=Consent.RESULTS,
     )
     _key, operator_secret = api_key_create(user=admin, name="programmes", scope=ApiKey.Scope.WRITE)
+    export = CohortExport.objects.create(
+        programme=programme, format=CohortExport.Format.CSV, status=CohortExport.Status.READY, rows_total=1, rows_done=1
+    )
+    export.file.save("cohort.csv", ContentFile("\ufeff企业\r\n".encode()))
     return ProgrammeWorld(
         operator_secret=operator_secret,
         programme=programme,
@@ -202,6 +210,8 @@ def programme_world_build(*, owner: User, organization: Organization, miit: Fram
         enrolment=enrolment,
         open_programme=open_programme,
         token=invited(open_programme, organization.name).token,
+        decline_token=invited(declined_programme, organization.name).token,
+        export=export,
     )
 
 
@@ -376,8 +386,9 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
             "enrolments": {"values": _ids(world.enrolment)},
             "operator_ids": {"values": [world.programme.operator_id, world.organization.pk]},
             "tokens": {"values": [world.token]},
+            "decline_tokens": {"values": [world.decline_token]},
             "groups": {"values": ["", GROUP]},
-            "programme-exports": {"values": ["1", "2"]},  # no export job in this world: 404
+            "programme-exports": {"values": _ids(world.export)},
         },
         "parameters": {
             "path.question_key": _drawn_from("questions"),
@@ -469,6 +480,18 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
                 "include-path-regex": r"^/api/v1/programmes/\{programme_id\}/invitations/",
                 "parameters": {"path.programme_id": _drawn_from("programmes"), "path.id": _drawn_from("invitations")},
             },
+            # An invitation is accepted or declined once: each draws its own token, accept for the caller's SME.
+            {
+                "include-name": "POST /api/v1/enrolments/accept/",
+                "parameters": {
+                    "body.token": _drawn_from("tokens", probability=1.0),
+                    "body.organization": _drawn_from("own_organization_ids", probability=1.0),
+                },
+            },
+            {
+                "include-name": "POST /api/v1/enrolments/decline/",
+                "parameters": {"body.token": _drawn_from("decline_tokens", probability=1.0)},
+            },
             {"include-path-regex": "^/api/v1/enrolments/", "parameters": {"path.id": _drawn_from("enrolments")}},
         ],
     }
@@ -488,4 +511,4 @@ STEPS = "|".join([*KEPT_FOR, VERDICT])
 REVIEW_PATHS = r"^/api/v1/(reviews/|assessments/\{id\}/(review|comments|history|results)/)"
 # The programmes' operations, which the runs generate a second time with the key of the operator's admin (the
 # owner is no member of the operator: every one of them is a 404 to the owner but the list and creation's 400).
-OPERATOR_PATHS = r"^/api/v1/programmes/"
+OPERATOR_PATHS = r"^/api/v1/programme(s|-exports)/"
