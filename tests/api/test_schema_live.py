@@ -190,7 +190,8 @@ def schemathesis_run(
 def operation_of(templates: list[str], method: str, url: str) -> str:
     """The schema's operation a request went to, e.g. "GET /api/v1/assessments/{id}/"."""
     path = "/" + url.split("/", 3)[-1].split("?")[0]
-    for template in templates:
+    # The most literal template first: /enrolments/accept/ is that operation's, not /enrolments/{id}/'s.
+    for template in sorted(templates, key=lambda t: t.count("{")):
         parts = re.split(r"(\{[^/]+?\})", template)
         if re.fullmatch("".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts), path):
             return f"{method} {template}"
