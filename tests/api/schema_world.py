@@ -387,6 +387,7 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
             "operator_ids": {"values": [world.programme.operator_id, world.organization.pk]},
             "tokens": {"values": [world.token]},
             "decline_tokens": {"values": [world.decline_token]},
+            "bulk_companies": {"values": ["批量邀请企业甲", "批量邀请企业乙", "批量邀请企业丙", "批量邀请企业丁"]},
             "groups": {"values": ["", GROUP]},
             "programme-exports": {"values": _ids(world.export)},
         },
@@ -475,6 +476,15 @@ def schemathesis_config(world: World, *, max_examples: int, secret: str | None =
             {
                 "include-name": "DELETE /api/v1/programmes/{id}/",
                 "parameters": {"path.id": _drawn_from("spare_programmes", probability=1.0)},
+            },
+            {
+                # Companies of its own: the single invitation's first success takes the generated example's
+                # company and address, and inviting them again is refused.
+                "include-name": "POST /api/v1/programmes/{programme_id}/invitations/bulk/",
+                "parameters": {
+                    "path.programme_id": _drawn_from("programmes", probability=1.0),
+                    "body.invitations[*].company_name": _drawn_from("bulk_companies", probability=1.0),
+                },
             },
             {
                 "include-path-regex": r"^/api/v1/programmes/\{programme_id\}/invitations/",
