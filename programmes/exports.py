@@ -29,6 +29,7 @@ from assessment.models import User
 from programmes.analytics import CohortFilter, Scales, cohort_analytics, cohort_members, programme_scales
 from programmes.models import AccessRecord, CohortExport, Programme
 from programmes.services import access_records_write
+from reports.services import stuck_jobs_sweep
 from scoring.engine.numbers import exact
 from scoring.results import profile_name
 
@@ -442,23 +443,4 @@ def cohort_export_run(*, export_id: int) -> CohortExport | None:
 
 
 def cohort_exports_sweep() -> list[int]:
-    """Send the jobs the broker never took, re-queue those stuck running (a killed worker) or queued too long;
-    fail a job after its last attempt."""
-    stale = timezone.now() - timedelta(seconds=settings.REPORT_RENDER_TIMEOUT_SECONDS)
-    stuck = (
-        CohortExport.objects.filter(status=CohortExport.Status.RUNNING, started_at__lt=stale)
-        | CohortExport.objects.filter(status=CohortExport.Status.QUEUED, created_at__lt=stale)
-        | CohortExport.objects.filter(status=CohortExport.Status.QUEUED, dispatched_at=None)
-    )
-    requeued = []
-    for export in stuck:
-        if export.attempts >= settings.REPORT_MAX_ATTEMPTS:
-            CohortExport.objects.filter(pk=export.pk, status=export.status).update(
-                status=CohortExport.Status.FAILED,
-                error=f"Gave up after {export.attempts} attempts (the worker stopped each time).",
-                finished_at=timezone.now(),
-            )
-            continue
-        requeued.append(export.pk)
-        _dispatch(export.pk)
-    return requeued
+    return stuck_jobs_sweep(CohortExport, running=CohortExport.Status.RUNNING, dispatch=_dispatch)

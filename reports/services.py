@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -189,24 +190,30 @@ def report_render(*, report_id: int) -> Report | None:
     return report
 
 
-def reports_sweep() -> list[int]:
-    """Send the jobs the broker never took (it was down), re-queue those stuck in rendering (a killed worker)
-    or queued too long (a lost message); fail a job after its last attempt."""
+def stuck_jobs_sweep(model: Any, *, running: str, dispatch: Callable[[int], None]) -> list[int]:
+    """Send the jobs of `model` (a job row with status, attempts, created/dispatched/started/finished) the broker
+    never took (it was down), re-queue those stuck `running` (a killed worker) or queued too long (a lost message);
+    fail a job after its last attempt. Reports and cohort exports share it."""
     stale = timezone.now() - timedelta(seconds=settings.REPORT_RENDER_TIMEOUT_SECONDS)
+    queued = model.Status.QUEUED
     stuck = (
-        Report.objects.filter(status=Report.Status.RENDERING, started_at__lt=stale)
-        | Report.objects.filter(status=Report.Status.QUEUED, created_at__lt=stale)
-        | Report.objects.filter(status=Report.Status.QUEUED, dispatched_at=None)
+        model.objects.filter(status=running, started_at__lt=stale)
+        | model.objects.filter(status=queued, created_at__lt=stale)
+        | model.objects.filter(status=queued, dispatched_at=None)
     )
     requeued = []
-    for report in stuck:
-        if report.attempts >= settings.REPORT_MAX_ATTEMPTS:
-            Report.objects.filter(pk=report.pk, status=report.status).update(
-                status=Report.Status.FAILED,
-                error=f"Gave up after {report.attempts} attempts (the worker stopped each time).",
+    for job in stuck:
+        if job.attempts >= settings.REPORT_MAX_ATTEMPTS:
+            model.objects.filter(pk=job.pk, status=job.status).update(
+                status=model.Status.FAILED,
+                error=f"Gave up after {job.attempts} attempts (the worker stopped each time).",
                 finished_at=timezone.now(),
             )
             continue
-        requeued.append(report.pk)
-        _dispatch(report.pk)
+        requeued.append(job.pk)
+        dispatch(job.pk)
     return requeued
+
+
+def reports_sweep() -> list[int]:
+    return stuck_jobs_sweep(Report, running=Report.Status.RENDERING, dispatch=_dispatch)
