@@ -1,6 +1,6 @@
 """Measure peer lookups while submissions arrive: no reader should count in the database.
 
-    .venv/bin/python benchmarks/peers.py [--peers 1000000] [--rate 10] [--seconds 60] [--rebuild-every 30]
+    .venv/bin/python benchmarks/peers.py [--peers 1000000] [--rate 10] [--reads 100] [--seconds 60] [--rebuild-every 30]
 
 Set-up (kept between runs, in its own PostgreSQL database BENCH_PEERS_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/sme_bench_peers): `--peers` synthetic submitted results of established
@@ -9,9 +9,10 @@ fully answered drafts of established organisations for the submitter to submit.
 
 The run: the peer distributions are rebuilt once (timed), then a second process submits drafts through
 `assessment_submit` at `--rate` per second (each updating the cached distributions on commit) and rebuilds
-them every `--rebuild-every` seconds (beat's repair), while this process reads peer comparisons (the
-automatic group choice: the candidates' totals, then the chosen group's four dimensions) back to back for
-`--seconds`. It prints the latency of each comparison (median, p95, the slowest, how many took ≥ 50 ms),
+them every `--rebuild-every` seconds (beat's repair), while this process reads `--reads` peer comparisons
+per second (the automatic group choice: the candidates' totals, then the chosen group's four dimensions; each
+as a results page or report asks for it) for `--seconds`; `--reads 0` reads back to back, which keeps one of
+the cores busy with the reader alone. It prints the latency of each comparison (median, p95, the slowest, how many took ≥ 50 ms),
 how many readers counted in the database (should be 0), the submission rate achieved, and the machine with
 its load average. Redis: BENCH_REDIS_URL, else a redis-server the script starts on a free port (a shared
 Redis database may be flushed by someone else's tests mid-run); keys prefixed `bench-peers`.
@@ -50,13 +51,6 @@ def _scoring_bench() -> Any:
     spec.loader.exec_module(module)
     module.BENCH_URL = BENCH_URL
     return module
-
-
-def peer_sql(bench: Any) -> str:
-    """benchmarks/scoring.py's SQL for synthetic peers, with the organisation's city (a later column)."""
-    sql: str = bench.PEER_SQL
-    sql = sql.replace("created_at, description, kind)", "created_at, description, kind, city)")
-    return sql.replace("'', 'sme'\n", "'', 'sme', ''\n")
 
 
 def own_redis() -> subprocess.Popen[bytes]:
@@ -168,7 +162,7 @@ def set_up(peers: int, drafts: int) -> Any:
         started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute(
-                peer_sql(bench), {"organizations": peers, "per_organization": 1, "version": version.pk, "user": user.pk}
+                bench.PEER_SQL, {"organizations": peers, "per_organization": 1, "version": version.pk, "user": user.pk}
             )
         print(f"  set-up: {peers} peer results in {time.perf_counter() - started:.0f} s")
     subjects = bench.create_assessments(version, SUBJECTS)
@@ -215,6 +209,9 @@ def main() -> None:
     parser.add_argument("--peers", type=int, default=1_000_000, help="synthetic submitted results")
     parser.add_argument("--rate", type=float, default=10.0, help="submissions per second during the run")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long readers and submissions run")
+    parser.add_argument(
+        "--reads", type=float, default=100.0, help="comparisons per second to read (0: back to back, saturating a core)"
+    )
     parser.add_argument("--rebuild-every", type=float, default=30.0, help="seconds between rebuilds (0: none)")
     args = parser.parse_args()
     server = None if REDIS else own_redis()
@@ -254,8 +251,13 @@ def run(args: argparse.Namespace) -> None:
     process.start()
     rng = random.Random(SEED)
     timings = []
-    deadline = time.monotonic() + args.seconds
-    while time.monotonic() < deadline:
+    started = time.monotonic()
+    deadline = started + args.seconds
+    while (now := time.monotonic()) < deadline:
+        if args.reads:  # paced like page views arriving, not back to back (that measures a saturated core)
+            due = started + len(timings) / args.reads
+            if due > now:
+                time.sleep(due - now)
         subject = rng.choice(subjects)
         begun = time.perf_counter()
         peer_comparison(subject)
@@ -266,7 +268,8 @@ def run(args: argparse.Namespace) -> None:
     p95 = statistics.quantiles(timings, n=20)[-1]
     print(
         f"peers under submissions ({group} results before the run; {submitted} submitted in {elapsed:.0f} s = "
-        f"{submitted / elapsed:.1f}/s, {rebuilds} rebuild(s) meanwhile): {len(timings)} comparisons (automatic "
+        f"{submitted / elapsed:.1f}/s, {rebuilds} rebuild(s) meanwhile): {len(timings)} comparisons "
+        f"({len(timings) / args.seconds:.0f}/s; automatic "
         f"group, total + 4 dimensions), median {statistics.median(timings):.2f} ms, p95 {p95:.2f} ms "
         f"(goal ≤ 5 ms), slowest {timings[-1]:.1f} ms, {sum(t >= 50 for t in timings)} ≥ 50 ms (goal 0); "
         f"readers that counted in the database: {distributions.STATS['read_database']} (goal 0)"

@@ -14,7 +14,7 @@ resubmitted). The verified figures are those of the latest signed Verification o
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -209,16 +209,21 @@ def cohort_programme_refresh(*, programme_id: int) -> int:
     return len(enrolments)
 
 
-def cohort_refresh_later(*, organization_id: int) -> None:
-    """After commit, refresh the organisation's rows when it is enrolled anywhere (a cheap check first)."""
-    if not Enrolment.objects.filter(organization_id=organization_id).exists():
+def cohort_refresh_later(*, organization_ids: Collection[int]) -> None:
+    """After commit, refresh the rows of those of the organisations that are enrolled anywhere (one query first)."""
+    if not organization_ids:
+        return
+    enrolled = Enrolment.objects.filter(organization_id__in=organization_ids).values_list("organization_id", flat=True)
+    found = sorted(set(enrolled))
+    if not found:
         return
 
     def refresh() -> None:
-        try:
-            cohort_refresh_organization(organization_id=organization_id)
-        except Exception:  # the sweep repairs what this missed; the user's own request must not fail for it
-            logger.exception("cohort refresh of organisation %s failed", organization_id)
+        for organization_id in found:
+            try:
+                cohort_refresh_organization(organization_id=organization_id)
+            except Exception:  # the sweep repairs what this missed; the user's own request must not fail for it
+                logger.exception("cohort refresh of organisation %s failed", organization_id)
 
     transaction.on_commit(refresh)
 
@@ -287,18 +292,21 @@ def on_assessment_saved(sender: type[Assessment], instance: Assessment, **kwargs
         return  # answers or metadata: nothing the cohort shows
     if instance.status == Assessment.Status.DRAFT:
         return
-    cohort_refresh_later(organization_id=instance.organization_id)
+    cohort_refresh_later(organization_ids=[instance.organization_id])
 
 
 def on_result_changed(sender: type[AssessmentResult], instance: AssessmentResult, **kwargs: Any) -> None:
     if instance.frozen:
-        cohort_refresh_later(organization_id=instance.organization_id)
+        cohort_refresh_later(organization_ids=[instance.organization_id])
+
+
+def on_results_deleted(sender: type[AssessmentResult], organization_ids: Collection[int], **kwargs: Any) -> None:
+    cohort_refresh_later(organization_ids=organization_ids)
 
 
 def on_verification_saved(sender: type[Verification], instance: Verification, **kwargs: Any) -> None:
-    organization_id = Assessment.objects.filter(pk=instance.assessment_id).values_list("organization_id", flat=True)
-    for found in organization_id:
-        cohort_refresh_later(organization_id=found)
+    organization_ids = Assessment.objects.filter(pk=instance.assessment_id).values_list("organization_id", flat=True)
+    cohort_refresh_later(organization_ids=list(organization_ids))
 
 
 def on_programme_changed(sender: Any, instance: Programme, **kwargs: Any) -> None:
@@ -325,4 +333,4 @@ def on_organization_saved(sender: type[Organization], instance: Organization, **
     programme_ids = list(programmes.values_list("programme_id", flat=True))
     if programme_ids:
         programme_data_version_bump(programme_ids=programme_ids)
-    cohort_refresh_later(organization_id=instance.pk)
+    cohort_refresh_later(organization_ids=[instance.pk])

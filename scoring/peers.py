@@ -302,7 +302,9 @@ def peer_comparison(result: AssessmentResult, peer_filter: PeerFilter | None = N
     standings = [_standing(metrics[0], others[chosen], bands["total"])]
     mine = [pk for pk, s, z, p, _ in own if chosen.admits(s, z, p)]
     own_bands: dict[str, list[int]] = {}
-    if mine:
+    if mine == [result.pk]:  # the result itself: its dimensions' figures are the card's
+        own_bands = {m.key: [bands[m.key].band(m.score)] for m in metrics[1:]}
+    elif mine:
         for name, score in DimensionResult.objects.filter(result_id__in=mine).values_list("dimension", "score"):
             if name in bands:
                 own_bands.setdefault(name, []).append(bands[name].band(score))

@@ -58,8 +58,9 @@ def question_ids_by_key(version: FrameworkVersion) -> dict[str, int]:
     return _question_ids(version.pk, version.content_hash)
 
 
-def engine_answer(row: AnswerRow, key: str | None = None) -> Answer:
-    """An answer row as the engine's value; `key` spares loading `row.question` when known."""
+def engine_answer(row: Any, key: str | None = None) -> Answer:
+    """An answer row (a model instance, or a named row of its fields) as the engine's value; `key` spares
+    loading `row.question` when known."""
     return Answer(
         question=key or row.question.key,
         choices=tuple(row.option_keys or ()),
@@ -77,14 +78,21 @@ def engine_answer(row: AnswerRow, key: str | None = None) -> Answer:
 
 
 def assessment_answers(assessment: Assessment) -> dict[str, Answer]:
-    rows = AnswerRow.objects.filter(assessment=assessment).annotate(key=F("question__key"))
-    return {row.key: engine_answer(row, row.key) for row in rows}
+    return answers_of([assessment.pk])[assessment.pk]
+
+
+_ANSWER_FIELDS = ("option_keys", "number", "level", "before_value", "after_value", "boolean", "text")
+_ANSWER_FIELDS += ("not_applicable", "evidence", "comment")
 
 
 def answers_of(assessment_ids: Iterable[int]) -> dict[int, dict[str, Answer]]:
-    """The answers of several assessments in one query."""
+    """The answers of several assessments in one query (as tuples: model instances cost more than the scoring)."""
     answers: dict[int, dict[str, Answer]] = {pk: {} for pk in assessment_ids}
-    rows = AnswerRow.objects.filter(assessment_id__in=list(answers)).annotate(key=F("question__key"))
+    rows = (
+        AnswerRow.objects.filter(assessment_id__in=list(answers))
+        .annotate(key=F("question__key"))
+        .values_list("assessment_id", "key", *_ANSWER_FIELDS, named=True)
+    )
     for row in rows:
         answers[row.assessment_id][row.key] = engine_answer(row, row.key)
     return answers

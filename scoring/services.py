@@ -15,6 +15,7 @@ from assessment.models import Assessment, FrameworkVersion
 from scoring.engine import Answer
 from scoring.models import AssessmentResult, DimensionResult, RescoreChunk, RescoreRun
 from scoring.peers import peer_distributions_rebuild, peer_distributions_update
+from scoring.signals import results_deleted
 from scoring.selectors import answers_of, assessment_answers, path_data, result_is_current, result_rows
 
 Figures = dict[str, tuple[Decimal, Decimal]]  # a result's dimensions as compared: key → (score, max)
@@ -36,6 +37,7 @@ def _latest_peers_only(groups: set[tuple[int, int]]) -> list[tuple[AssessmentRes
             organization_id__in={o for o, _ in groups}, framework_version_id__in={v for _, v in groups}, peer_group=True
         )
         .select_related("organization")
+        .defer("card", "path")
         .order_by("organization_id", "framework_version_id", "-assessment__submitted_at", "-assessment_id")
     )
     seen: set[tuple[int, int]] = set()
@@ -54,10 +56,7 @@ def _latest_peers_only(groups: set[tuple[int, int]]) -> list[tuple[AssessmentRes
 
 
 def _save_results(rows: list[tuple[AssessmentResult, list[DimensionResult]]]) -> None:
-    # One INSERT per result rather than Django's multi-row UNNEST: psycopg's client-side binding escapes each
-    # ~10 KB card for an array literal in Python, which costs more than the round trips (docs/performance.md).
-    for result, _ in rows:
-        AssessmentResult.objects.bulk_create([result])
+    AssessmentResult.objects.bulk_create([result for result, _ in rows])  # as VALUES lists (ExactJSONField)
     DimensionResult.objects.bulk_create([d for _, dimensions in rows for d in dimensions])
     joined = [
         (result, {d.dimension: (d.score, d.max) for d in dimensions})
@@ -70,13 +69,22 @@ def _save_results(rows: list[tuple[AssessmentResult, list[DimensionResult]]]) ->
 
 
 def _results_delete(results: list[AssessmentResult]) -> None:
-    """Delete stored results; those among peers leave their groups' distributions on commit."""
+    """Delete stored results (read without their card and path); those among peers leave their groups'
+    distributions on commit, and `results_deleted` tells who else keeps figures derived from them.
+
+    Two plain DELETEs: Django's collector would load every result whole (its ~10 KB card) and send a signal
+    per row, which costs more than the rescoring itself (docs/performance.md)."""
+    if not results:
+        return
     left = [r for r in results if r.peer_group]
     if left:
         figures = _figures(left)
         gone = [(r, figures[r.pk]) for r in left]
         transaction.on_commit(lambda: peer_distributions_update(joined=[], left=gone))
-    AssessmentResult.objects.filter(pk__in=[r.pk for r in results]).delete()
+    ids = [r.pk for r in results]
+    DimensionResult.objects.filter(result_id__in=ids).delete()
+    AssessmentResult.objects.filter(pk__in=ids)._raw_delete(AssessmentResult.objects.db)
+    results_deleted.send(AssessmentResult, organization_ids={r.organization_id for r in results if r.frozen})
 
 
 @transaction.atomic
@@ -118,11 +126,14 @@ def assessment_result_ensure(
 def results_rescore(*, assessment_ids: list[int], with_path: bool = True) -> int:
     """Recompute and store the results of many assessments with a handful of queries; frozen ones included.
     Without `with_path` each path is left pending: computed on first read, or by the sweeper."""
-    assessments = list(
-        Assessment.objects.filter(pk__in=assessment_ids).select_related("organization", "framework_version")
-    )
+    assessments = list(Assessment.objects.filter(pk__in=assessment_ids).select_related("organization"))
+    # Each version once, not joined to every assessment: its plan and guidance are large documents.
+    versions = FrameworkVersion.objects.in_bulk({a.framework_version_id for a in assessments})
+    for assessment in assessments:
+        assessment.framework_version = versions[assessment.framework_version_id]
     answers = answers_of(a.pk for a in assessments)
-    _results_delete(list(AssessmentResult.objects.filter(assessment__in=assessments).select_related("organization")))
+    old = AssessmentResult.objects.filter(assessment__in=assessments).defer("card", "path")
+    _results_delete(list(old.select_related("organization")))
     _save_results([result_rows(a, answers[a.pk], with_path=with_path) for a in assessments])
     return len(assessments)
 

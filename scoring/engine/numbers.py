@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -15,6 +16,8 @@ def plain(value: Decimal) -> Decimal:
     return value.quantize(ONE) if value == value.to_integral_value() else value.normalize()
 
 
+@lru_cache(maxsize=8192)
 def exact(value: Decimal) -> Decimal:
-    """A figure as machine outputs carry it: to the engine's precision, trailing zeros dropped."""
+    """A figure as machine outputs carry it: to the engine's precision, trailing zeros dropped. Cached: equal
+    values give the same figure, and a card repeats few (its points, 0), hundreds of times."""
     return plain(value.quantize(PRECISION))

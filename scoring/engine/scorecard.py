@@ -86,7 +86,7 @@ class ScoreCard:
         return tuple(g for g in self.next_level_gates if not g.holds)
 
 
-class _Lazy(Mapping[str, V]):
+class LazyMapping(Mapping[str, V]):
     """A mapping built on first use: the path search scores many answer sets and reads few explanations."""
 
     def __init__(self, build: Callable[[], Mapping[str, V]]) -> None:
@@ -260,7 +260,7 @@ def score(framework: Framework, answers: Mapping[str, Answer]) -> ScoreCard:
     for key in framework.required:
         answer = answers.get(key)
         answered += answer is not None and answer.has_value
-    factors = _Lazy(scorer.factors)
+    factors = LazyMapping(scorer.factors)
     return ScoreCard(
         framework=framework.reference,
         scoring_version=SCORING_VERSION,
@@ -273,5 +273,5 @@ def score(framework: Framework, answers: Mapping[str, Answer]) -> ScoreCard:
         next_level=next_rule.level if next_rule else None,
         next_level_gates=rule_gates(framework, next_rule, total, scenario_levels) if next_rule else (),
         factors=factors,
-        questions=_Lazy(lambda: scorer.explain(factors)),
+        questions=LazyMapping(lambda: scorer.explain(factors)),
     )

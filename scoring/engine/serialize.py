@@ -14,7 +14,7 @@ from scoring.engine.answer_format import answer_item, parse_answer
 from scoring.engine.framework import Framework
 from scoring.engine.numbers import exact
 from scoring.engine.path import DEFAULT_SIZE, Improvement, PathToLevel
-from scoring.engine.scorecard import Credit, Gate, NodeScore, QuestionScore, ScoreCard
+from scoring.engine.scorecard import Credit, Gate, LazyMapping, NodeScore, QuestionScore, ScoreCard
 
 Data = dict[str, Any]
 
@@ -140,20 +140,9 @@ def _credits_from(data: list[Mapping[str, Any]]) -> tuple[Credit, ...]:
 
 
 def card_from_data(data: Mapping[str, Any]) -> ScoreCard:
-    """A card written by card_as_data (stored, or sent), as the engine's value again."""
-    questions = {
-        key: QuestionScore(
-            key=key,
-            score=_decimal(q["score"]),
-            max=_decimal(q["max"]),
-            answered=q["answered"],
-            excluded=q["excluded"],
-            to_total=_decimal(q["to_total"]),
-            earned=_credits_from(q["earned"]),
-            missed=_credits_from(q["missed"]),
-        )
-        for key, q in data["questions"].items()
-    }
+    """A card written by card_as_data (stored, or sent), as the engine's value again. The questions are read on
+    first use: peers and summaries need only the totals."""
+    questions = data["questions"]
     return ScoreCard(
         framework=data["framework"],
         scoring_version=data["scoring_version"],
@@ -165,8 +154,21 @@ def card_from_data(data: Mapping[str, Any]) -> ScoreCard:
         completeness=_decimal(data["completeness"]),
         next_level=data["next_level"],
         next_level_gates=tuple(_gate_from(g) for g in data["gates"]),
-        factors={key: q.to_total for key, q in questions.items()},
-        questions=questions,
+        factors=LazyMapping(lambda: {key: _decimal(q["to_total"]) for key, q in questions.items()}),
+        questions=LazyMapping(lambda: {key: _question_from(key, q) for key, q in questions.items()}),
+    )
+
+
+def _question_from(key: str, q: Mapping[str, Any]) -> QuestionScore:
+    return QuestionScore(
+        key=key,
+        score=_decimal(q["score"]),
+        max=_decimal(q["max"]),
+        answered=q["answered"],
+        excluded=q["excluded"],
+        to_total=_decimal(q["to_total"]),
+        earned=_credits_from(q["earned"]),
+        missed=_credits_from(q["missed"]),
     )
 
 
