@@ -8,13 +8,14 @@ organisations (benchmarks/scoring.py's SQL), 50 scored MIIT assessments whose co
 fully answered drafts of established organisations for the submitter to submit.
 
 The run: the peer distributions are rebuilt once (timed), then a second process submits drafts through
-`assessment_submit` at `--rate` per second (each updating the cached distributions on commit) and rebuilds
-them every `--rebuild-every` seconds (beat's repair), while this process reads `--reads` peer comparisons
-per second (the automatic group choice: the candidates' totals, then the chosen group's four dimensions; each
-as a results page or report asks for it) for `--seconds`; `--reads 0` reads back to back, which keeps one of
-the cores busy with the reader alone. It prints the latency of each comparison (median, p95, the slowest, how many took ≥ 50 ms),
-how many readers counted in the database (should be 0), the submission rate achieved, and the machine with
-its load average. Redis: BENCH_REDIS_URL, else a redis-server the script starts on a free port (a shared
+`assessment_submit` at `--rate` per second (each updating the cached distributions on commit), a third
+rebuilds them every `--rebuild-every` seconds (beat's repair, as a worker runs it), while this process reads
+`--reads` peer comparisons per second (the automatic group choice: the candidates' totals, then the chosen
+group's four dimensions; each as a results page or report asks for it) for `--seconds`; `--reads 0` reads
+back to back, which keeps one of the cores busy with the reader alone. It prints the latency of each
+comparison (median, p95, the slowest, how many took ≥ 50 ms), how many readers counted in the database
+(should be 0), the submission rate achieved, and the machine with its load average. Redis: BENCH_REDIS_URL,
+else a redis-server the script starts on a free port (a shared
 Redis database may be flushed by someone else's tests mid-run); keys prefixed `bench-peers`.
 """
 
@@ -172,12 +173,11 @@ def set_up(peers: int, drafts: int) -> Any:
     return version
 
 
-def submitter(rate: float, seconds: float, rebuild_every: float, version_id: int, done: Any) -> None:
-    """Submit drafts at `rate` per second for `seconds`; rebuild the distributions every `rebuild_every` s."""
+def submitter(rate: float, seconds: float, done: Any) -> None:
+    """Submit drafts at `rate` per second for `seconds`."""
     setup_django()
     from assessment.models import Assessment, User
     from assessment.services.assessments import assessment_submit
-    from scoring.peers import peer_distributions_rebuild
 
     user = User.objects.get(email="bench@example.com")
     drafts = list(
@@ -186,8 +186,7 @@ def submitter(rate: float, seconds: float, rebuild_every: float, version_id: int
         ]
     )
     started = time.monotonic()
-    next_rebuild = started + rebuild_every if rebuild_every else float("inf")
-    submitted = rebuilds = 0
+    submitted = 0
     for n, assessment in enumerate(drafts):
         due = started + n / rate
         now = time.monotonic()
@@ -197,11 +196,21 @@ def submitter(rate: float, seconds: float, rebuild_every: float, version_id: int
             time.sleep(due - now)
         assessment_submit(assessment=assessment, submitted_by=user, pledge=True)
         submitted += 1
-        if time.monotonic() >= next_rebuild:
-            peer_distributions_rebuild(version_id=version_id)
-            rebuilds += 1
-            next_rebuild += rebuild_every
-    done.put((submitted, time.monotonic() - started, rebuilds))
+    done.put((submitted, time.monotonic() - started))
+
+
+def rebuilder(every: float, seconds: float, version_id: int, done: Any) -> None:
+    """Rebuild the distributions every `every` seconds for `seconds`, as beat's task does on a worker."""
+    setup_django()
+    from scoring.peers import peer_distributions_rebuild
+
+    started = time.monotonic()
+    rebuilds = 0
+    while (due := started + (rebuilds + 1) * every) < started + seconds:
+        time.sleep(max(0.0, due - time.monotonic()))
+        peer_distributions_rebuild(version_id=version_id)
+        rebuilds += 1
+    done.put(rebuilds)
 
 
 def main() -> None:
@@ -242,13 +251,18 @@ def run(args: argparse.Namespace) -> None:
     )
     for subject in subjects[:5]:
         peer_comparison(subject)  # warm the connection and the code
-    connection.close()  # the submitter forks: it must not share this connection
+    connection.close()  # the other processes fork: they must not share this connection
     distributions.STATS.clear()
-    done: Any = multiprocessing.get_context("fork").Queue()
-    process = multiprocessing.get_context("fork").Process(
-        target=submitter, args=(args.rate, args.seconds, args.rebuild_every, version.pk, done)
-    )
-    process.start()
+    fork = multiprocessing.get_context("fork")
+    submitted_queue: Any = fork.Queue()
+    rebuilt_queue: Any = fork.Queue()
+    processes = [fork.Process(target=submitter, args=(args.rate, args.seconds, submitted_queue))]
+    if args.rebuild_every:
+        processes.append(
+            fork.Process(target=rebuilder, args=(args.rebuild_every, args.seconds, version.pk, rebuilt_queue))
+        )
+    for process in processes:
+        process.start()
     rng = random.Random(SEED)
     timings = []
     started = time.monotonic()
@@ -262,8 +276,10 @@ def run(args: argparse.Namespace) -> None:
         begun = time.perf_counter()
         peer_comparison(subject)
         timings.append((time.perf_counter() - begun) * 1000)
-    submitted, elapsed, rebuilds = done.get(timeout=args.seconds + 600)
-    process.join()
+    submitted, elapsed = submitted_queue.get(timeout=args.seconds + 600)
+    rebuilds = rebuilt_queue.get(timeout=600) if args.rebuild_every else 0
+    for process in processes:
+        process.join()
     timings.sort()
     p95 = statistics.quantiles(timings, n=20)[-1]
     print(

@@ -22,7 +22,7 @@ class ProgrammesConfig(AppConfig):
         post_save.connect(cohort.on_assessment_saved, sender=Assessment, dispatch_uid="cohort-assessment")
         post_save.connect(cohort.on_result_changed, sender=AssessmentResult, dispatch_uid="cohort-result-saved")
         post_delete.connect(cohort.on_result_changed, sender=AssessmentResult, dispatch_uid="cohort-result-deleted")
-        results_deleted.connect(cohort.on_results_deleted, sender=AssessmentResult, dispatch_uid="cohort-results-deleted")
+        results_deleted.connect(cohort.on_results_deleted, sender=AssessmentResult, dispatch_uid="cohort-results")
         post_save.connect(cohort.on_verification_saved, sender=Verification, dispatch_uid="cohort-verification")
         post_save.connect(cohort.on_organization_saved, sender=Organization, dispatch_uid="cohort-organization")
         post_save.connect(cohort.on_programme_changed, sender=Programme, dispatch_uid="cohort-programme")

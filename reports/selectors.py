@@ -4,6 +4,7 @@ top of them, advice, answers and the shared review comments."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, is_dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -286,6 +287,8 @@ def report_content(assessment: Assessment, language: str) -> dict[str, Any]:
 def _jsonable(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
         return asdict(value)
+    if isinstance(value, Mapping):  # a card's questions, read on first use (scoring.engine.LazyMapping)
+        return dict(value)
     return DjangoJSONEncoder().default(value)
 
 

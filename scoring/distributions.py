@@ -1,10 +1,12 @@
 """Peer groups' distributions kept in the cache, current as results arrive, never built on a reader's path.
 
 What is stored (under the cache's KEY_PREFIX, CACHE_KEY_PREFIX): for each framework version, its current
-generation `peers:v5:r<resolution>:<version>:generation`, and for each band of each group and metric that
-has organisations, their number, `…:g<generation>:<metric>:<sector>:<size band>:<province>:<band>`. A band
-without a count in the current generation holds nobody. Counts are plain integers, so a change is one atomic
-increment (Redis INCRBY) and concurrent submissions never overwrite each other's.
+generation `peers:v6:r<resolution>:<version>:generation`, and for each group and metric with organisations
+one value, `…:g<generation>:<metric>:<sector>:<size band>:<province>`, holding the number of organisations
+in each band. In Redis that value is a bit field of signed 32-bit counts, one per band (BITFIELD), so a change
+is an atomic increment of one count and concurrent submissions never overwrite each other's; a reader gets a
+group's whole distribution as one short string (one MGET for all the groups it needs). Other caches (the
+embedded default's per-process memory) hold a tuple of counts, read, changed and written back.
 
 - `generation_write` (scoring.peers.peer_distributions_rebuild: beat, every PEER_REBUILD_SECONDS, and once
   when a reader finds no generation) stores a whole new generation, then switches to it; readers keep the
@@ -22,9 +24,10 @@ from the database, rebuilds, increments.
 from __future__ import annotations
 
 import logging
+import struct
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -36,7 +39,7 @@ Slot = tuple[str, Group]  # a metric ("total" or a dimension key) of a group
 
 logger = logging.getLogger(__name__)
 STATS: Counter[str] = Counter()
-_MARGIN_SECONDS = 600  # band counts outlive their generation's pointer: no pointer to a half-expired generation
+_MARGIN_SECONDS = 600  # counts outlive their generation's pointer: no pointer to a half-expired generation
 
 
 def band_count() -> int:
@@ -44,12 +47,12 @@ def band_count() -> int:
 
 
 def _version_key(version_id: int) -> str:
-    return f"peers:v5:r{settings.PEER_RESOLUTION_PERCENT}:{version_id}"
+    return f"peers:v6:r{settings.PEER_RESOLUTION_PERCENT}:{version_id}"
 
 
-def _band_key(version_id: int, generation: int, slot: Slot, band: int) -> str:
+def _slot_key(version_id: int, generation: int, slot: Slot) -> str:
     metric, (sector, size_band, province) = slot
-    return f"{_version_key(version_id)}:g{generation}:{metric}:{sector}:{size_band}:{province}:{band}"
+    return f"{_version_key(version_id)}:g{generation}:{metric}:{sector}:{size_band}:{province}"
 
 
 def _lifetime() -> int:
@@ -68,67 +71,98 @@ def generation_current(version_id: int) -> int | None:
     return generation if isinstance(generation, int) else None
 
 
-def counts_read(version_id: int, generation: int, slots: Iterable[Slot]) -> dict[Slot, tuple[int, ...]]:
-    """The band counts of these slots in a generation (generation_current)."""
-    bands = range(band_count())
-    keys = {(slot, band): _band_key(version_id, generation, slot, band) for slot in slots for band in bands}
-    found = cache.get_many(list(keys.values()))
+def _redis() -> RedisCache | None:
+    backend = caches["default"]
+    return backend if isinstance(backend, RedisCache) else None
+
+
+def _packed(counts: Sequence[int]) -> bytes:
+    """Counts as Redis's BITFIELD holds them: big-endian signed 32-bit integers, band 0 first."""
+    return struct.pack(f">{len(counts)}i", *counts)
+
+
+def _unpacked(value: bytes | None) -> tuple[int, ...]:
+    """A BITFIELD value's counts (a band never incremented may be missing at the end: 0)."""
+    bands = band_count()
+    raw = (value or b"")[: 4 * bands].ljust(4 * bands, b"\0")
+    return tuple(max(0, n) for n in struct.unpack(f">{bands}i", raw))
+
+
+def counts_read(version_id: int, generation: int, slots: Iterable[Slot]) -> dict[Slot, tuple[int, ...]] | None:
+    """The band counts of these slots in a generation (generation_current); None when Redis fails meanwhile."""
+    keys = {slot: _slot_key(version_id, generation, slot) for slot in slots}
+    empty = (0,) * band_count()
+    redis = _redis()
+    if redis is None:
+        found = cache.get_many(list(keys.values()))
+        STATS["read_cached"] += 1
+        return {slot: tuple(found.get(key, empty)) for slot, key in keys.items()}
+    try:
+        values = redis.client.get_client(write=False).mget([redis.make_key(key) for key in keys.values()])
+    except RedisError:
+        logger.warning("Could not read the peer distributions from Redis", exc_info=True)
+        return None
     STATS["read_cached"] += 1
-    counts: dict[Slot, list[int]] = {}
-    for (slot, band), key in keys.items():
-        counts.setdefault(slot, [0] * len(bands))[band] = max(0, int(found.get(key, 0)))
-    return {slot: tuple(values) for slot, values in counts.items()}
+    return {slot: _unpacked(value) for slot, value in zip(keys, values, strict=True)}
 
 
 def generation_write(version_id: int, counts: Mapping[Slot, list[int]]) -> int:
-    """Store a whole generation of counts (bands with nobody left out), then make it the current one."""
+    """Store a whole generation of counts (groups with nobody left out), then make it the current one."""
     generation = time.time_ns()
-    lifetime = _lifetime()
-    values = {
-        _band_key(version_id, generation, slot, band): n
-        for slot, bands in counts.items()
-        for band, n in enumerate(bands)
-        if n
-    }
-    items = list(values.items())
-    for start in range(0, len(items), 10_000):
-        cache.set_many(dict(items[start : start + 10_000]), lifetime + _MARGIN_SECONDS)
-    cache.set(f"{_version_key(version_id)}:generation", generation, lifetime)
+    lifetime = _lifetime() + _MARGIN_SECONDS
+    values = {_slot_key(version_id, generation, slot): bands for slot, bands in counts.items() if any(bands)}
+    redis = _redis()
+    if redis is None:
+        cache.set_many({key: tuple(bands) for key, bands in values.items()}, lifetime)
+    else:
+        pipeline = redis.client.get_client(write=True).pipeline(transaction=False)
+        for key, bands in values.items():
+            pipeline.set(redis.make_key(key), _packed(bands), ex=lifetime)
+        pipeline.execute()
+    cache.set(f"{_version_key(version_id)}:generation", generation, _lifetime())
     STATS["rebuilt"] += 1
     return generation
 
 
 def counts_add(version_id: int, changes: Mapping[tuple[Slot, int], int]) -> None:
     """Add `changes[(slot, band)]` organisations (negative: take them away) in the current generation."""
-    changes = {change: n for change, n in changes.items() if n}
-    if not changes:
+    by_slot: dict[Slot, dict[int, int]] = {}
+    for (slot, band), n in changes.items():
+        if n:
+            by_slot.setdefault(slot, {})[band] = n
+    if not by_slot:
         return
     generation = generation_current(version_id)
     if generation is None:
         return  # nothing to keep current: the first reader or rebuild counts from the database
-    keys = {_band_key(version_id, generation, slot, band): n for (slot, band), n in changes.items()}
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        _redis_add(backend, keys)
+    keys = {_slot_key(version_id, generation, slot): bands for slot, bands in by_slot.items()}
+    redis = _redis()
+    if redis is None:
+        found = cache.get_many(list(keys))
+        updated = {}
+        for key, bands in keys.items():
+            counts = list(found.get(key, (0,) * band_count()))
+            for band, n in bands.items():
+                counts[band] += n
+            updated[key] = tuple(counts)
+        cache.set_many(updated, _lifetime() + _MARGIN_SECONDS)
     else:
-        for key, n in keys.items():
-            try:
-                cache.incr(key, n)
-            except ValueError:  # nobody in that band yet
-                if n > 0 and not cache.add(key, n, _lifetime() + _MARGIN_SECONDS):
-                    cache.incr(key, n)  # another process added it meanwhile
-    STATS["incremented"] += len(keys)
+        _redis_add(redis, keys)
+    STATS["incremented"] += sum(len(bands) for bands in keys.values())
 
 
-def _redis_add(backend: RedisCache, keys: Mapping[str, int]) -> None:
-    """All the increments in one round trip. A band nobody was in starts from 0 (INCRBY), and lives as long
-    as the generation's other counts (EXPIRE: later than the generation's pointer, never without expiry)."""
+def _redis_add(backend: RedisCache, keys: Mapping[str, Mapping[int, int]]) -> None:
+    """All the increments in one round trip: BITFIELD INCRBY of each band's count (a group nobody was in starts
+    from zeros), and EXPIRE, so the value lives as long as the generation's others (never without expiry)."""
     lifetime = _lifetime() + _MARGIN_SECONDS
     try:
         pipeline = backend.client.get_client(write=True).pipeline(transaction=False)
-        for key, n in keys.items():
+        for key, bands in keys.items():
             raw = backend.make_key(key)
-            pipeline.incrby(raw, n)
+            field = pipeline.bitfield(raw, default_overflow="SAT")
+            for band, n in bands.items():
+                field.incrby("i32", f"#{band}", n)
+            field.execute()
             pipeline.expire(raw, lifetime)
         pipeline.execute()
     except RedisError:  # Redis is down: the rebuild after it is back repairs the counts

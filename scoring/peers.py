@@ -216,8 +216,8 @@ def _distributions(
 ) -> dict[Slot, Distribution]:
     """The distributions of these slots: from the cache, kept current (scoring.distributions); without a
     generation there, counted in the database (one GROUP BY each) and a rebuild asked for."""
-    if generation is not None:
-        found = distributions.counts_read(version_id, generation, wanted)
+    found = None if generation is None else distributions.counts_read(version_id, generation, wanted)
+    if found is not None:
         return {slot: Distribution(counts) for slot, counts in found.items()}
     distributions.STATS["read_database"] += 1
     if distributions.rebuild_ask(version_id):

@@ -15,8 +15,8 @@ from assessment.models import Assessment, FrameworkVersion
 from scoring.engine import Answer
 from scoring.models import AssessmentResult, DimensionResult, RescoreChunk, RescoreRun
 from scoring.peers import peer_distributions_rebuild, peer_distributions_update
-from scoring.signals import results_deleted
 from scoring.selectors import answers_of, assessment_answers, path_data, result_is_current, result_rows
+from scoring.signals import results_deleted
 
 Figures = dict[str, tuple[Decimal, Decimal]]  # a result's dimensions as compared: key → (score, max)
 

@@ -3,12 +3,16 @@ they are built; a lost update is repaired by the periodic rebuild; keys carry th
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from decimal import Decimal
 from itertools import count
 from typing import Any
 
 import pytest
+from django.core.cache import caches
 from django.test import override_settings
+from django_redis.cache import RedisCache
 
 from assessment.models import Assessment, FrameworkVersion, User
 from assessment.services.assessments import answers_upsert, assessment_create
@@ -40,6 +44,24 @@ def from_database(result: AssessmentResult, peer_filter: PeerFilter | None = Non
     distributions.STATS.clear()
     distributions.STATS.update(reads)  # the counters tell what the cache's readers did
     return comparison
+
+
+@pytest.fixture(params=["memory", "redis"], autouse=True)
+def peer_cache(request: pytest.FixtureRequest, settings: Any) -> Iterator[None]:
+    """Every test here runs on the embedded default's memory cache and on Redis (counts in BITFIELDs)."""
+    if request.param == "memory":
+        yield
+        return
+    prefix = f"test-peers-{uuid.uuid4().hex[:8]}"
+    backend = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": request.getfixturevalue("redis_url")}
+    settings.CACHES = {"default": {**backend, "KEY_PREFIX": prefix}}
+    assert isinstance(caches["default"], RedisCache)
+    yield
+    from django_redis import get_redis_connection
+
+    redis = get_redis_connection("default")
+    for key in redis.scan_iter(f"{prefix}:*"):
+        redis.delete(key)
 
 
 @pytest.fixture
