@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, time
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
@@ -12,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from assessment.models import Assessment, Membership, Organization, User
-from programmes.models import AccessRecord, Consent, Enrolment, Programme, ProgrammeInvitation
+from programmes.models import AccessRecord, CohortMember, Consent, Enrolment, Programme, ProgrammeInvitation
 
 
 def programmes_visible_to(user: Any) -> QuerySet[Programme]:
@@ -141,20 +140,13 @@ def enrolments_visible_to(user: Any) -> QuerySet[Enrolment]:
 
 
 def enrolment_assessments(enrolment: Enrolment) -> tuple[Assessment | None, Assessment | None]:
-    """The SME's T0 and T1 on the programme's frameworks: T0 the last assessment submitted before the programme's
-    date, T1 the latest submitted on or after it (else, before the date, the latest: T0 itself)."""
-    programme = enrolment.programme
-    submitted = (
-        Assessment.objects.filter(
-            organization_id=enrolment.organization_id,
-            framework_version__in=programme.framework_versions.all(),
-            status__in=Assessment.PEER_STATUSES,  # frozen results; a returned one may still change
-            submitted_at__isnull=False,
-        )
-        .select_related("organization", "framework_version__framework")
-        .order_by("-submitted_at", "-id")
+    """The SME's T0 and T1 on the programme's frameworks, as its cohort row names them (programmes.cohort: T0 the
+    last assessment submitted before the programme's date, T1 the latest submitted), so the SME's page and the
+    cohort's figures never disagree; (None, None) while the row is not made yet."""
+    related = ("organization", "framework_version__framework")
+    member = (
+        CohortMember.objects.filter(enrolment=enrolment)
+        .select_related(*(f"{which}__{name}" for which in ("assessment", "t0_assessment") for name in related))
+        .first()
     )
-    cutoff = datetime.combine(programme.baseline_date, time.min, tzinfo=timezone.get_current_timezone())
-    t0 = submitted.filter(submitted_at__lt=cutoff).first()
-    t1 = submitted.filter(submitted_at__gte=cutoff).first() or t0
-    return t0, t1
+    return (member.t0_assessment, member.assessment) if member else (None, None)

@@ -88,7 +88,11 @@ def enrolment(programme: Programme, bureau_owner: User, sme: Organization, sme_o
 
 
 @pytest.fixture
-def assessed(sme: Organization, sme_owner: User, miit: FrameworkVersion) -> Any:
-    """The SME's submitted assessment (after the programme's date: its T1)."""
-    assessment = assessment_create(organization=sme, framework_version=miit, created_by=sme_owner)
-    return submit_filling_gaps(assessment, sme_owner)
+def assessed(
+    sme: Organization, sme_owner: User, miit: FrameworkVersion, django_capture_on_commit_callbacks: Any
+) -> Any:
+    """The SME's submitted assessment (after the programme's date: its T1), its cohort rows refreshed as after
+    the commit."""
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment = assessment_create(organization=sme, framework_version=miit, created_by=sme_owner)
+        return submit_filling_gaps(assessment, sme_owner)
