@@ -122,12 +122,13 @@ def path_data(assessment: Assessment, answers: Mapping[str, Answer]) -> dict[str
 
 
 def result_rows(
-    assessment: Assessment, answers: Mapping[str, Answer], *, with_path: bool = True
+    assessment: Assessment, answers: Mapping[str, Answer], *, with_path: bool = True, explained: bool = True
 ) -> tuple[AssessmentResult, list[DimensionResult]]:
-    """Score one assessment into unsaved result rows; the path (the costly part) only `with_path`."""
+    """Score one assessment into unsaved result rows; the path (the costly part) only `with_path`, the card's
+    explanations only `explained` (result_details_add adds what is left out)."""
     framework = framework_structure(assessment.framework_version)
     scored = score(framework, answers)
-    card = card_as_data(scored)
+    card = card_as_data(scored, explained=explained)
     organization = assessment.organization
     peer_group = assessment.status in Assessment.PEER_STATUSES
     profile = {"sector": organization.sector, "size_band": organization.size_band, "province": organization.province}
@@ -183,11 +184,31 @@ def assessment_result(assessment: Assessment, *, with_path: bool = False) -> Ass
     """
     stored = _stored(assessment)
     if stored is not None and result_is_current(stored, assessment):
-        if with_path and stored.path_pending:
-            stored = copy.copy(stored)
-            stored.path, stored.path_pending = path_data(assessment, assessment_answers(assessment)), False
-        return stored
+        found = copy.copy(stored)
+        return found if result_details_add(found, assessment, with_path=with_path) else stored
     return result_rows(assessment, assessment_answers(assessment), with_path=with_path)[0]
+
+
+def result_details_add(
+    result: AssessmentResult,
+    assessment: Assessment,
+    answers: Mapping[str, Answer] | None = None,
+    *,
+    with_path: bool,
+) -> list[str]:
+    """Fill in what a stored result left pending: its card's explanations (every reader of a card may read
+    them), and with `with_path` its path; return the fields changed (none when nothing was pending). A rescore
+    leaves both out (scoring.services.results_rescore): they cost more than the scoring."""
+    changed = []
+    if "questions" not in result.card or (with_path and result.path_pending):
+        answers = assessment_answers(assessment) if answers is None else answers
+    if "questions" not in result.card:
+        result.card = card_as_data(score(framework_structure(assessment.framework_version), answers))
+        changed.append("card")
+    if with_path and result.path_pending:
+        result.path, result.path_pending = path_data(assessment, answers), False
+        changed += ["path", "path_pending"]
+    return changed
 
 
 def assessment_results(assessments: list[Assessment]) -> dict[int, AssessmentResult]:

@@ -15,7 +15,7 @@ from assessment.models import Assessment, FrameworkVersion
 from scoring.engine import Answer
 from scoring.models import AssessmentResult, DimensionResult, RescoreChunk, RescoreRun
 from scoring.peers import peer_distributions_rebuild, peer_distributions_update
-from scoring.selectors import answers_of, assessment_answers, path_data, result_is_current, result_rows
+from scoring.selectors import answers_of, assessment_answers, result_details_add, result_is_current, result_rows
 from scoring.signals import results_deleted
 
 Figures = dict[str, tuple[Decimal, Decimal]]  # a result's dimensions as compared: key → (score, max)
@@ -110,10 +110,9 @@ def assessment_result_ensure(
         )
     existing = AssessmentResult.objects.filter(assessment=assessment).first()
     if existing is not None and result_is_current(existing, assessment) and not force:
-        if with_path and existing.path_pending:
-            existing.path = path_data(assessment, assessment_answers(assessment) if answers is None else answers)
-            existing.path_pending = False
-            existing.save(update_fields=["path", "path_pending"])
+        changed = result_details_add(existing, assessment, answers, with_path=with_path)
+        if changed:
+            existing.save(update_fields=changed)
         return existing
     if existing is not None:
         _results_delete([existing])
@@ -134,7 +133,8 @@ def results_rescore(*, assessment_ids: list[int], with_path: bool = True) -> int
     answers = answers_of(a.pk for a in assessments)
     old = AssessmentResult.objects.filter(assessment__in=assessments).defer("card", "path")
     _results_delete(list(old.select_related("organization")))
-    _save_results([result_rows(a, answers[a.pk], with_path=with_path) for a in assessments])
+    # Without the path, the explanations wait too: they are half of the cost of storing a result.
+    _save_results([result_rows(a, answers[a.pk], with_path=with_path, explained=with_path) for a in assessments])
     return len(assessments)
 
 

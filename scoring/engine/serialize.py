@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from scoring.engine.answer_format import answer_item, parse_answer
@@ -46,8 +47,10 @@ def _credits(credits: tuple[Credit, ...]) -> list[Data]:
     return [{"source": c.source, "points": exact(c.points), "total_points": exact(c.total_points)} for c in credits]
 
 
-def card_as_data(card: ScoreCard) -> Data:
-    return {
+def card_as_data(card: ScoreCard, *, explained: bool = True) -> Data:
+    """The card as data; without `explained`, its questions' figures and credits are left out (a rescore stores
+    them pending: scoring.selectors.result_details_add fills them in on first read)."""
+    data = {
         "framework": card.framework,
         "scoring_version": card.scoring_version,
         "total": exact(card.total),
@@ -58,18 +61,24 @@ def card_as_data(card: ScoreCard) -> Data:
         "scenario_levels": dict(card.scenario_levels),
         "gates": [_gate(g) for g in card.next_level_gates],
         "next_level": card.next_level,
-        "questions": {
-            key: {
-                "score": exact(q.score),
-                "max": exact(q.max),
-                "answered": q.answered,
-                "excluded": q.excluded,
-                "to_total": exact(q.to_total),
-                "earned": _credits(q.earned),
-                "missed": _credits(q.missed),
-            }
-            for key, q in card.questions.items()
-        },
+    }
+    if explained:
+        data["questions"] = {key: _question(q) for key, q in card.questions.items()}
+    return data
+
+
+@lru_cache(maxsize=4096)
+def _question(q: QuestionScore) -> Data:
+    """A question's figures as data. Cached: a framework's questions are answered in a few ways, so most cards
+    repeat entries other cards had (rescoring a million of them). The data is shared: never change it."""
+    return {
+        "score": exact(q.score),
+        "max": exact(q.max),
+        "answered": q.answered,
+        "excluded": q.excluded,
+        "to_total": exact(q.to_total),
+        "earned": _credits(q.earned),
+        "missed": _credits(q.missed),
     }
 
 
@@ -141,8 +150,9 @@ def _credits_from(data: list[Mapping[str, Any]]) -> tuple[Credit, ...]:
 
 def card_from_data(data: Mapping[str, Any]) -> ScoreCard:
     """A card written by card_as_data (stored, or sent), as the engine's value again. The questions are read on
-    first use: peers and summaries need only the totals."""
-    questions = data["questions"]
+    first use: peers and summaries need only the totals. A card stored without them (card_as_data) has none
+    to give: reading them is an error, not an empty explanation."""
+    questions = data.get("questions")
     return ScoreCard(
         framework=data["framework"],
         scoring_version=data["scoring_version"],
@@ -154,9 +164,17 @@ def card_from_data(data: Mapping[str, Any]) -> ScoreCard:
         completeness=_decimal(data["completeness"]),
         next_level=data["next_level"],
         next_level_gates=tuple(_gate_from(g) for g in data["gates"]),
-        factors=LazyMapping(lambda: {key: _decimal(q["to_total"]) for key, q in questions.items()}),
-        questions=LazyMapping(lambda: {key: _question_from(key, q) for key, q in questions.items()}),
+        factors=LazyMapping(
+            _unexplained if questions is None else lambda: {k: _decimal(q["to_total"]) for k, q in questions.items()}
+        ),
+        questions=LazyMapping(
+            _unexplained if questions is None else lambda: {k: _question_from(k, q) for k, q in questions.items()}
+        ),
     )
+
+
+def _unexplained() -> dict[str, Any]:
+    raise LookupError("this card was stored without its explanations: read it through assessment_result")
 
 
 def _question_from(key: str, q: Mapping[str, Any]) -> QuestionScore:

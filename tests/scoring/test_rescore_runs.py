@@ -1,5 +1,5 @@
 """`manage.py rescore` in chunks: on real Celery workers or inline, resumable after a crash with no chunk done
-twice or skipped; results with the path left pending are the same as those computed with it."""
+twice or skipped; results with the path and explanations left pending are the same as those computed with them."""
 
 from __future__ import annotations
 
@@ -88,11 +88,18 @@ def test_results_with_the_path_left_pending_are_those_computed_with_it(
     for pk in ids:
         lazy = AssessmentResult.objects.get(assessment_id=pk)
         assert (lazy.path_pending, lazy.path) == (True, None)
-        assert (lazy.card, lazy.total, lazy.level) == (eager[pk].card, eager[pk].total, eager[pk].level)
+        assert (lazy.total, lazy.level) == (eager[pk].total, eager[pk].level)
+        assert lazy.card == {k: v for k, v in eager[pk].card.items() if k != "questions"}, "explanations pending"
+        with pytest.raises(LookupError):
+            lazy.scorecard().questions["F5"]  # never an empty explanation
+        assert lazy.scorecard().dimensions == eager[pk].scorecard().dimensions, "peers and cohorts read these"
         shown = assessment_result(Assessment.objects.select_related("result").get(pk=pk), with_path=True)
-        assert shown.path == eager[pk].path, "read: the path computed on the spot"
+        assert (shown.path, shown.card) == (eager[pk].path, eager[pk].card), "read: computed on the spot"
+        assert assessment_result(Assessment.objects.select_related("result").get(pk=pk)).card == eager[pk].card
         stored = assessment_result_ensure(assessment=Assessment.objects.get(pk=pk))
-        assert (stored.path_pending, stored.path) == (False, eager[pk].path)
+        assert (stored.path_pending, stored.path, stored.card) == (False, eager[pk].path, eager[pk].card)
+        saved = AssessmentResult.objects.get(assessment_id=pk)
+        assert (saved.path, saved.card) == (eager[pk].path, eager[pk].card), "stored once read: the sweeper's way"
 
 
 @pytest.mark.django_db(transaction=True)
