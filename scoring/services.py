@@ -201,7 +201,7 @@ def rescore_chunk_run(*, chunk_id: int) -> bool:
     attempt = RescoreChunk.objects.values_list("attempts", flat=True).get(pk=chunk_id)
     with transaction.atomic():
         chunk = (
-            RescoreChunk.objects.select_for_update()
+            RescoreChunk.objects.select_for_update(of=("self",))  # not the run's row: chunks run side by side
             .select_related("run")
             .filter(pk=chunk_id, status=RescoreChunk.Status.RUNNING, attempts=attempt)
             .first()
