@@ -164,15 +164,16 @@ def radar(
         angle = -math.pi / 2 + 2 * math.pi * index / count
         return distance * math.cos(angle), distance * math.sin(angle)
 
-    parts = []
+    # The rings and the spokes as one path: WeasyPrint spends about as much on an SVG element as on a line of text.
+    grid = [
+        "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, radius * ring) for i in range(count))) + " Z"
+        for ring in (0.25, 0.5, 0.75, 1.0)
+    ]
+    grid += [f"M0,0 L{x:.1f},{y:.1f}" for x, y in (point(i, radius) for i in range(len(axes)))]
+    parts = [f'<path d="{" ".join(grid)}" fill="none" stroke="{MUTED}" stroke-width="0.5"/>']
     box = Box(-radius, -radius, radius, radius)
-    for ring in (0.25, 0.5, 0.75, 1.0):
-        ring_points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, radius * ring) for i in range(count)))
-        parts.append(f'<polygon points="{ring_points}" fill="none" stroke="{MUTED}" stroke-width="0.5"/>')
     placed: list[Box] = []
     for index, axis in enumerate(axes):
-        x, y = point(index, radius)
-        parts.append(f'<line x1="0" y1="0" x2="{x:.1f}" y2="{y:.1f}" stroke="{MUTED}" stroke-width="0.5"/>')
         lines = wrap(axis.name, font, label_width)
         lx, ly = point(index, radius + 6)
         height = font * LINE * len(lines)
@@ -231,9 +232,9 @@ def peer_bar(
         f'<circle cx="{x(value):.1f}" cy="22" r="5" fill="{ACCENT}"/>',
     ]
     box = Box(-5, 9, width + 5, 32)
-    for quarter in range(5):
-        tick = maximum * quarter / 4
-        parts.append(f'<line x1="{x(tick):.1f}" y1="33" x2="{x(tick):.1f}" y2="36" stroke="{MUTED}"/>')
+    ticks = [maximum * quarter / 4 for quarter in range(5)]
+    parts.append(f'<path d="{" ".join(f"M{x(tick):.1f},33 V36" for tick in ticks)}" fill="none" stroke="{MUTED}"/>')
+    for tick in ticks:
         markup, tick_box = text_block([figure(tick)], x(tick), 37, font, "middle", fill=MUTED)
         parts.append(markup)
         box = box.union(tick_box)
