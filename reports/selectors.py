@@ -31,7 +31,7 @@ from scoring.results import TOP_SCENARIO_LEVEL, Level, ResultsView, level_of, re
 from scoring.wording import answer_as_text, evidence_labels, quantity, question_text, without_instructions
 
 METHODOLOGY_DIR = Path(__file__).resolve().parent / "methodology"
-TEMPLATE_VERSION = 6  # bump when the report's layout or wording changes: every report's inputs change with it
+TEMPLATE_VERSION = 7  # bump when the report's layout or wording changes: every report's inputs change with it
 
 
 @cache
