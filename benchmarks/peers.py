@@ -10,12 +10,12 @@ fully answered drafts of established organisations for the submitter to submit.
 The run: the peer distributions are rebuilt once (timed), then a second process submits drafts through
 `assessment_submit` at `--rate` per second (each updating the cached distributions on commit), a third
 rebuilds them every `--rebuild-every` seconds (beat's repair, as a worker runs it), while this process reads
-`--reads` peer comparisons per second (the automatic group choice: the candidates' totals, then the chosen
-group's four dimensions; each as a results page or report asks for it) for `--seconds`; `--reads 0` reads
+`--reads` peer comparisons per second (the automatic group choice: one cache read of the candidate groups'
+totals and dimensions; each as a results page or report asks for it) for `--seconds`; `--reads 0` reads
 back to back, which keeps one of the cores busy with the reader alone. It prints the latency of each
-comparison (median, p95, the slowest, how many took ≥ 50 ms), how many readers counted in the database
-(should be 0), the submission rate achieved, and the machine with its load average. Redis: BENCH_REDIS_URL,
-else a redis-server the script starts on a free port (a shared
+comparison (median, p95, the slowest, how many took ≥ 50 ms: all, and apart those while a rebuild ran),
+how many readers counted in the database (should be 0), the submission rate achieved, and the machine with
+its load average. Redis: BENCH_REDIS_URL, else a redis-server the script starts on a free port (a shared
 Redis database may be flushed by someone else's tests mid-run); keys prefixed `bench-peers`.
 """
 
@@ -205,12 +205,24 @@ def rebuilder(every: float, seconds: float, version_id: int, done: Any) -> None:
     from scoring.peers import peer_distributions_rebuild
 
     started = time.monotonic()
-    rebuilds = 0
-    while (due := started + (rebuilds + 1) * every) < started + seconds:
+    spans = []  # (start, end) of each rebuild, on the machine's monotonic clock (the same in every process)
+    while (due := started + (len(spans) + 1) * every) < started + seconds:
         time.sleep(max(0.0, due - time.monotonic()))
+        begun = time.monotonic()
         peer_distributions_rebuild(version_id=version_id)
-        rebuilds += 1
-    done.put(rebuilds)
+        spans.append((begun, time.monotonic()))
+    done.put(spans)
+
+
+def latencies(timings: list[float]) -> str:
+    if len(timings) < 2:
+        return f"{len(timings)} comparison(s)"
+    ordered = sorted(timings)
+    p95 = statistics.quantiles(ordered, n=20)[-1]
+    return (
+        f"{len(ordered)} comparisons, median {statistics.median(ordered):.2f} ms, p95 {p95:.2f} ms, "
+        f"slowest {ordered[-1]:.1f} ms, {sum(t >= 50 for t in ordered)} ≥ 50 ms"
+    )
 
 
 def main() -> None:
@@ -273,22 +285,25 @@ def run(args: argparse.Namespace) -> None:
             if due > now:
                 time.sleep(due - now)
         subject = rng.choice(subjects)
-        begun = time.perf_counter()
+        begun = time.monotonic()
         peer_comparison(subject)
-        timings.append((time.perf_counter() - begun) * 1000)
+        timings.append((begun, (time.monotonic() - begun) * 1000))
     submitted, elapsed = submitted_queue.get(timeout=args.seconds + 600)
-    rebuilds = rebuilt_queue.get(timeout=600) if args.rebuild_every else 0
+    spans = rebuilt_queue.get(timeout=600) if args.rebuild_every else []
     for process in processes:
         process.join()
-    timings.sort()
-    p95 = statistics.quantiles(timings, n=20)[-1]
+    during = [ms for at, ms in timings if any(start <= at <= end for start, end in spans)]
+    outside = [ms for at, ms in timings if not any(start <= at <= end for start, end in spans)]
+    every = [ms for _, ms in timings]
     print(
         f"peers under submissions ({group} results before the run; {submitted} submitted in {elapsed:.0f} s = "
-        f"{submitted / elapsed:.1f}/s, {rebuilds} rebuild(s) meanwhile): {len(timings)} comparisons "
-        f"({len(timings) / args.seconds:.0f}/s; automatic "
-        f"group, total + 4 dimensions), median {statistics.median(timings):.2f} ms, p95 {p95:.2f} ms "
-        f"(goal ≤ 5 ms), slowest {timings[-1]:.1f} ms, {sum(t >= 50 for t in timings)} ≥ 50 ms (goal 0); "
-        f"readers that counted in the database: {distributions.STATS['read_database']} (goal 0)"
+        f"{submitted / elapsed:.1f}/s; {len(spans)} rebuild(s) meanwhile, "
+        f"{', '.join(f'{end - start:.1f} s' for start, end in spans) or 'none'}): {len(every)} comparisons "
+        f"({len(every) / args.seconds:.0f}/s; automatic group, total + 4 dimensions)\n"
+        f"  all: {latencies(every)} (goal: p95 ≤ 5 ms, none ≥ 50 ms)\n"
+        f"  outside rebuilds: {latencies(outside)}\n"
+        f"  during rebuilds: {latencies(during)}\n"
+        f"  readers that counted in the database: {distributions.STATS['read_database']} (goal 0)"
     )
     print(f"machine after: {machine()}")
 

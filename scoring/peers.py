@@ -18,7 +18,7 @@ average level, 0–TOP_SCENARIO_LEVEL.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -212,13 +212,13 @@ def _count_bands(queryset: QuerySet[Any], field: str, bands: Bands) -> Distribut
 
 
 def _distributions(
-    version_id: int, generation: int | None, wanted: dict[Slot, Callable[[], Distribution]]
+    version_id: int, cached: Mapping[Slot, tuple[int, ...]] | None, wanted: dict[Slot, Callable[[], Distribution]]
 ) -> dict[Slot, Distribution]:
-    """The distributions of these slots: from the cache, kept current (scoring.distributions); without a
-    generation there, counted in the database (one GROUP BY each) and a rebuild asked for."""
-    found = None if generation is None else distributions.counts_read(version_id, generation, wanted)
-    if found is not None:
-        return {slot: Distribution(counts) for slot, counts in found.items()}
+    """The distributions of these slots: from what was read from the cache, kept current there
+    (scoring.distributions); without it (no generation, or Redis failing), counted in the database (one GROUP BY
+    each) and a rebuild asked for."""
+    if cached is not None:
+        return {slot: Distribution(cached[slot]) for slot in wanted}
     distributions.STATS["read_database"] += 1
     if distributions.rebuild_ask(version_id):
         _rebuild_enqueue(version_id)
@@ -284,10 +284,13 @@ def peer_comparison(result: AssessmentResult, peer_filter: PeerFilter | None = N
     else:
         candidates = [peer_filter]
     keys: dict[Slot, PeerFilter] = {("total", c.group): c for c in candidates}
-    generation = distributions.generation_current(version)  # one generation for the whole comparison
+    # One read of the cache for the whole comparison: every candidate's total and dimensions (short values).
+    generation = distributions.generation_current(version)
+    slots = [(m.key, c.group) for c in candidates for m in metrics]
+    cached = None if generation is None else distributions.counts_read(version, generation, slots)
     totals = _distributions(
         version,
-        generation,
+        cached,
         {key: _counter(AssessmentResult, base & c.q(), "total", bands["total"]) for key, c in keys.items()},
     )
     others = {
@@ -313,7 +316,7 @@ def peer_comparison(result: AssessmentResult, peer_filter: PeerFilter | None = N
         key: _counter(DimensionResult, base & chosen.q() & Q(dimension=m.key), "score", bands[m.key])
         for key, m in wanted.items()
     }
-    scores = _distributions(version, generation, counters)
+    scores = _distributions(version, cached, counters)
     for key, metric in wanted.items():
         group = scores[key].without(own_bands.get(metric.key, []))
         standings.append(_standing(metric, group, bands[metric.key]))
