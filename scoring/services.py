@@ -124,7 +124,8 @@ def assessment_result_ensure(
 @transaction.atomic
 def results_rescore(*, assessment_ids: list[int], with_path: bool = True) -> int:
     """Recompute and store the results of many assessments with a handful of queries; frozen ones included.
-    Without `with_path` each path is left pending: computed on first read, or by the sweeper."""
+    Without `with_path` each path and the card's explanations are left pending: worked out on first read, and
+    stored by the sweeper."""
     assessments = list(Assessment.objects.filter(pk__in=assessment_ids).select_related("organization"))
     # Each version once, not joined to every assessment: its plan and guidance are large documents.
     versions = FrameworkVersion.objects.in_bulk({a.framework_version_id for a in assessments})
@@ -133,7 +134,7 @@ def results_rescore(*, assessment_ids: list[int], with_path: bool = True) -> int
     answers = answers_of(a.pk for a in assessments)
     old = AssessmentResult.objects.filter(assessment__in=assessments).defer("card", "path")
     _results_delete(list(old.select_related("organization")))
-    # Without the path, the explanations wait too: they are half of the cost of storing a result.
+    # Without the path, the explanations wait too: they were half of the cost of storing a result.
     _save_results([result_rows(a, answers[a.pk], with_path=with_path, explained=with_path) for a in assessments])
     return len(assessments)
 

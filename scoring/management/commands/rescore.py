@@ -28,7 +28,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--with-path",
             action="store_true",
-            help="Compute each path to the next level now (a new run only); by default it is computed on first read.",
+            help=(
+                "Compute each path to the next level and the explanations now (a new run only); by default they "
+                "are worked out on first read."
+            ),
         )
 
     def handle(
