@@ -20,7 +20,8 @@ class AssessmentResult(models.Model):
     """The ScoreCard of an assessment. Recomputed while answers change; frozen from submission on."""
 
     assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="result")
-    framework_version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the peer indexes below start with it (every index is paid for on each rescore).
+    framework_version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="+", db_index=False)
     scoring_version = models.PositiveIntegerField()
     total = figure_field()
     max_total = figure_field()
@@ -68,8 +69,11 @@ class AssessmentResult(models.Model):
 class DimensionResult(models.Model):
     """One dimension's score of a result, denormalised so peer percentiles are index range counts."""
 
-    result = models.ForeignKey(AssessmentResult, on_delete=models.CASCADE, related_name="dimension_results")
-    framework_version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="+")
+    # Neither has an index of its own: dimension_result_unique and the peer indexes start with them.
+    result = models.ForeignKey(
+        AssessmentResult, on_delete=models.CASCADE, related_name="dimension_results", db_index=False
+    )
+    framework_version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="+", db_index=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     dimension = models.CharField(max_length=40)
     score = figure_field()
