@@ -40,7 +40,7 @@ class ExactJSONDecoder(json.JSONDecoder):
         super().__init__(*args, **kwargs)
 
 
-class ExactJSONField(models.JSONField):  # type: ignore[type-arg]
+class ExactJSONField(models.JSONField):
     """A JSONField whose decimals stay exact numbers (PostgreSQL's jsonb keeps them as numeric)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

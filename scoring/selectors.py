@@ -81,8 +81,8 @@ def assessment_answers(assessment: Assessment) -> dict[str, Answer]:
     return answers_of([assessment.pk])[assessment.pk]
 
 
-_ANSWER_FIELDS = ("option_keys", "number", "level", "before_value", "after_value", "boolean", "text")
-_ANSWER_FIELDS += ("not_applicable", "evidence", "comment")
+_ANSWER_FIELDS = ["option_keys", "number", "level", "before_value", "after_value", "boolean", "text"]
+_ANSWER_FIELDS += ["not_applicable", "evidence", "comment"]
 
 
 def answers_of(assessment_ids: Iterable[int]) -> dict[int, dict[str, Answer]]:
@@ -199,14 +199,16 @@ def result_details_add(
     """Fill in what a stored result left pending: its card's explanations (every reader of a card may read
     them), and with `with_path` its path; return the fields changed (none when nothing was pending). A rescore
     leaves both out (scoring.services.results_rescore): they cost more than the scoring."""
+    explain, route = "questions" not in result.card, with_path and result.path_pending
+    if not (explain or route):
+        return []
+    given = assessment_answers(assessment) if answers is None else answers
     changed = []
-    if "questions" not in result.card or (with_path and result.path_pending):
-        answers = assessment_answers(assessment) if answers is None else answers
-    if "questions" not in result.card:
-        result.card = card_as_data(score(framework_structure(assessment.framework_version), answers))
+    if explain:
+        result.card = card_as_data(score(framework_structure(assessment.framework_version), given))
         changed.append("card")
-    if with_path and result.path_pending:
-        result.path, result.path_pending = path_data(assessment, answers), False
+    if route:
+        result.path, result.path_pending = path_data(assessment, given), False
         changed += ["path", "path_pending"]
     return changed
 
