@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import mimetypes
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +11,7 @@ from django.utils import translation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from assessment.collector import cyclic_gc_paused
 from reports import charts
 from reports.identity import ReportIdentity
 
@@ -42,28 +40,8 @@ def report_html(content: dict[str, Any], identity: ReportIdentity | None = None)
         )
 
 
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Python's cyclic garbage collector paused for the duration (docs/performance.md).
-
-    WeasyPrint allocates hundreds of thousands of objects that live until the PDF is written (boxes, styles,
-    Pango wrappers), so the collector ran some 180 young and one or two full collections per report, each
-    full one walking the whole heap (Django, the fonts): 12–22 % of a report's CPU. Reference counting still
-    frees almost everything as it goes; the few cycles left are collected by the first young collection
-    after the collector is back on (peak memory is unchanged). Process-wide: with threads, the collector
-    comes back when the render that paused it ends."""
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-
-
 def html_to_pdf(html: str) -> bytes:
     fetcher = BundledAssetsFetcher(allowed_protocols=("file",), allow_redirects=False)
-    with _no_cyclic_gc():
+    with cyclic_gc_paused():
         pdf: bytes = HTML(string=html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=fetcher).write_pdf()
     return pdf

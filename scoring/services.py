@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Exists, F, Q
 from django.utils import timezone
 
+from assessment.collector import cyclic_gc_paused
 from assessment.models import Assessment, FrameworkVersion
 from scoring.engine import Answer
 from scoring.models import AssessmentResult, DimensionResult, RescoreChunk, RescoreRun
@@ -200,7 +201,7 @@ def rescore_chunk_run(*, chunk_id: int) -> bool:
     if not claimed:
         return False
     attempt = RescoreChunk.objects.values_list("attempts", flat=True).get(pk=chunk_id)
-    with transaction.atomic():
+    with transaction.atomic(), cyclic_gc_paused():  # a third of a chunk's CPU was the collector's
         chunk = (
             RescoreChunk.objects.select_for_update(of=("self",))  # not the run's row: chunks run side by side
             .select_related("run")

@@ -3,6 +3,7 @@ twice or skipped; results with the path and explanations left pending are the sa
 
 from __future__ import annotations
 
+import gc
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from assessment.models import Assessment, FrameworkVersion, Organization, User
 from assessment.services.assessments import answers_upsert, assessment_create
+from scoring import services
 from scoring.models import AssessmentResult, RescoreChunk, RescoreRun
 from scoring.selectors import assessment_result
 from scoring.services import assessment_result_ensure, rescore_chunk_run, rescore_run_start, results_rescore
@@ -114,3 +116,23 @@ def test_rescore_runs_its_chunks_on_real_workers(
     chunks = RescoreChunk.objects.order_by("position").values_list("status", "attempts", "rescored")
     assert list(chunks) == [("done", 1, 2)] * 3
     assert RescoreRun.objects.get().status == RescoreRun.Status.DONE
+
+
+def test_a_chunk_is_rescored_with_the_cyclic_collector_paused_and_it_comes_back(
+    miit: FrameworkVersion, organization: Organization, owner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = submitted(miit, organization, owner, 2)
+    run = rescore_run_start(chunk_size=10)
+    seen: list[bool] = []
+    rescore = services.results_rescore
+
+    def watched(**kwargs: Any) -> int:
+        seen.append(gc.isenabled())
+        return rescore(**kwargs)
+
+    monkeypatch.setattr(services, "results_rescore", watched)
+    assert gc.isenabled()
+    assert rescore_chunk_run(chunk_id=run.chunks.get().pk)
+    assert seen == [False], "a third of a chunk's CPU was the collector's"
+    assert gc.isenabled()
+    assert totals(ids) == [0, 5]
