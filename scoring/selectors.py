@@ -81,8 +81,18 @@ def assessment_answers(assessment: Assessment) -> dict[str, Answer]:
     return answers_of([assessment.pk])[assessment.pk]
 
 
-_ANSWER_FIELDS = ["option_keys", "number", "level", "before_value", "after_value", "boolean", "text"]
-_ANSWER_FIELDS += ["not_applicable", "evidence", "comment"]
+_ANSWER_FIELDS = (
+    "option_keys",
+    "number",
+    "level",
+    "before_value",
+    "after_value",
+    "boolean",
+    "text",
+    "not_applicable",
+    "evidence",
+    "comment",
+)  # what engine_answer reads of a row
 
 
 def answers_of(assessment_ids: Iterable[int]) -> dict[int, dict[str, Answer]]:
