@@ -135,6 +135,8 @@ class RescoreChunk(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     enqueued_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # The database's clock, whichever machine ran the chunk: the run's rate is read from these.
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When it was last claimed.")
     finished_at = models.DateTimeField(null=True, blank=True)
     rescored = models.PositiveIntegerField(default=0)
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import F, Sum
+from django.db.models import F, Max, Min, Sum
 from django.utils import timezone
 
 from assessment.models import Answer as AnswerRow
@@ -248,3 +248,13 @@ def rescore_run_progress(run: RescoreRun) -> tuple[int, int]:
     """Assessments rescored so far in a run, and in all."""
     done = run.chunks.filter(status=RescoreChunk.Status.DONE).aggregate(n=Sum("rescored"))["n"] or 0
     return done, run.assessments
+
+
+def rescore_run_rate(run: RescoreRun) -> float | None:
+    """Assessments rescored a second, from the first chunk's start to the last one's end (the database's clock,
+    so workers on several machines count alike); None before a chunk is done."""
+    done = run.chunks.filter(status=RescoreChunk.Status.DONE)
+    span = done.aggregate(n=Sum("rescored"), start=Min("started_at"), end=Max("finished_at"))
+    if not span["n"] or span["start"] is None or span["end"] <= span["start"]:
+        return None
+    return float(span["n"] / (span["end"] - span["start"]).total_seconds())

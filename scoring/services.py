@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from assessment.collector import cyclic_gc_paused
@@ -196,7 +197,7 @@ def rescore_chunk_run(*, chunk_id: int) -> bool:
     lease = timedelta(seconds=settings.RESCORE_CHUNK_LEASE_SECONDS)
     claimable = Q(status=RescoreChunk.Status.PENDING) | Q(status=RescoreChunk.Status.RUNNING, lease_until__lt=now)
     claimed = RescoreChunk.objects.filter(claimable, pk=chunk_id).update(
-        status=RescoreChunk.Status.RUNNING, attempts=F("attempts") + 1, lease_until=now + lease
+        status=RescoreChunk.Status.RUNNING, attempts=F("attempts") + 1, lease_until=now + lease, started_at=Now()
     )
     if not claimed:
         return False
@@ -211,7 +212,7 @@ def rescore_chunk_run(*, chunk_id: int) -> bool:
         if chunk is None:  # the lease ran out before the lock was taken, and another process has the chunk
             return False
         chunk.rescored = results_rescore(assessment_ids=chunk.assessment_ids, with_path=chunk.run.with_path)
-        chunk.status, chunk.finished_at = RescoreChunk.Status.DONE, timezone.now()
+        chunk.status, chunk.finished_at = RescoreChunk.Status.DONE, Now()
         chunk.save(update_fields=["rescored", "status", "finished_at"])
     _rescore_run_finish(chunk.run_id)
     return True

@@ -4,6 +4,7 @@ twice or skipped; results with the path and explanations left pending are the sa
 from __future__ import annotations
 
 import gc
+import io
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from assessment.models import Assessment, FrameworkVersion, Organization, User
 from assessment.services.assessments import answers_upsert, assessment_create
 from scoring import services
 from scoring.models import AssessmentResult, RescoreChunk, RescoreRun
-from scoring.selectors import assessment_result
+from scoring.selectors import assessment_result, rescore_run_rate
 from scoring.services import assessment_result_ensure, rescore_chunk_run, rescore_run_start, results_rescore
 from tests.helpers import submit_filling_gaps
 
@@ -111,11 +112,38 @@ def test_rescore_runs_its_chunks_on_real_workers(
     ids = submitted(miit, organization, owner, 6)
     celery_worker_process()
     celery_worker_process()
-    call_command("rescore", "--chunk-size", "2", verbosity=0)
+    out = io.StringIO()
+    call_command("rescore", "--chunk-size", "2", verbosity=0, stdout=out)
     assert totals(ids) == [0, 5, 10, 0, 5, 10]
     chunks = RescoreChunk.objects.order_by("position").values_list("status", "attempts", "rescored")
     assert list(chunks) == [("done", 1, 2)] * 3
-    assert RescoreRun.objects.get().status == RescoreRun.Status.DONE
+    run = RescoreRun.objects.get()
+    assert run.status == RescoreRun.Status.DONE
+    assert all(c.started_at < c.finished_at for c in run.chunks.all())
+    rate = rescore_run_rate(run)
+    assert rate is not None
+    assert (
+        out.getvalue()
+        == f"Rescored 6 assessment(s) (run #{run.pk}): {rate:.0f} a second, first chunk's start to last one's end.\n"
+    )
+
+
+def test_a_runs_rate_counts_from_its_first_chunks_start_to_its_last_ones_end(
+    miit: FrameworkVersion, organization: Organization, owner: User
+) -> None:
+    submitted(miit, organization, owner, 3)
+    run = rescore_run_start(chunk_size=1)
+    assert rescore_run_rate(run) is None, "nothing done yet"
+    first, second, third = run.chunks.order_by("position")
+    at = timezone.now()
+    RescoreChunk.objects.filter(pk=first.pk).update(
+        status="done", rescored=300, started_at=at, finished_at=at + timedelta(seconds=2)
+    )
+    RescoreChunk.objects.filter(pk=second.pk).update(
+        status="done", rescored=200, started_at=at + timedelta(seconds=1), finished_at=at + timedelta(seconds=5)
+    )
+    RescoreChunk.objects.filter(pk=third.pk).update(status="running", started_at=at + timedelta(seconds=6))
+    assert rescore_run_rate(run) == 100.0, "500 in 5 s; a chunk still running does not count"
 
 
 def test_a_chunk_is_rescored_with_the_cyclic_collector_paused_and_it_comes_back(

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from scoring.models import RescoreChunk, RescoreRun
-from scoring.selectors import rescore_run_progress
+from scoring.selectors import rescore_run_progress, rescore_run_rate
 from scoring.services import rescore_chunk_run, rescore_chunks_enqueue, rescore_run_start
 
 CHUNK = 500
@@ -48,7 +48,9 @@ class Command(BaseCommand):
                 self._inline(run, bar)
             else:
                 self._on_workers(run, bar)
-        self.stdout.write(f"Rescored {total} assessment(s) (run #{run.pk}).")
+        rate = rescore_run_rate(run)
+        pace = f": {rate:.0f} a second, first chunk's start to last one's end" if rate else ""
+        self.stdout.write(f"Rescored {total} assessment(s) (run #{run.pk}){pace}.")
 
     def _inline(self, run: RescoreRun, bar: tqdm[Any]) -> None:
         while True:
