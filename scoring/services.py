@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal
@@ -141,14 +142,22 @@ def results_rescore(*, assessment_ids: list[int], with_path: bool = True) -> int
     return len(assessments)
 
 
-def results_sweep(*, batch: int = 200) -> int:
-    """Add the path to submitted results still without one: their task was lost (the broker was down)."""
-    waited = timezone.now() - timedelta(seconds=settings.SWEEP_INTERVAL_SECONDS)
-    pending = AssessmentResult.objects.filter(frozen=True, path_pending=True, computed_at__lt=waited)
-    assessments = Assessment.objects.filter(pk__in=pending.values("assessment_id")[:batch])
-    for assessment in assessments:
-        assessment_result_ensure(assessment=assessment)
-    return len(assessments)
+def results_sweep(*, batch: int = 200, seconds: float | None = None) -> int:
+    """Store the path and explanations of submitted results still without them: their task was lost (the broker
+    was down), or `manage.py rescore` left them pending. Batch after batch while any are left, until `seconds`
+    have passed (half the sweep interval by default: after a rescore of a million results a worker process
+    catches up in hours, not days, and is free half of the time meanwhile); return how many were stored."""
+    deadline = time.monotonic() + (settings.SWEEP_INTERVAL_SECONDS / 2 if seconds is None else seconds)
+    stored = 0
+    while True:
+        waited = timezone.now() - timedelta(seconds=settings.SWEEP_INTERVAL_SECONDS)
+        pending = AssessmentResult.objects.filter(frozen=True, path_pending=True, computed_at__lt=waited)
+        assessments = list(Assessment.objects.filter(pk__in=pending.values("assessment_id")[:batch]))
+        for assessment in assessments:
+            assessment_result_ensure(assessment=assessment)
+        stored += len(assessments)
+        if len(assessments) < batch or time.monotonic() >= deadline:
+            return stored
 
 
 def peer_distributions_rebuild_all() -> int:

@@ -124,3 +124,19 @@ def test_the_sweeper_adds_the_path_a_lost_task_did_not(assessment: Assessment, o
     assert results_sweep() == 1
     result = AssessmentResult.objects.get(assessment=assessment)
     assert (result.path_pending, result.path["target"]) == (False, 1)
+
+
+def test_the_sweeper_takes_batch_after_batch_until_its_time_is_up(
+    miit: FrameworkVersion, organization: Organization, owner: User
+) -> None:
+    """After a rescore every result waits for its path: the sweeper catches up in batches, within its time."""
+    for choice in "ACE":
+        assessment = assessment_create(organization=organization, framework_version=miit, created_by=owner)
+        answers_upsert(assessment=assessment, answered_by=owner, items=[{"question": "F5", "choice": choice}])
+        submit_filling_gaps(assessment, owner)
+    pending = AssessmentResult.objects.filter(path_pending=True)
+    pending.update(computed_at=timezone.now() - timedelta(minutes=5))
+    assert results_sweep(batch=1, seconds=0) == 1, "out of time after the first batch"
+    assert pending.count() == 2
+    assert results_sweep(batch=1) == 2, "batch after batch while time is left"
+    assert not pending.exists()
