@@ -15,10 +15,12 @@ embedded default's per-process memory) hold a tuple of counts, read, changed and
   it belongs to. An increment that falls between a rebuild's reading and its switch is lost, and one whose
   result was already read by that rebuild counts twice: the next rebuild repairs either.
 - `counts_read` answers None when there is no generation (first start, Redis flushed or down): the reader
-  then counts its own groups in the database (slower) and asks for a rebuild (scoring.peers).
+  then asks for a rebuild and reads `snapshot_read`, the counts of the last rebuild, which `generation_write`
+  also keeps in PostgreSQL (`PeerDistribution`, one row per group and metric: one indexed query, not a
+  `GROUP BY` over every result); only before any rebuild does it count its own groups in the database.
 
-`STATS` counts what happened in this process, for tests and benchmarks: readers answered from the cache or
-from the database, rebuilds, increments.
+`STATS` counts what happened in this process, for tests and benchmarks: readers answered from the cache, from
+the last rebuild's copy or by counting in the database, rebuilds, increments.
 """
 
 from __future__ import annotations
@@ -31,8 +33,12 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.db import transaction
+from django.utils import timezone
 from django_redis.cache import RedisCache
 from redis.exceptions import RedisError
+
+from scoring.models import PeerDistribution
 
 Group = tuple[str, str, str]  # sector, size band, province; "" where the group is not narrowed by it
 Slot = tuple[str, Group]  # a metric ("total" or a dimension key) of a group
@@ -50,9 +56,13 @@ def _version_key(version_id: int) -> str:
     return f"peers:v6:r{settings.PEER_RESOLUTION_PERCENT}:{version_id}"
 
 
-def _slot_key(version_id: int, generation: int, slot: Slot) -> str:
+def _slot_name(slot: Slot) -> str:
     metric, (sector, size_band, province) = slot
-    return f"{_version_key(version_id)}:g{generation}:{metric}:{sector}:{size_band}:{province}"
+    return f"{metric}:{sector}:{size_band}:{province}"
+
+
+def _slot_key(version_id: int, generation: int, slot: Slot) -> str:
+    return f"{_version_key(version_id)}:g{generation}:{_slot_name(slot)}"
 
 
 def _lifetime() -> int:
@@ -107,7 +117,9 @@ def counts_read(version_id: int, generation: int, slots: Iterable[Slot]) -> dict
 
 
 def generation_write(version_id: int, counts: Mapping[Slot, list[int]]) -> int:
-    """Store a whole generation of counts (groups with nobody left out), then make it the current one."""
+    """Store a whole generation of counts (groups with nobody left out), then make it the current one; keep
+    it in PostgreSQL too, first, for readers while the cache has none (`snapshot_read`)."""
+    _snapshot_write(version_id, counts)
     generation = time.time_ns()
     lifetime = _lifetime() + _MARGIN_SECONDS
     values = {_slot_key(version_id, generation, slot): bands for slot, bands in counts.items() if any(bands)}
@@ -122,6 +134,41 @@ def generation_write(version_id: int, counts: Mapping[Slot, list[int]]) -> int:
     cache.set(f"{_version_key(version_id)}:generation", generation, _lifetime())
     STATS["rebuilt"] += 1
     return generation
+
+
+@transaction.atomic
+def _snapshot_write(version_id: int, counts: Mapping[Slot, list[int]]) -> None:
+    """Upsert every group's counts, then delete the groups this rebuild did not find: two rebuilds at once
+    (beat's and one a reader asked for) never collide on a row, and take the rows in one order."""
+    now = timezone.now()
+    resolution = settings.PEER_RESOLUTION_PERCENT
+    rows = sorted((_slot_name(slot), bands) for slot, bands in counts.items() if any(bands))
+    PeerDistribution.objects.bulk_create(
+        [
+            PeerDistribution(
+                framework_version_id=version_id, resolution=resolution, slot=name, counts=bands, built_at=now
+            )
+            for name, bands in rows
+        ],
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["framework_version", "resolution", "slot"],
+        update_fields=["counts", "built_at"],
+    )
+    PeerDistribution.objects.filter(framework_version_id=version_id, resolution=resolution, built_at__lt=now).delete()
+
+
+def snapshot_read(version_id: int, slots: Iterable[Slot]) -> dict[Slot, tuple[int, ...]] | None:
+    """The band counts of these slots as the last rebuild stored them in PostgreSQL; None before any rebuild
+    (at this resolution). Its increments since are not in it: the rebuild after the cache is back has them."""
+    rows = PeerDistribution.objects.filter(framework_version_id=version_id, resolution=settings.PEER_RESOLUTION_PERCENT)
+    names = {slot: _slot_name(slot) for slot in slots}
+    found = dict(rows.filter(slot__in=set(names.values())).values_list("slot", "counts"))
+    if not found and not rows.exists():
+        return None
+    STATS["read_snapshot"] += 1
+    empty = (0,) * band_count()
+    return {slot: tuple(found.get(name, empty)) for slot, name in names.items()}
 
 
 def counts_add(version_id: int, changes: Mapping[tuple[Slot, int], int]) -> None:

@@ -102,6 +102,25 @@ class DimensionResult(models.Model):
         return f"{self.result_id} {self.dimension}: {self.score}"
 
 
+class PeerDistribution(models.Model):
+    """A group's band counts for one metric as the last rebuild counted them (scoring.distributions): what a
+    reader uses while the cache has none (Redis down or flushed), instead of counting a million rows."""
+
+    framework_version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="+")
+    resolution = models.PositiveSmallIntegerField(help_text="PEER_RESOLUTION_PERCENT when counted.")
+    slot = models.CharField(max_length=100, help_text="metric:sector:size band:province ('' where not narrowed).")
+    counts = models.JSONField(help_text="Organisations per band, the lowest band first.")
+    built_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["framework_version", "resolution", "slot"], name="peer_distribution_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.framework_version_id} {self.slot}"
+
+
 class RescoreRun(models.Model):
     """One `manage.py rescore`: the assessments it recomputes, in chunks; a restarted command resumes it."""
 

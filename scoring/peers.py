@@ -214,15 +214,25 @@ def _count_bands(queryset: QuerySet[Any], field: str, bands: Bands) -> Distribut
 def _distributions(
     version_id: int, cached: Mapping[Slot, tuple[int, ...]] | None, wanted: dict[Slot, Callable[[], Distribution]]
 ) -> dict[Slot, Distribution]:
-    """The distributions of these slots: from what was read from the cache, kept current there
-    (scoring.distributions); without it (no generation, or Redis failing), counted in the database (one GROUP BY
-    each) and a rebuild asked for."""
+    """The distributions of these slots: from what `_counts_kept` read; without it (before any rebuild), counted
+    in the database (one GROUP BY each)."""
     if cached is not None:
         return {slot: Distribution(cached[slot]) for slot in wanted}
     distributions.STATS["read_database"] += 1
+    return {slot: count() for slot, count in wanted.items()}
+
+
+def _counts_kept(version_id: int, slots: list[Slot]) -> Mapping[Slot, tuple[int, ...]] | None:
+    """The slots' counts from the cache, kept current there (scoring.distributions); without them (no
+    generation, or Redis failing), a rebuild asked for and the last rebuild's counts from PostgreSQL; None
+    before any rebuild."""
+    generation = distributions.generation_current(version_id)
+    cached = None if generation is None else distributions.counts_read(version_id, generation, slots)
+    if cached is not None:
+        return cached
     if distributions.rebuild_ask(version_id):
         _rebuild_enqueue(version_id)
-    return {slot: count() for slot, count in wanted.items()}
+    return distributions.snapshot_read(version_id, slots)
 
 
 def _rebuild_enqueue(version_id: int) -> None:
@@ -285,9 +295,7 @@ def peer_comparison(result: AssessmentResult, peer_filter: PeerFilter | None = N
         candidates = [peer_filter]
     keys: dict[Slot, PeerFilter] = {("total", c.group): c for c in candidates}
     # One read of the cache for the whole comparison: every candidate's total and dimensions (short values).
-    generation = distributions.generation_current(version)
-    slots = [(m.key, c.group) for c in candidates for m in metrics]
-    cached = None if generation is None else distributions.counts_read(version, generation, slots)
+    cached = _counts_kept(version, [(m.key, c.group) for c in candidates for m in metrics])
     totals = _distributions(
         version,
         cached,

@@ -11,13 +11,15 @@ from typing import Any
 
 import pytest
 from django.core.cache import caches
+from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django_redis.cache import RedisCache
 
 from assessment.models import Assessment, FrameworkVersion, User
 from assessment.services.assessments import answers_upsert, assessment_create
 from scoring import distributions
-from scoring.models import AssessmentResult
+from scoring.models import AssessmentResult, DimensionResult, PeerDistribution
 from scoring.peers import PeerComparison, PeerFilter, peer_comparison, peer_distributions_rebuild
 from scoring.selectors import assessment_result
 from scoring.services import peer_distributions_rebuild_all, results_rescore
@@ -25,6 +27,7 @@ from tests.helpers import established_organization, submit_filling_gaps
 
 pytestmark = pytest.mark.django_db
 NUMBERS = count(5000)
+NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}  # what Redis down answers
 
 
 def peer(miit: FrameworkVersion, owner: User, f5: str, **profile: Any) -> AssessmentResult:
@@ -39,8 +42,10 @@ def peer(miit: FrameworkVersion, owner: User, f5: str, **profile: Any) -> Assess
 def from_database(result: AssessmentResult, peer_filter: PeerFilter | None = None) -> PeerComparison:
     """The comparison counted in the database: what the cache must agree with."""
     reads = distributions.STATS.copy()
-    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}):
+    with override_settings(CACHES=NO_CACHE), transaction.atomic():
+        PeerDistribution.objects.all().delete()  # nor the last rebuild's counts: every result counted
         comparison = peer_comparison(result, peer_filter)
+        transaction.set_rollback(True)
     distributions.STATS.clear()
     distributions.STATS.update(reads)  # the counters tell what the cache's readers did
     return comparison
@@ -158,6 +163,41 @@ def test_a_reader_without_distributions_counts_in_the_database_and_asks_for_one_
     assert first.standings[0].peers == 5
     assert stats["read_database"] == 4  # each reader: the candidates' totals, the chosen group's dimensions
     assert len(asked) == 1, "one rebuild asked for, not one per reader"
+
+
+def test_without_the_cache_a_reader_takes_the_last_rebuilds_counts_from_postgresql_and_counts_nothing(
+    miit: FrameworkVersion, owner: User, stats: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    for f5 in "AAAAE":
+        peer(miit, owner, f5)
+    mine = peer(miit, owner, "C")
+    peer_distributions_rebuild(version_id=miit.pk)
+    kept = peer_comparison(mine)
+    with (
+        override_settings(CACHES=NO_CACHE),
+        django_capture_on_commit_callbacks() as asked,
+        CaptureQueriesContext(connection) as queries,
+    ):
+        without = peer_comparison(mine)
+    assert without == kept == from_database(mine)
+    assert (stats["read_snapshot"], stats["read_database"]) == (1, 0)
+    assert not [q for q in queries if "GROUP BY" in q["sql"]], "no result counted: one indexed read"
+    assert len(asked) == 1, "and a rebuild asked for"
+
+    rows = PeerDistribution.objects.count()
+    peer(miit, owner, "E")
+    elsewhere = peer(miit, owner, "E", province="44")
+    peer_distributions_rebuild(version_id=miit.pk)
+    assert PeerDistribution.objects.count() > rows, "province 44's groups"
+    with override_settings(CACHES=NO_CACHE):
+        assert peer_comparison(mine, PeerFilter()).standings[0].peers == 7
+    AssessmentResult.objects.filter(pk=elsewhere.pk).update(peer_group=False)  # as a newer submission does
+    DimensionResult.objects.filter(result_id=elsewhere.pk).update(peer_group=False)
+    peer_distributions_rebuild(version_id=miit.pk)
+    assert PeerDistribution.objects.count() == rows, "the next rebuild's counts replace the last ones"
+    assert not PeerDistribution.objects.filter(slot__endswith=":44").exists(), "an emptied group goes"
+    with override_settings(CACHES=NO_CACHE):
+        assert peer_comparison(mine, PeerFilter()).standings[0].peers == 6
 
 
 def test_the_cache_keys_carry_the_deployments_prefix(miit: FrameworkVersion, owner: User, redis_url: str) -> None:
