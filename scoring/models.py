@@ -20,7 +20,7 @@ class AssessmentResult(models.Model):
     """The ScoreCard of an assessment. Recomputed while answers change; frozen from submission on."""
 
     assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="result")
-    # No index of its own: the peer indexes below start with it (every index is paid for on each rescore).
+    # No index of its own: the peer index below starts with it (every index is paid for on each rescore).
     framework_version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="+", db_index=False)
     scoring_version = models.PositiveIntegerField()
     total = figure_field()
@@ -48,10 +48,9 @@ class AssessmentResult(models.Model):
 
     class Meta:
         indexes = [
+            # Peers are read from the cache or the last rebuild's counts (PeerDistribution), not counted on a
+            # reader's path: no index per profile field, which every rescore and submission would pay for.
             models.Index(fields=["framework_version", "peer_group", "total"], name="result_peer_total"),
-            models.Index(fields=["framework_version", "peer_group", "sector", "total"], name="result_peer_sector"),
-            models.Index(fields=["framework_version", "peer_group", "size_band", "total"], name="result_peer_size"),
-            models.Index(fields=["framework_version", "peer_group", "province", "total"], name="result_peer_province"),
             models.Index(fields=["scoring_version"], name="result_scoring_version"),
         ]
 
@@ -67,9 +66,9 @@ class AssessmentResult(models.Model):
 
 
 class DimensionResult(models.Model):
-    """One dimension's score of a result, denormalised so peer percentiles are index range counts."""
+    """One dimension's score of a result, denormalised so a rebuild counts peer groups without joining results."""
 
-    # Neither has an index of its own: dimension_result_unique and the peer indexes start with them.
+    # Neither has an index of its own: dimension_result_unique and the peer index start with them.
     result = models.ForeignKey(
         AssessmentResult, on_delete=models.CASCADE, related_name="dimension_results", db_index=False
     )
@@ -87,15 +86,6 @@ class DimensionResult(models.Model):
         constraints = [models.UniqueConstraint(fields=["result", "dimension"], name="dimension_result_unique")]
         indexes = [
             models.Index(fields=["framework_version", "dimension", "peer_group", "score"], name="dim_peer_score"),
-            models.Index(
-                fields=["framework_version", "dimension", "peer_group", "sector", "score"], name="dim_peer_sector"
-            ),
-            models.Index(
-                fields=["framework_version", "dimension", "peer_group", "size_band", "score"], name="dim_peer_size"
-            ),
-            models.Index(
-                fields=["framework_version", "dimension", "peer_group", "province", "score"], name="dim_peer_province"
-            ),
         ]
 
     def __str__(self) -> str:
