@@ -34,6 +34,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_redis.cache import RedisCache
 from redis.exceptions import RedisError
@@ -136,6 +137,10 @@ def generation_write(version_id: int, counts: Mapping[Slot, list[int]]) -> int:
     return generation
 
 
+def _snapshot_rows(version_id: int) -> QuerySet[PeerDistribution]:
+    return PeerDistribution.objects.filter(framework_version_id=version_id, resolution=settings.PEER_RESOLUTION_PERCENT)
+
+
 @transaction.atomic
 def _snapshot_write(version_id: int, counts: Mapping[Slot, list[int]]) -> None:
     """Upsert every group's counts, then delete the groups this rebuild did not find: two rebuilds at once
@@ -155,13 +160,13 @@ def _snapshot_write(version_id: int, counts: Mapping[Slot, list[int]]) -> None:
         unique_fields=["framework_version", "resolution", "slot"],
         update_fields=["counts", "built_at"],
     )
-    PeerDistribution.objects.filter(framework_version_id=version_id, resolution=resolution, built_at__lt=now).delete()
+    _snapshot_rows(version_id).filter(built_at__lt=now).delete()
 
 
 def snapshot_read(version_id: int, slots: Iterable[Slot]) -> dict[Slot, tuple[int, ...]] | None:
     """The band counts of these slots as the last rebuild stored them in PostgreSQL; None before any rebuild
     (at this resolution). Its increments since are not in it: the rebuild after the cache is back has them."""
-    rows = PeerDistribution.objects.filter(framework_version_id=version_id, resolution=settings.PEER_RESOLUTION_PERCENT)
+    rows = _snapshot_rows(version_id)
     names = {slot: _slot_name(slot) for slot in slots}
     found = dict(rows.filter(slot__in=set(names.values())).values_list("slot", "counts"))
     if not found and not rows.exists():
